@@ -1,0 +1,25 @@
+"""Entry point: `hsexplorer` (the desktop app) and `hsexplorer COMMAND` (the command line).
+
+The desktop UI is imported only when no command is given, so command-line use never
+loads Qt.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from hsexplorer.cli.main import parse, run_command
+
+    args = parse(argv)
+    if args.command is None:
+        from hsexplorer.ui.app import run_gui
+
+        return run_gui(args)
+    return run_command(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

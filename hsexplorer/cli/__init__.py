@@ -1,0 +1,1 @@
+"""The command line: argument parsing only; the work is done by the layers below."""

@@ -1,0 +1,1 @@
+"""The async HTTP client for HubSpot's events APIs: the only package that imports httpx."""

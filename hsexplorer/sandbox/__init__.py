@@ -1,0 +1,1 @@
+"""A local emulator of HubSpot's custom events APIs (ASGI app, SQLite state, faults)."""

@@ -1,0 +1,1 @@
+"""Local state: settings file, keyring wrapper, SQLite databases (history, outbox, templates)."""

@@ -1,0 +1,1 @@
+# Makes resources/ importable as `hsexplorer.resources` (see [tool.setuptools.package-dir]).

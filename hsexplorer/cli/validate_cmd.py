@@ -1,0 +1,101 @@
+"""`hsexplorer validate`: the validator from the command line, for QA and CI pipelines.
+
+Exit codes: 0 no error (warnings allowed), 1 at least one error, 2 usage errors,
+unreadable files or malformed JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from hsexplorer.domain.definitions import DefinitionFormatError, index_definitions, parse_definitions
+from hsexplorer.domain.findings import Severity, count_by_severity, has_errors, sort_findings
+from hsexplorer.domain.payload_json import PayloadSyntaxError, load_payload
+from hsexplorer.domain.validation import validate_payload
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class InputError(Exception):
+    """A file that cannot be read or parsed; reported on stderr with exit code 2."""
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "validate",
+        parents=[common],
+        help="predict what HubSpot will do with a send or batch payload",
+        description="Check a send body or a batch body ({\"inputs\": [...]}) against HubSpot's documented "
+        "rules and limits. Exit 0: no error; 1: at least one error; 2: unreadable input.",
+    )
+    parser.add_argument("payload", metavar="PAYLOAD.json", help="the payload file, or - for standard input")
+    parser.add_argument(
+        "--definition",
+        metavar="DEF.json",
+        help="the event definition as HubSpot's definitions API returns it (a list response is accepted too)",
+    )
+    parser.add_argument("--portal-id", type=int, metavar="N", help="the HubSpot portal (hub) id the event belongs to")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    parser.set_defaults(handler=run)
+
+
+def _read_text(source: str) -> str:
+    if source == "-":
+        return sys.stdin.read()
+    try:
+        with open(source, encoding="utf-8-sig") as handle:
+            return handle.read()
+    except OSError as error:
+        raise InputError(f"{source}: cannot read: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{source}: not UTF-8 text") from None
+
+
+def _load_json(source: str) -> tuple[Any, list]:
+    text = _read_text(source)
+    try:
+        return load_payload(text)
+    except PayloadSyntaxError as error:
+        name = "<stdin>" if source == "-" else source
+        raise InputError(f"{name}: {error}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        payload, findings = _load_json(args.payload)
+        definitions = None
+        if args.definition:
+            raw, _ = _load_json(args.definition)
+            try:
+                definitions = index_definitions(parse_definitions(raw))
+            except DefinitionFormatError as error:
+                raise InputError(f"{args.definition}: not an event definition: {error}") from None
+    except InputError as error:
+        print(f"hsexplorer validate: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    findings += validate_payload(payload, definitions, args.portal_id)
+    findings = sort_findings(findings)
+    if args.format == "json":
+        json.dump({"findings": [f.to_json() for f in findings]}, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        _print_text(findings)
+    return EXIT_FINDINGS if has_errors(findings) else EXIT_OK
+
+
+def _print_text(findings: list) -> None:
+    for finding in findings:
+        where = finding.path or "(payload)"
+        print(f"{finding.severity.value:<7} {where}: {finding.message} [{finding.code}]")
+    counts = count_by_severity(findings)
+    errors, warnings, infos = counts[Severity.ERROR], counts[Severity.WARNING], counts[Severity.INFO]
+    if errors:
+        verdict = "HubSpot will reject this request"
+    elif warnings:
+        verdict = "HubSpot should accept this, but check the warnings"
+    else:
+        verdict = "HubSpot should accept this"
+    print(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}, {infos} note{'s' * (infos != 1)}: {verdict}.")

@@ -1,0 +1,626 @@
+"""Predicts what HubSpot's POST /events/v3/send and /send/batch will do with a payload.
+
+Each rule cites the documentation it comes from. Where HubSpot's documentation is silent or
+contradicts itself, the rule says which reading we chose and prefers a warning to an error.
+Sources (see shared/HUBSPOT_API.md): DOC-send = "Send custom event occurrences" (2026-03-30),
+DOC-define = "Define custom events" (2026-03-30), SPEC-send = sendEventCompletions.json.
+
+The validator takes raw JSON-like payloads, never raises on any input, and is cheap enough
+to run on every keystroke (a 50-property occurrence takes well under a millisecond).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from hsexplorer.domain import attribution
+from hsexplorer.domain.default_properties import DEFAULT_PROPERTIES_BY_NAME
+from hsexplorer.domain.definitions import (
+    FULLY_QUALIFIED_NAME,
+    INTERNAL_NAME,
+    MAX_NAME_LENGTH,
+    EventDefinition,
+    PropertyDefinition,
+    PropertyType,
+    max_value_length,
+)
+from hsexplorer.domain.findings import Finding, Severity
+from hsexplorer.domain.occurrence import MAX_BATCH_INPUTS, MAX_PROPERTIES, SEND_FIELDS, Occurrence
+from hsexplorer.domain.values import (
+    EMAIL,
+    MS_PER_DAY,
+    NUMBER,
+    UTK,
+    UUID,
+    TimeFormat,
+    read_time,
+)
+
+ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+_LOWERCASE_NAME = INTERNAL_NAME
+# Not a documented limit: a time this far ahead is almost always a unit or time-zone mistake.
+FUTURE_TOLERANCE_MS = 5 * 60 * 1000
+# Before HubSpot existed; an occurredAt this old is almost surely a unit mistake.
+FAR_PAST_MS = 946_684_800_000  # 2000-01-01T00:00:00Z
+
+Definitions = Mapping[str, EventDefinition]
+
+
+def validate(
+    payload: Mapping[str, Any] | Occurrence | Any,
+    definition: EventDefinition | None = None,
+    portal_id: int | None = None,
+    *,
+    now_ms: int | None = None,
+) -> list[Finding]:
+    """Findings for one send body (`BehavioralEventHttpCompletionRequest`)."""
+    if isinstance(payload, Occurrence):
+        payload = payload.to_payload()
+    findings: list[Finding] = []
+    _OccurrenceCheck(findings, "", definition, portal_id, _now(now_ms)).run(payload)
+    return findings
+
+
+def validate_batch(
+    payload: Mapping[str, Any] | Any,
+    definitions: Definitions | EventDefinition | None = None,
+    portal_id: int | None = None,
+    *,
+    now_ms: int | None = None,
+) -> list[Finding]:
+    """Findings for a batch body (`{"inputs": [...]}`); paths start with `inputs[i]`."""
+    findings: list[Finding] = []
+    if not isinstance(payload, Mapping):
+        findings.append(
+            Finding(ERROR, "batch.not_object", "", 'A batch body must be a JSON object: {"inputs": [...]}.')
+        )
+        return findings
+    inputs = payload.get("inputs")
+    if inputs is None:
+        findings.append(
+            Finding(ERROR, "batch.inputs_missing", "inputs", 'Put the occurrences in an "inputs" list.')
+        )
+        return findings
+    if not isinstance(inputs, list):
+        findings.append(Finding(ERROR, "batch.inputs_not_list", "inputs", '"inputs" must be a JSON list.'))
+        return findings
+    if not inputs:
+        findings.append(
+            Finding(ERROR, "batch.empty", "inputs", "Add at least one occurrence; an empty batch sends nothing.")
+        )
+    elif len(inputs) > MAX_BATCH_INPUTS:
+        # DOC-send: "The custom event occurrence batch endpoint supports batches of 500."
+        findings.append(
+            Finding(
+                ERROR,
+                "batch.too_large",
+                "inputs",
+                f"This batch has {len(inputs):,} occurrences; HubSpot accepts at most {MAX_BATCH_INPUTS} "
+                "per batch, so split it.",
+            )
+        )
+    for key in payload:
+        if key != "inputs":
+            findings.append(
+                Finding(WARNING, "batch.unknown_field", str(key), f'HubSpot expects only "inputs" here; remove "{key}".')
+            )
+    lookup = _definition_lookup(definitions)
+    now = _now(now_ms)
+    first_seen: dict[tuple[str, str], int] = {}
+    for index, item in enumerate(inputs):
+        prefix = f"inputs[{index}]."
+        definition = lookup(item.get("eventName")) if isinstance(item, Mapping) else None
+        _OccurrenceCheck(findings, prefix, definition, portal_id, now).run(item)
+        if isinstance(item, Mapping) and isinstance(item.get("uuid"), str) and item["uuid"]:
+            # SPEC-send (uuid): "When multiple events have the same ID within a year, the first will be
+            # accepted and all others will be rejected." Uniqueness is per event type.
+            key = (str(item.get("eventName")), item["uuid"])
+            if key in first_seen:
+                findings.append(
+                    Finding(
+                        ERROR,
+                        "batch.duplicate_uuid",
+                        f"{prefix}uuid",
+                        f"This uuid is already used by inputs[{first_seen[key]}] for the same event; HubSpot keeps "
+                        "the first and rejects this one, so give it a fresh uuid.",
+                    )
+                )
+            else:
+                first_seen[key] = index
+    return findings
+
+
+def validate_payload(
+    payload: Any,
+    definitions: Definitions | EventDefinition | None = None,
+    portal_id: int | None = None,
+    *,
+    now_ms: int | None = None,
+) -> list[Finding]:
+    """A send body or a batch body, told apart by shape."""
+    if isinstance(payload, Mapping) and "inputs" in payload and "eventName" not in payload:
+        return validate_batch(payload, definitions, portal_id, now_ms=now_ms)
+    definition = definitions if isinstance(definitions, EventDefinition) else None
+    if definition is None and isinstance(payload, Mapping):
+        definition = _definition_lookup(definitions)(payload.get("eventName"))
+    return validate(payload, definition, portal_id, now_ms=now_ms)
+
+
+def _now(now_ms: int | None) -> int:
+    return now_ms if now_ms is not None else int(time.time() * 1000)
+
+
+def _definition_lookup(definitions: Definitions | EventDefinition | None):
+    if definitions is None:
+        return lambda _name: None
+    if isinstance(definitions, EventDefinition):
+        single = definitions
+        return lambda _name: single
+    index = dict(definitions)
+
+    def lookup(name: object) -> EventDefinition | None:
+        if not isinstance(name, str):
+            return None
+        found = index.get(name)
+        if found is None:
+            match = FULLY_QUALIFIED_NAME.match(name)
+            if match:
+                found = index.get(match["name"])
+        return found
+
+    return lookup
+
+
+def _closest(value: str, candidates: list[str] | tuple[str, ...] | frozenset[str]) -> str | None:
+    lowered = value.lower()
+    for candidate in candidates:
+        if candidate.lower() == lowered:
+            return candidate
+    matches = difflib.get_close_matches(value, list(candidates), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def _did_you_mean(value: str, candidates) -> str:
+    suggestion = _closest(value, candidates)
+    return f' Did you mean "{suggestion}"?' if suggestion else ""
+
+
+def _short(value: str, limit: int = 40) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+class _OccurrenceCheck:
+    """The rules for one occurrence, appending to a shared findings list."""
+
+    __slots__ = ("definition", "findings", "now_ms", "portal_id", "prefix")
+
+    def __init__(
+        self,
+        findings: list[Finding],
+        prefix: str,
+        definition: EventDefinition | None,
+        portal_id: int | None,
+        now_ms: int,
+    ) -> None:
+        self.findings = findings
+        self.prefix = prefix
+        self.definition = definition
+        if portal_id is None and definition is not None:
+            portal_id = definition.portal_id
+        self.portal_id = portal_id
+        self.now_ms = now_ms
+
+    def add(self, severity: Severity, code: str, path: str, message: str) -> None:
+        self.findings.append(Finding(severity, code, self.prefix + path, message))
+
+    def run(self, payload: Any) -> None:
+        if not isinstance(payload, Mapping):
+            self.add(ERROR, "payload.not_object", "", "An occurrence must be a JSON object with an eventName.")
+            return
+        for key in payload:
+            if key not in SEND_FIELDS:
+                # SPEC-send lists no other fields. `objectType` appeared in old docs "by mistake"
+                # (HubSpot/hubspot-api-php#361); whether HubSpot rejects unknown fields is undocumented.
+                self.add(
+                    WARNING,
+                    "payload.unknown_field",
+                    str(key),
+                    f'HubSpot\'s send body has no "{key}" field; it will be ignored or refused, so remove it.',
+                )
+        self.check_event_name(payload.get("eventName"))
+        properties = payload.get("properties")
+        self.check_identifiers(payload, properties if isinstance(properties, Mapping) else {})
+        if "occurredAt" in payload:
+            self.check_occurred_at(payload["occurredAt"])
+        self.check_uuid(payload)
+        self.check_properties(payload)
+
+    # --- eventName ----------------------------------------------------------------------------
+
+    def check_event_name(self, event_name: Any) -> None:
+        definition = self.definition
+        if event_name is None or event_name == "":
+            hint = f' Use "{definition.fully_qualified_name}".' if definition and definition.fully_qualified_name else ""
+            self.add(ERROR, "event_name.missing", "eventName", "Set eventName to the event's fully qualified name." + hint)
+            return
+        if not isinstance(event_name, str):
+            self.add(ERROR, "event_name.not_string", "eventName", "eventName must be a string such as pe1234567_login.")
+            return
+        match = FULLY_QUALIFIED_NAME.match(event_name)
+        if match is None:
+            # SPEC-send: "formatted as pe{HubID}_{name}"; a name without the prefix gets a 400
+            # (segmentio/action-destinations#1364).
+            if definition is not None and definition.fully_qualified_name:
+                hint = f'use "{definition.fully_qualified_name}"'
+            elif self.portal_id is not None:
+                hint = f'use "pe{self.portal_id}_{event_name}"'
+            else:
+                hint = "use the form pe{portalId}_{name}, e.g. pe1234567_login"
+            self.add(
+                ERROR,
+                "event_name.not_fully_qualified",
+                "eventName",
+                f"eventName must be the fully qualified name; {hint}.",
+            )
+            return
+        portal, name = int(match["portal"]), match["name"]
+        if self.portal_id is not None and portal != self.portal_id:
+            self.add(
+                ERROR,
+                "event_name.portal_mismatch",
+                "eventName",
+                f"This event belongs to portal {portal}, but the account is portal {self.portal_id}; "
+                f'use "pe{self.portal_id}_{name}".',
+            )
+        if definition is not None and definition.fully_qualified_name and event_name != definition.fully_qualified_name:
+            self.add(
+                ERROR,
+                "event_name.definition_mismatch",
+                "eventName",
+                f'The chosen definition is "{definition.fully_qualified_name}"; make eventName match it.',
+            )
+        elif len(name) > MAX_NAME_LENGTH or not _LOWERCASE_NAME.match(name):
+            # DOC-define: event names are lowercase letters, digits and underscores, up to 50
+            # characters; such an event cannot exist, but HubSpot's answer is not documented.
+            self.add(
+                WARNING,
+                "event_name.invalid_name",
+                "eventName",
+                f'"{name}" is not a valid event name (lowercase letters, digits, underscores, at most '
+                f"{MAX_NAME_LENGTH} characters); HubSpot will not find such an event.",
+            )
+        if definition is not None and definition.archived:
+            self.add(WARNING, "event_name.archived", "eventName", "This event definition is archived; HubSpot will not record it.")
+
+    # --- identifiers ----------------------------------------------------------------------------
+
+    def check_identifiers(self, payload: Mapping[str, Any], properties: Mapping[str, Any]) -> None:
+        # DOC-send: the record is found by, from highest to lowest priority, the customMatchingId
+        # property, objectId, email, utk. Email and utk identify contacts only (DOC-send-old).
+        definition = self.definition
+        object_id, email, utk = payload.get("objectId"), payload.get("email"), payload.get("utk")
+        contact_ok = definition is None or definition.is_contact_event
+        matching_property = None
+        if definition is not None and definition.custom_matching_id is not None:
+            name = definition.custom_matching_id.event_property_name
+            if properties.get(name) not in (None, ""):
+                matching_property = name
+        usable: list[str] = []
+        if matching_property:
+            usable.append(f"the custom matching property {matching_property}")
+        if object_id not in (None, ""):
+            if isinstance(object_id, bool) or not isinstance(object_id, str | int):
+                self.add(ERROR, "identifier.object_id_type", "objectId", "objectId must be the record ID as a string, e.g. \"608051\".")
+            else:
+                usable.append("objectId")
+                if isinstance(object_id, int):
+                    self.add(WARNING, "identifier.object_id_number", "objectId", f'HubSpot types objectId as a string; send "{object_id}".')
+                elif not object_id.isdigit():
+                    self.add(WARNING, "identifier.object_id_format", "objectId", "HubSpot record IDs are numeric; check that this is the record's ID.")
+        email_valid = False
+        if email not in (None, ""):
+            if not contact_ok:
+                self.add(WARNING, "identifier.contact_only", "email", f"email identifies contacts only; this is a {definition.primary_object.lower()} event, so use objectId.")
+            elif not isinstance(email, str) or not EMAIL.match(email.strip()):
+                email_valid = False
+                # Undocumented: we predict a rejection when the email is what HubSpot would match on,
+                # and only a warning when objectId (higher priority) decides the record anyway.
+                severity = WARNING if "objectId" in usable or matching_property else ERROR
+                self.add(severity, "identifier.email_invalid", "email", f'"{_short(str(email))}" is not an email address; fix it or use objectId.')
+            else:
+                email_valid = True
+                usable.append("email")
+                if email != email.strip():
+                    self.add(WARNING, "identifier.email_whitespace", "email", "The email has spaces around it; remove them.")
+        if utk not in (None, ""):
+            if not contact_ok:
+                self.add(WARNING, "identifier.contact_only", "utk", f"utk identifies contacts only; this is a {definition.primary_object.lower()} event, so use objectId.")
+            elif not isinstance(utk, str):
+                self.add(ERROR, "identifier.utk_type", "utk", "utk must be the hubspotutk cookie value as a string.")
+            else:
+                usable.append("utk")
+                if not UTK.match(utk):
+                    self.add(WARNING, "identifier.utk_format", "utk", "A hubspotutk cookie value is 32 hexadecimal characters; check this value.")
+        if not usable and not (email not in (None, "") and contact_ok and not email_valid):
+            if definition is None:
+                hint = "set objectId, or email / utk for a contact event (or the event's custom matching property)"
+            elif definition.is_contact_event:
+                hint = "set objectId, email or utk"
+                if definition.custom_matching_id:
+                    hint += f", or the property {definition.custom_matching_id.event_property_name}"
+            else:
+                hint = "set objectId to the record's ID"
+                if definition.custom_matching_id:
+                    hint += f", or the property {definition.custom_matching_id.event_property_name}"
+            # Segment reports HubSpot's answer as "email, utk, or objectId is required" (PR #1374).
+            self.add(ERROR, "identifier.missing", "", f"HubSpot needs to know which record this is for: {hint}.")
+        elif len(usable) > 1:
+            self.add(INFO, "identifier.priority", "", f"Several identifiers are set; HubSpot uses {usable[0]} and ignores the others.")
+
+    # --- occurredAt / uuid ----------------------------------------------------------------------
+
+    def check_occurred_at(self, value: Any) -> None:
+        # DOC-send: "include a ISO 8601 string or UNIX-formatted timestamp in milliseconds".
+        if value is None or value == "":
+            self.add(INFO, "occurred_at.empty", "occurredAt", "occurredAt is empty; HubSpot will use the time it receives the event.")
+            return
+        reading = read_time(value)
+        if reading.format is TimeFormat.INVALID:
+            self.add(ERROR, "occurred_at.invalid", "occurredAt", "occurredAt must be an ISO 8601 date-time (2024-05-01T12:00:00Z) or epoch milliseconds.")
+            return
+        if reading.format is TimeFormat.EPOCH_SECONDS:
+            self.add(
+                WARNING,
+                "occurred_at.epoch_seconds",
+                "occurredAt",
+                f"This looks like epoch seconds; HubSpot reads milliseconds and would place it in 1970, so send {reading.epoch_ms}.",
+            )
+            return
+        if reading.format is TimeFormat.ISO_DATETIME and not reading.has_timezone:
+            self.add(WARNING, "occurred_at.no_timezone", "occurredAt", "Add a time zone (Z or +02:00) so HubSpot does not have to guess it.")
+        assert reading.epoch_ms is not None
+        if reading.epoch_ms > self.now_ms + FUTURE_TOLERANCE_MS:
+            self.add(WARNING, "occurred_at.future", "occurredAt", "occurredAt is in the future; check the date and time zone.")
+        elif reading.epoch_ms < FAR_PAST_MS:
+            self.add(WARNING, "occurred_at.far_past", "occurredAt", "occurredAt is before the year 2000; check the date and its unit.")
+
+    def check_uuid(self, payload: Mapping[str, Any]) -> None:
+        if "uuid" not in payload or payload["uuid"] is None:
+            self.add(INFO, "uuid.missing", "uuid", "Without a uuid HubSpot makes one up, and a resend after a failure may record the event twice.")
+            return
+        value = payload["uuid"]
+        if not isinstance(value, str):
+            self.add(ERROR, "uuid.not_string", "uuid", "uuid must be a string.")
+        elif value == "":
+            self.add(WARNING, "uuid.empty", "uuid", "uuid is empty; remove it or set a unique value.")
+        elif not UUID.match(value):
+            self.add(INFO, "uuid.not_uuid", "uuid", "This uuid is not in UUID form; HubSpot only needs it to be unique per event, but check it is.")
+
+    # --- properties -----------------------------------------------------------------------------
+
+    def check_properties(self, payload: Mapping[str, Any]) -> None:
+        if "properties" not in payload:
+            # SPEC-send has marked `properties` required in some versions and not in others, and
+            # DOC-define says properties are not required: a warning, not an error.
+            self.add(WARNING, "properties.missing", "properties", 'Add "properties": {} — some versions of HubSpot\'s API require it.')
+            return
+        properties = payload["properties"]
+        if not isinstance(properties, Mapping):
+            self.add(ERROR, "properties.not_object", "properties", "properties must be a JSON object of name-value pairs.")
+            return
+        count = len(properties)
+        if count > MAX_PROPERTIES:
+            # DOC-send: "≤ 50 properties per event occurrence" fails the request.
+            self.add(
+                ERROR,
+                "properties.too_many",
+                "properties",
+                f"This occurrence has {count} properties; HubSpot accepts at most {MAX_PROPERTIES}, so remove {count - MAX_PROPERTIES}.",
+            )
+        lowered_groups: dict[str, list[str]] = {}
+        for name, value in properties.items():
+            name = str(name)
+            lowered_groups.setdefault(name.lower(), []).append(name)
+            self.check_property(name, value)
+        if len(lowered_groups) < count:
+            self.check_collisions(properties, lowered_groups)
+        self.check_attribution(properties)
+
+    def check_property(self, name: str, value: Any) -> None:
+        path = "properties." + name
+        definition = self.definition
+        # DOC-send: names "must start with a letter and contain only lowercase a-z, 0-9, _", at most 50
+        # characters. The same page de-duplicates names that are equal after lowercasing, which only
+        # makes sense if upper case is accepted: we read upper case as a warning (HubSpot lowercases),
+        # and anything else outside the pattern as an error.
+        name_ok = True
+        if len(name) > MAX_NAME_LENGTH:
+            name_ok = False
+            self.add(ERROR, "property.name_too_long", path, f"Property names are at most {MAX_NAME_LENGTH} characters; this one has {len(name)}.")
+        if not _LOWERCASE_NAME.match(name):
+            if _LOWERCASE_NAME.match(name.lower()):
+                self.add(WARNING, "property.name_uppercase", path, f'HubSpot matches property names in lower case; write "{name.lower()}".')
+            else:
+                name_ok = False
+                self.add(ERROR, "property.name_invalid", path, "Property names start with a letter and use only lowercase letters, digits and underscores.")
+        prop: PropertyDefinition | None
+        if definition is not None:
+            prop = definition.find_property(name)
+            if prop is None and name_ok:
+                # Undocumented in HubSpot's answers; integrations (Segment's destination) create missing
+                # properties before sending because sends with unknown properties fail.
+                self.add(
+                    ERROR,
+                    "property.unknown",
+                    path,
+                    f'The event has no property "{name}"; add it to the definition or remove it.'
+                    + _did_you_mean(name, [p.name for p in definition.properties]),
+                )
+        else:
+            prop = DEFAULT_PROPERTIES_BY_NAME.get(name.lower())
+        text = self.check_value_type(path, value, prop)
+        if text is None:
+            return
+        limit = max_value_length(name)
+        length = len(text)
+        if length > limit:
+            # DOC-send: URL and referrer properties ≤ 1,024 characters, all others ≤ 256.
+            why = " (names with url, referrer or link allow 1,024)" if limit == 256 else ""
+            self.add(ERROR, "property.value_too_long", path, f"This value has {length:,} characters; HubSpot accepts at most {limit:,}{why}.")
+        elif length * 2 > limit and len(text.encode("utf-16-le")) // 2 > limit:
+            # HubSpot runs on Java, where characters outside the BMP (emoji) count twice.
+            self.add(WARNING, "property.value_utf16_length", path, f"With emoji counted twice, as Java does, this value is over {limit:,} characters; shorten it.")
+        if prop is not None:
+            self.check_format(path, text, prop)
+
+    def check_value_type(self, path: str, value: Any, prop: PropertyDefinition | None) -> str | None:
+        """The value as the string HubSpot will see, or None after reporting why it has none."""
+        if isinstance(value, str):
+            return value
+        if value is None:
+            self.add(ERROR, "property.value_null", path, "A property value cannot be null; remove the property or give it a value.")
+            return None
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, int | float):
+            text = repr(value) if isinstance(value, float) else str(value)
+        else:
+            self.add(ERROR, "property.value_not_scalar", path, "A property value must be a string, not a list or an object.")
+            return None
+        # SPEC-send types property values as strings; whether HubSpot coerces JSON numbers and
+        # booleans is undocumented (Segment sends them raw).
+        self.add(WARNING, "property.value_not_string", path, f'HubSpot documents property values as strings; send "{text}".')
+        return text
+
+    def check_format(self, path: str, text: str, prop: PropertyDefinition) -> None:
+        kind = prop.type
+        if kind is PropertyType.STRING:
+            return
+        if kind is PropertyType.NUMBER:
+            if not NUMBER.match(text):
+                hint = " Remove the thousands separators." if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", text) else ""
+                self.add(ERROR, "property.number_invalid", path, f'"{_short(text)}" is not a number HubSpot accepts (digits, an optional sign and one decimal point).{hint}')
+        elif kind is PropertyType.BOOL:
+            if text not in ("true", "false"):
+                if text.lower() in ("true", "false"):
+                    self.add(WARNING, "property.bool_case", path, f'Write "{text.lower()}" in lower case.')
+                else:
+                    self.add(ERROR, "property.bool_invalid", path, f'"{_short(text)}" is not a boolean; use "true" or "false".')
+        elif kind is PropertyType.ENUMERATION:
+            self.check_enumeration(path, text, prop)
+        elif kind is PropertyType.DATE:
+            self.check_date(path, text)
+        elif kind is PropertyType.DATETIME:
+            self.check_datetime(path, text)
+
+    def check_enumeration(self, path: str, text: str, prop: PropertyDefinition) -> None:
+        if not prop.options:
+            return  # HubSpot does not publish the options (e.g. hs_language): nothing to judge.
+        values = prop.option_values
+        if text in values:
+            return
+        # DOC-send-old: "When sending multiple values, separate them with a semicolon".
+        parts = text.split(";")
+        labels = {o.label: o.value for o in prop.options}
+        for part in parts:
+            if part in values:
+                continue
+            if part == "":
+                self.add(WARNING, "property.enum_empty_part", path, "Remove the empty value between semicolons.")
+                continue
+            if prop.name == attribution.PAGE_CONTENT_TYPE_PROPERTY and part in attribution.ASSET_TYPES:
+                # DOC-send's attribution list is longer than the property's six options.
+                self.add(WARNING, "attribution.content_type_not_option", path, f'"{part}" is a documented asset type but not one of this property\'s options; HubSpot may drop it.')
+                continue
+            if part in labels:
+                self.add(ERROR, "property.enum_label", path, f'"{part}" is the option\'s label; send its internal value "{labels[part]}".')
+                continue
+            self.add(
+                ERROR,
+                "property.enum_invalid",
+                path,
+                f'"{_short(part)}" is not an option of {prop.name}.' + (_did_you_mean(part, sorted(values)) or f" Options: {', '.join(sorted(values)[:8])}."),
+            )
+
+    def check_date(self, path: str, text: str) -> None:
+        # DOC-define / DOC-props: a date is an ISO date (YYYY-MM-DD) or epoch ms at midnight UTC.
+        reading = read_time(text)
+        if reading.format is TimeFormat.INVALID:
+            self.add(ERROR, "property.date_invalid", path, "A date must be YYYY-MM-DD or epoch milliseconds at midnight UTC.")
+        elif reading.format is TimeFormat.EPOCH_SECONDS:
+            self.add(ERROR, "property.epoch_seconds", path, f"This looks like epoch seconds; dates take milliseconds at midnight UTC, e.g. {reading.epoch_ms - reading.epoch_ms % MS_PER_DAY}.")
+        elif not reading.at_utc_midnight:
+            assert reading.epoch_ms is not None
+            midnight = reading.epoch_ms - reading.epoch_ms % MS_PER_DAY
+            self.add(ERROR, "property.date_not_midnight", path, f"A date must be midnight UTC; use {midnight} for that day.")
+        elif reading.format is TimeFormat.ISO_DATETIME:
+            self.add(WARNING, "property.date_has_time", path, f'Send the date alone: "{text[:10]}".')
+
+    def check_datetime(self, path: str, text: str) -> None:
+        # DOC-define: "UNIX ms timestamp or ISO 8601 string".
+        reading = read_time(text)
+        if reading.format is TimeFormat.INVALID:
+            self.add(ERROR, "property.datetime_invalid", path, "A date-time must be ISO 8601 (2024-05-01T12:00:00Z) or epoch milliseconds.")
+        elif reading.format is TimeFormat.EPOCH_SECONDS:
+            self.add(WARNING, "property.epoch_seconds", path, f"This looks like epoch seconds; HubSpot reads milliseconds and would show 1970, so send {reading.epoch_ms}.")
+        elif reading.format is TimeFormat.ISO_DATETIME and not reading.has_timezone:
+            self.add(WARNING, "property.datetime_no_timezone", path, "Add a time zone (Z or +02:00) so HubSpot does not have to guess it.")
+
+    def check_collisions(self, properties: Mapping[str, Any], groups: dict[str, list[str]]) -> None:
+        # DOC-send: "Properties with the same internal name after lowercasing are considered duplicates,
+        # and only one of the properties will be used on occurrence. HubSpot will sort in ascending
+        # lexicographical order and keep the last property seen among the first 50 properties."
+        considered = sorted(str(n) for n in properties)[:MAX_PROPERTIES]
+        kept: dict[str, str] = {}
+        for name in considered:
+            kept[name.lower()] = name
+        for lowered, names in groups.items():
+            if len(names) < 2:
+                continue
+            winner = kept.get(lowered)
+            for name in names:
+                if name == winner:
+                    continue
+                outcome = f'"{winner}" is kept' if winner else "none of them is among the first 50"
+                self.add(
+                    WARNING,
+                    "property.name_collision",
+                    "properties." + name,
+                    f'"{name}" is the same property as {", ".join(f'"{n}"' for n in names if n != name)} after lowercasing; '
+                    f"HubSpot sorts names ascending and keeps the last of the first 50, so {outcome} and this one is dropped.",
+                )
+
+    def check_attribution(self, properties: Mapping[str, Any]) -> None:
+        # DOC-send, attribution: hs_page_content_type overrides hs_asset_type; the values come from
+        # documented lists, but both properties are strings, so other values are only warned about.
+        content_type = properties.get(attribution.PAGE_CONTENT_TYPE_PROPERTY)
+        asset_type = properties.get(attribution.ASSET_TYPE_PROPERTY)
+        if content_type not in (None, "") and asset_type not in (None, ""):
+            self.add(
+                WARNING,
+                "attribution.content_type_overrides_asset_type",
+                "properties." + attribution.ASSET_TYPE_PROPERTY,
+                "hs_page_content_type is also set, so HubSpot uses it and ignores hs_asset_type; remove one of them.",
+            )
+        if isinstance(asset_type, str) and asset_type and asset_type not in attribution.ASSET_TYPES:
+            self.add(
+                WARNING,
+                "attribution.unknown_asset_type",
+                "properties." + attribution.ASSET_TYPE_PROPERTY,
+                f'"{_short(asset_type)}" is not a documented asset type, so attribution reports may not group it.'
+                + _did_you_mean(asset_type, tuple(attribution.ASSET_TYPES)),
+            )
+        source = properties.get(attribution.TOUCHPOINT_SOURCE_PROPERTY)
+        if isinstance(source, str) and source and source not in attribution.TOUCHPOINT_SOURCES:
+            self.add(
+                WARNING,
+                "attribution.unknown_touchpoint_source",
+                "properties." + attribution.TOUCHPOINT_SOURCE_PROPERTY,
+                f'"{_short(source)}" is not a documented touchpoint source, so attribution reports may not group it.'
+                + _did_you_mean(source, tuple(attribution.TOUCHPOINT_SOURCES)),
+            )

@@ -1,0 +1,201 @@
+"""HubSpot accounts the app knows: everything about them except the secret.
+
+An account's secret (token, API key, OAuth tokens) lives in the OS keyring under the
+account's stable id (see `secrets.py`); the rest is stored in the settings file. The
+embedded sandbox is a built-in account that is always present and cannot be removed.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hsexplorer.storage.settings import SettingsStore
+
+# The built-in account for the local emulator; its id never changes.
+EMBEDDED_SANDBOX_ID = "embedded-sandbox"
+MAX_ACCOUNT_NAME_LENGTH = 60
+# Distinguishable on light and dark backgrounds; new accounts take the next unused one.
+ACCOUNT_COLOURS: tuple[str, ...] = (
+    "#2f7ed8", "#e4572e", "#17a398", "#8e44ad", "#f2a541", "#c0392b", "#5d6d7e", "#27ae60",
+)
+SANDBOX_COLOUR = "#7a5cc4"
+
+
+class AuthKind(enum.StrEnum):
+    PRIVATE_APP = "private_app"
+    OAUTH = "oauth"
+    LEGACY_API_KEY = "legacy_api_key"
+    SANDBOX = "sandbox"
+
+    @property
+    def label(self) -> str:
+        return _AUTH_KIND_LABELS[self]
+
+
+_AUTH_KIND_LABELS = {
+    AuthKind.PRIVATE_APP: "Private app access token",
+    AuthKind.OAUTH: "OAuth tokens",
+    AuthKind.LEGACY_API_KEY: "Legacy API key (retired by HubSpot)",
+    AuthKind.SANDBOX: "Sandbox token",
+}
+
+
+class AccountError(ValueError):
+    """A change to the accounts that cannot be made; the message is for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    id: str
+    name: str
+    auth_kind: AuthKind
+    portal_id: int | None = None
+    colour: str = ACCOUNT_COLOURS[0]
+    production: bool = False
+    # Empty means HubSpot's own API; a URL points at a served sandbox or a proxy.
+    base_url: str = ""
+    # The scopes the token had when last tested: lets the UI explain disabled features offline.
+    scopes: tuple[str, ...] = field(default=())
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.auth_kind is AuthKind.SANDBOX
+
+    @property
+    def is_embedded_sandbox(self) -> bool:
+        return self.id == EMBEDDED_SANDBOX_ID
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "auth_kind": self.auth_kind.value,
+            "portal_id": self.portal_id,
+            "colour": self.colour,
+            "production": self.production,
+            "base_url": self.base_url,
+            "scopes": list(self.scopes),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Account:
+        portal = data.get("portal_id")
+        return cls(
+            id=str(data["id"]),
+            name=str(data.get("name") or "Unnamed account"),
+            auth_kind=AuthKind(data.get("auth_kind", AuthKind.PRIVATE_APP.value)),
+            portal_id=int(portal) if portal not in (None, "") else None,
+            colour=str(data.get("colour") or ACCOUNT_COLOURS[0]),
+            production=bool(data.get("production", False)),
+            base_url=str(data.get("base_url") or ""),
+            scopes=tuple(str(s) for s in data.get("scopes") or ()),
+        )
+
+
+def new_account_id() -> str:
+    """A stable id that is also the keyring username: random, never derived from the token."""
+    return str(uuid.uuid4())
+
+
+def embedded_sandbox_account(portal_id: int | None = None) -> Account:
+    return Account(
+        id=EMBEDDED_SANDBOX_ID,
+        name="Sandbox",
+        auth_kind=AuthKind.SANDBOX,
+        portal_id=portal_id,
+        colour=SANDBOX_COLOUR,
+    )
+
+
+class AccountStore:
+    """The accounts kept in the settings file, plus the built-in embedded sandbox."""
+
+    def __init__(self, settings: SettingsStore) -> None:
+        self._settings = settings
+        self._sandbox = embedded_sandbox_account()
+
+    # --- reading -------------------------------------------------------------------------
+    def accounts(self) -> list[Account]:
+        """The embedded sandbox first, then the user's accounts in the order they were added."""
+        return [self._sandbox, *self._settings.settings.accounts]
+
+    def get(self, account_id: str) -> Account:
+        for account in self.accounts():
+            if account.id == account_id:
+                return account
+        raise AccountError(f"no account with id {account_id!r}")
+
+    def find(self, account_id: str) -> Account | None:
+        try:
+            return self.get(account_id)
+        except AccountError:
+            return None
+
+    @property
+    def active(self) -> Account:
+        """The chosen account, or the sandbox when none is chosen or it was removed."""
+        return self.find(self._settings.settings.active_account_id) or self._sandbox
+
+    # --- changing ------------------------------------------------------------------------
+    def set_embedded_portal_id(self, portal_id: int | None) -> None:
+        self._sandbox = replace(self._sandbox, portal_id=portal_id)
+
+    def set_active(self, account_id: str) -> Account:
+        account = self.get(account_id)
+        self._settings.update(active_account_id=account.id)
+        return account
+
+    def next_colour(self) -> str:
+        used = {a.colour for a in self._settings.settings.accounts}
+        for colour in ACCOUNT_COLOURS:
+            if colour not in used:
+                return colour
+        return ACCOUNT_COLOURS[len(used) % len(ACCOUNT_COLOURS)]
+
+    def add(self, account: Account) -> Account:
+        account = replace(account, name=self._checked_name(account.name, exclude_id=None))
+        if account.is_embedded_sandbox or self.find(account.id):
+            raise AccountError("an account with this id already exists")
+        self._settings.update(accounts=(*self._settings.settings.accounts, account))
+        return account
+
+    def update(self, account: Account) -> Account:
+        if account.is_embedded_sandbox:
+            raise AccountError("the built-in sandbox cannot be edited")
+        self.get(account.id)
+        account = replace(account, name=self._checked_name(account.name, exclude_id=account.id))
+        self._settings.update(
+            accounts=tuple(account if a.id == account.id else a for a in self._settings.settings.accounts)
+        )
+        return account
+
+    def rename(self, account_id: str, name: str) -> Account:
+        return self.update(replace(self.get(account_id), name=name))
+
+    def remove(self, account_id: str) -> Account:
+        """Forget the account (the caller deletes its secret); the sandbox becomes active if it was."""
+        account = self.get(account_id)
+        if account.is_embedded_sandbox:
+            raise AccountError("the built-in sandbox cannot be removed")
+        remaining = tuple(a for a in self._settings.settings.accounts if a.id != account_id)
+        changes: dict[str, Any] = {"accounts": remaining}
+        if self._settings.settings.active_account_id == account_id:
+            changes["active_account_id"] = EMBEDDED_SANDBOX_ID
+        self._settings.update(**changes)
+        return account
+
+    def _checked_name(self, name: str, exclude_id: str | None) -> str:
+        name = " ".join(name.split())
+        if not name:
+            raise AccountError("give the account a name")
+        if len(name) > MAX_ACCOUNT_NAME_LENGTH:
+            raise AccountError(f"keep the name to {MAX_ACCOUNT_NAME_LENGTH} characters")
+        for other in self.accounts():
+            if other.id != exclude_id and other.name.casefold() == name.casefold():
+                raise AccountError(f"an account named “{other.name}” already exists")
+        return name

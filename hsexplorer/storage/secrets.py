@@ -1,0 +1,257 @@
+"""Account secrets in the OS keyring, with a visible state when there is no usable keyring.
+
+Service = the app id, username = the account's stable id (never the token). When the OS
+has no usable keyring (headless Linux: `keyring.backends.fail.Keyring`; a locked or broken
+keychain: errors), the store says so through `status` and, only once the user agrees
+(`allow_session_only()`), keeps secrets in memory for this session. It never writes a
+secret anywhere else, and never uses keyring's `null` backend, which drops writes silently.
+
+Keyring calls can block (unlock prompts, D-Bus): the `a*` methods run them in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import json
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from hsexplorer.appinfo import KEYRING_SERVICE
+from hsexplorer.storage.logging_setup import register_secret
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class SecretsState(enum.Enum):
+    UNKNOWN = "unknown"  # not probed yet
+    KEYRING = "keyring"  # a working OS keyring
+    UNAVAILABLE = "unavailable"  # no usable keyring; the user has not chosen session-only storage
+    SESSION_ONLY = "session_only"  # no usable keyring; secrets are kept in memory until exit
+
+
+@dataclass(frozen=True, slots=True)
+class SecretsStatus:
+    state: SecretsState
+    backend_name: str = ""  # "SecretService Keyring", "macOS Keyring", ... or "" when none
+    reason: str = ""  # why the keyring is unusable, for the user
+
+    @property
+    def persistent(self) -> bool:
+        return self.state is SecretsState.KEYRING
+
+    @property
+    def summary(self) -> str:
+        if self.state is SecretsState.KEYRING:
+            return f"OS keyring ({self.backend_name})"
+        if self.state is SecretsState.SESSION_ONLY:
+            return "No OS keyring: secrets are kept for this session only"
+        if self.state is SecretsState.UNAVAILABLE:
+            return f"No usable OS keyring: {self.reason}"
+        return "OS keyring not checked yet"
+
+
+class SecretStoreUnavailable(RuntimeError):
+    """No usable keyring, and session-only storage has not been allowed."""
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSecret:
+    """What authenticates one account. Never printed: the repr hides every value."""
+
+    token: str = field(repr=False)  # private app token, OAuth access token, legacy API key, sandbox token
+    refresh_token: str = field(default="", repr=False)
+    client_id: str = field(default="", repr=False)
+    client_secret: str = field(default="", repr=False)
+
+    def __repr__(self) -> str:
+        return "AccountSecret(<hidden>)"
+
+    def values(self) -> tuple[str, ...]:
+        return tuple(v for v in (self.token, self.refresh_token, self.client_secret) if v)
+
+    def to_keyring_value(self) -> str:
+        data = {"token": self.token}
+        for key in ("refresh_token", "client_id", "client_secret"):
+            if getattr(self, key):
+                data[key] = getattr(self, key)
+        return json.dumps(data, separators=(",", ":"))
+
+    @classmethod
+    def from_keyring_value(cls, value: str) -> AccountSecret:
+        try:
+            data = json.loads(value)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict) or not isinstance(data.get("token"), str):
+            # Written by hand or by another tool: the whole value is the token.
+            return cls(token=value)
+        return cls(
+            token=data["token"],
+            refresh_token=str(data.get("refresh_token") or ""),
+            client_id=str(data.get("client_id") or ""),
+            client_secret=str(data.get("client_secret") or ""),
+        )
+
+
+def _backend_problem(backend: Any) -> str:
+    """Why this backend cannot hold secrets, or "" when it can."""
+    import keyring.backends.fail
+    import keyring.backends.null
+
+    if backend is None or isinstance(backend, keyring.backends.fail.Keyring):
+        return "the system has no keyring service (for example a headless Linux session without a Secret Service)"
+    if isinstance(backend, keyring.backends.null.Keyring):
+        return "the keyring is configured as 'null', which discards secrets"
+    inner = getattr(backend, "backends", None)
+    if inner is not None and not list(inner):
+        return "no keyring backend is available"
+    return ""
+
+
+class SecretStore:
+    """The one place secrets are read and written."""
+
+    def __init__(self, service: str = KEYRING_SERVICE) -> None:
+        self.service = service
+        self._status = SecretsStatus(SecretsState.UNKNOWN)
+        self._session: dict[str, AccountSecret] = {}
+        self._session_allowed = False
+        self._lock = threading.Lock()
+        self._listeners: list[Callable[[SecretsStatus], None]] = []
+
+    # --- state ---------------------------------------------------------------------------
+    @property
+    def status(self) -> SecretsStatus:
+        return self._status
+
+    def add_status_listener(self, callback: Callable[[SecretsStatus], None]) -> None:
+        """Called (on the thread that noticed) whenever the state changes."""
+        self._listeners.append(callback)
+
+    def _set_status(self, status: SecretsStatus) -> None:
+        with self._lock:
+            changed = status != self._status
+            self._status = status
+        if changed:
+            for listener in list(self._listeners):
+                listener(status)
+
+    def _unusable(self, reason: str) -> SecretsStatus:
+        state = SecretsState.SESSION_ONLY if self._session_allowed else SecretsState.UNAVAILABLE
+        return SecretsStatus(state, "", reason)
+
+    def probe(self) -> SecretsStatus:
+        """Find out which keyring backend the OS offers (imports and discovery can be slow)."""
+        import keyring
+
+        try:
+            backend = keyring.get_keyring()
+            problem = _backend_problem(backend)
+        except Exception as exc:  # a broken backend configuration must not stop the app
+            problem = f"the keyring could not be set up ({type(exc).__name__})"
+            backend = None
+        if problem:
+            status = self._unusable(problem)
+        else:
+            status = SecretsStatus(SecretsState.KEYRING, str(getattr(backend, "name", type(backend).__name__)))
+        self._set_status(status)
+        return status
+
+    def allow_session_only(self) -> None:
+        """The user agreed to keep secrets in memory until the app exits."""
+        self._session_allowed = True
+        if self._status.state is SecretsState.UNAVAILABLE:
+            self._set_status(SecretsStatus(SecretsState.SESSION_ONLY, "", self._status.reason))
+
+    def _keyring(self) -> Any | None:
+        """The backend to use, or None when secrets must stay in this session."""
+        if self._status.state is SecretsState.UNKNOWN:
+            self.probe()
+        if self._status.state is not SecretsState.KEYRING:
+            return None
+        import keyring
+
+        return keyring.get_keyring()
+
+    def _keyring_failed(self, exc: Exception) -> None:
+        # Locked keychain, D-Bus gone, user refused the prompt...: visible, not fatal.
+        log.warning("keyring call failed: %s", type(exc).__name__)
+        self._set_status(self._unusable(f"the keyring refused the request ({type(exc).__name__})"))
+
+    # --- secrets (blocking) --------------------------------------------------------------
+    def get(self, account_id: str) -> AccountSecret | None:
+        if account_id in self._session:
+            return self._session[account_id]
+        backend = self._keyring()
+        if backend is None:
+            return None
+        try:
+            value = backend.get_password(self.service, account_id)
+        except Exception as exc:
+            self._keyring_failed(exc)
+            return None
+        if value is None:
+            return None
+        secret = AccountSecret.from_keyring_value(value)
+        _register(secret)
+        return secret
+
+    def set(self, account_id: str, secret: AccountSecret) -> SecretsState:
+        """Store the secret; returns where it went (KEYRING or SESSION_ONLY)."""
+        _register(secret)
+        backend = self._keyring()
+        if backend is not None:
+            try:
+                backend.set_password(self.service, account_id, secret.to_keyring_value())
+            except Exception as exc:
+                self._keyring_failed(exc)
+            else:
+                self._session.pop(account_id, None)
+                return SecretsState.KEYRING
+        if not self._session_allowed:
+            raise SecretStoreUnavailable(self._status.reason or "no usable keyring")
+        self._session[account_id] = secret
+        return SecretsState.SESSION_ONLY
+
+    def delete(self, account_id: str) -> None:
+        """Forget the secret wherever it is; a secret that was never stored is not an error."""
+        self._session.pop(account_id, None)
+        backend = self._keyring()
+        if backend is None:
+            return
+        import keyring.errors
+
+        try:
+            backend.delete_password(self.service, account_id)
+        except keyring.errors.PasswordDeleteError:
+            pass
+        except Exception as exc:
+            self._keyring_failed(exc)
+            raise SecretStoreUnavailable(self._status.reason) from None
+
+    # --- the same, off the UI thread -----------------------------------------------------
+    async def aprobe(self) -> SecretsStatus:
+        return await _in_worker(self.probe)
+
+    async def aget(self, account_id: str) -> AccountSecret | None:
+        return await _in_worker(self.get, account_id)
+
+    async def aset(self, account_id: str, secret: AccountSecret) -> SecretsState:
+        return await _in_worker(self.set, account_id, secret)
+
+    async def adelete(self, account_id: str) -> None:
+        await _in_worker(self.delete, account_id)
+
+
+def _register(secret: AccountSecret) -> None:
+    for value in secret.values():
+        register_secret(value)
+
+
+async def _in_worker(func: Callable[..., T], *args: Any) -> T:
+    return await asyncio.get_running_loop().run_in_executor(None, func, *args)

@@ -1,0 +1,171 @@
+"""The app's settings: one typed record with defaults, a version number, and an atomic JSON file.
+
+Keys this version does not know are kept and written back untouched (a newer version or
+another module may own them). A file from a newer version is opened read-only, so an older
+app never destroys a newer one's settings; an unreadable file is set aside, not overwritten.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from hsexplorer.storage.accounts import EMBEDDED_SANDBOX_ID, Account
+
+log = logging.getLogger(__name__)
+
+SETTINGS_VERSION = 1
+THEMES = ("system", "light", "dark")
+AREAS = ("compose", "explore", "history", "definitions")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    version: int = SETTINGS_VERSION
+    accounts: tuple[Account, ...] = ()
+    active_account_id: str = EMBEDDED_SANDBOX_ID
+    # QWidget.saveGeometry()/QMainWindow.saveState(), base64: opaque to everything but the UI.
+    window_geometry: str = ""
+    window_state: str = ""
+    last_area: str = "definitions"
+    theme: str = "system"
+    # Top-level keys we do not know, preserved verbatim.
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.extra)
+        data.update(
+            version=self.version,
+            accounts=[a.to_json() for a in self.accounts],
+            active_account_id=self.active_account_id,
+            window_geometry=self.window_geometry,
+            window_state=self.window_state,
+            last_area=self.last_area,
+            theme=self.theme,
+        )
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Settings:
+        known = {f.name for f in fields(cls)}
+        defaults = cls()
+        accounts = []
+        for raw in data.get("accounts") or ():
+            try:
+                accounts.append(Account.from_json(raw))
+            except (KeyError, TypeError, ValueError) as exc:  # one bad entry must not lose the others
+                log.warning("skipping an unreadable account entry in the settings: %s", exc)
+        theme = data.get("theme")
+        area = data.get("last_area")
+        return cls(
+            version=SETTINGS_VERSION,
+            accounts=tuple(accounts),
+            active_account_id=str(data.get("active_account_id") or defaults.active_account_id),
+            window_geometry=str(data.get("window_geometry") or ""),
+            window_state=str(data.get("window_state") or ""),
+            last_area=area if area in AREAS else defaults.last_area,
+            theme=theme if theme in THEMES else defaults.theme,
+            extra={k: v for k, v in data.items() if k not in known},
+        )
+
+
+# version N -> a function turning a version-N dict into a version-(N+1) dict.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def migrate(data: dict[str, Any]) -> dict[str, Any]:
+    version = int(data.get("version") or 0)
+    if version == 0:  # written before versions existed: same shape as version 1
+        version = 1
+    while version < SETTINGS_VERSION:
+        data = MIGRATIONS[version](data)
+        version += 1
+    data["version"] = version
+    return data
+
+
+class SettingsStore:
+    """Holds the current settings and writes them to `path` when asked (atomically)."""
+
+    def __init__(self, path: Path, settings: Settings | None = None, *, read_only: bool = False) -> None:
+        self.path = path
+        self.settings = settings or Settings()
+        self.read_only = read_only
+        # A sentence for the user when the file could not be used as it was; else "".
+        self.load_problem = ""
+        self._dirty = False
+
+    @classmethod
+    def load(cls, path: Path) -> SettingsStore:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return cls(path)
+        except OSError as exc:
+            store = cls(path, read_only=True)
+            store.load_problem = f"The settings file could not be read ({exc.strerror}); changes will not be saved."
+            return store
+        try:
+            data = json.loads(text)
+            if not isinstance(data, dict):
+                raise ValueError("not a JSON object")
+        except ValueError as exc:
+            backup = path.with_name(f"{path.name}.unreadable-{int(time.time())}")
+            with contextlib.suppress(OSError):
+                os.replace(path, backup)
+            store = cls(path)
+            store.load_problem = f"The settings file was unreadable ({exc}); it was kept as {backup.name} and defaults are used."
+            log.warning("%s", store.load_problem)
+            return store
+        version = int(data.get("version") or 0) if str(data.get("version") or 0).isdigit() else 0
+        if version > SETTINGS_VERSION:
+            store = cls(path, Settings.from_json(data), read_only=True)
+            store.load_problem = (
+                f"The settings were written by a newer version (format {version}); "
+                "they are used read-only so that version's settings stay intact."
+            )
+            return store
+        return cls(path, Settings.from_json(migrate(data)))
+
+    @property
+    def dirty(self) -> bool:
+        return self._dirty
+
+    def update(self, **changes: Any) -> Settings:
+        new = replace(self.settings, **changes)
+        if new != self.settings:
+            self.settings = new
+            self._dirty = True
+        return new
+
+    def save(self) -> None:
+        """Write the file atomically: a crash leaves either the old or the new file, never half."""
+        if self.read_only:
+            self._dirty = False
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        payload = json.dumps(self.settings.to_json(), indent=2, sort_keys=True) + "\n"
+        fd, tmp_name = tempfile.mkstemp(prefix=".settings-", suffix=".tmp", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(payload)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp_name, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
+            raise
+        self._dirty = False
+
+    def flush(self) -> None:
+        if self._dirty:
+            self.save()

@@ -1,0 +1,157 @@
+"""Secrets: only in the keyring, a visible state without one, session-only by consent, never logged."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import keyring
+import keyring.backends.fail
+import keyring.backends.null
+import keyring.errors
+import pytest
+
+from hsexplorer.appinfo import KEYRING_SERVICE
+from hsexplorer.storage.logging_setup import LOG_FILE_NAME, configure_logging, redact, remove_log_handlers
+from hsexplorer.storage.secrets import (
+    AccountSecret,
+    SecretsState,
+    SecretStore,
+    SecretStoreUnavailable,
+)
+
+TOKEN = "pat-na1-11111111-2222-3333-4444-555555555555"
+
+
+def test_secret_goes_to_the_keyring_under_the_account_id(memory_keyring):
+    store = SecretStore()
+    assert store.probe().state is SecretsState.KEYRING
+    assert store.set("acct-1", AccountSecret(token=TOKEN)) is SecretsState.KEYRING
+    (service, username), value = next(iter(memory_keyring.store.items()))
+    assert (service, username) == (KEYRING_SERVICE, "acct-1")
+    assert TOKEN in value
+    assert SecretStore().get("acct-1").token == TOKEN
+
+
+def test_oauth_secret_round_trips():
+    store = SecretStore()
+    secret = AccountSecret(token="access-123456", refresh_token="refresh-123456", client_id="cid", client_secret="cs-123456")
+    store.set("a", secret)
+    assert store.get("a") == secret
+
+
+def test_repr_never_shows_the_secret():
+    secret = AccountSecret(token=TOKEN, refresh_token="refresh-secret-value")
+    assert TOKEN not in repr(secret) and "refresh-secret-value" not in repr(secret)
+    assert TOKEN not in str(secret)
+
+
+def test_delete_removes_the_keyring_entry(memory_keyring):
+    store = SecretStore()
+    store.set("a", AccountSecret(token=TOKEN))
+    store.delete("a")
+    assert memory_keyring.store == {}
+    store.delete("never-stored")  # forgetting what is not there is fine
+
+
+@pytest.mark.parametrize("backend", [keyring.backends.fail.Keyring, keyring.backends.null.Keyring])
+def test_no_usable_keyring_is_a_visible_state_and_nothing_is_stored(backend, tmp_path):
+    keyring.set_keyring(backend())
+    store = SecretStore()
+    status = store.probe()
+    assert status.state is SecretsState.UNAVAILABLE
+    assert status.reason and "keyring" in status.summary.lower()
+    with pytest.raises(SecretStoreUnavailable):
+        store.set("a", AccountSecret(token=TOKEN))
+    assert store.get("a") is None
+
+
+def test_session_only_needs_consent_and_lives_in_memory(tmp_path):
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    store = SecretStore()
+    store.probe()
+    store.allow_session_only()
+    assert store.status.state is SecretsState.SESSION_ONLY
+    assert store.set("a", AccountSecret(token=TOKEN)) is SecretsState.SESSION_ONLY
+    assert store.get("a").token == TOKEN
+    assert SecretStore().get("a") is None  # a new session has forgotten it
+    for path in tmp_path.rglob("*"):
+        assert TOKEN not in path.read_text(errors="ignore")
+
+
+class LockedKeyring(keyring.backend.KeyringBackend):
+    priority = 1  # type: ignore[assignment]
+
+    def get_password(self, service, username):
+        raise keyring.errors.KeyringLocked("locked")
+
+    def set_password(self, service, username, password):
+        raise keyring.errors.KeyringLocked("locked")
+
+    def delete_password(self, service, username):
+        raise keyring.errors.KeyringLocked("locked")
+
+
+def test_a_failing_keyring_flips_the_state_instead_of_crashing():
+    keyring.set_keyring(LockedKeyring())
+    store = SecretStore()
+    seen = []
+    store.add_status_listener(seen.append)
+    assert store.probe().state is SecretsState.KEYRING
+    with pytest.raises(SecretStoreUnavailable):
+        store.set("a", AccountSecret(token=TOKEN))
+    assert store.status.state is SecretsState.UNAVAILABLE
+    assert "KeyringLocked" in store.status.reason
+    assert [s.state for s in seen] == [SecretsState.KEYRING, SecretsState.UNAVAILABLE]
+
+
+def test_async_calls_run_in_a_worker_thread(memory_keyring):
+    import threading
+
+    threads = []
+    original = memory_keyring.set_password
+
+    def recording(*args):
+        threads.append(threading.current_thread())
+        original(*args)
+
+    memory_keyring.set_password = recording
+    store = SecretStore()
+
+    async def scenario():
+        await store.aset("a", AccountSecret(token=TOKEN))
+        return await store.aget("a")
+
+    assert asyncio.run(scenario()).token == TOKEN
+    assert threads and threads[0] is not threading.main_thread()
+
+
+@pytest.fixture
+def log_path(tmp_path):
+    yield configure_logging(tmp_path / "logs")
+    remove_log_handlers()
+
+
+def test_log_file_never_contains_secrets(log_path):
+    path = log_path
+    store = SecretStore()
+    store.set("a", AccountSecret(token="custom-token-value-xyz"))
+    log = logging.getLogger("hsexplorer.test")
+    log.error("sending with %s", store.get("a").token)
+    log.warning("headers: {'Authorization': 'Bearer abc.def.ghi'} url=/x?hapikey=deadbeef-1234")
+    try:
+        raise ValueError(f"bad token {TOKEN}")
+    except ValueError:
+        log.exception("failed")
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    text = path.read_text()
+    assert path.name == LOG_FILE_NAME
+    for secret in ("custom-token-value-xyz", "abc.def.ghi", "deadbeef-1234", TOKEN):
+        assert secret not in text
+    assert text.count("<redacted>") >= 4
+    assert "ValueError" in text  # the traceback itself is kept
+
+
+def test_redact_leaves_ordinary_text_alone():
+    assert redact("loaded 12 definitions for portal 123456") == "loaded 12 definitions for portal 123456"

@@ -16,7 +16,7 @@ import keyring
 import keyring.backend
 import pytest
 
-pytest_plugins: list[str] = []
+pytest_plugins: list[str] = ["fixtures_client"]
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):

@@ -1,0 +1,655 @@
+"""The async HubSpot client: the one place in hsexplorer that speaks HTTP to HubSpot.
+
+One `httpx.AsyncClient` (one connection pool) per `HubSpotClient`, i.e. per account.
+Connect failures are retried by the transport; everything else (429, 5xx, network errors
+after connecting, expired OAuth tokens) is decided here:
+
+- GETs are retried on 5xx, network errors and unreadable bodies (capped backoff + jitter).
+- Sends are retried on those only when every occurrence carries a `uuid`, because HubSpot
+  de-duplicates on it; without one a retry could store the occurrence twice.
+- A 429 is retried for every request (HubSpot refused it before doing anything): after
+  Retry-After when given, else after the rate-limit window; a DAILY limit is never retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import httpx
+
+from hsexplorer.appinfo import VERSION
+from hsexplorer.domain.definitions import (
+    EventDefinition,
+    PropertyDefinition,
+    definition_to_json,
+    parse_definition,
+    parse_property,
+)
+from hsexplorer.domain.occurrence import MAX_BATCH_INPUTS, Occurrence
+from hsexplorer.hubspot import network
+from hsexplorer.hubspot.auth import Auth, LegacyApiKey, OAuthTokens, PrivateAppToken
+from hsexplorer.hubspot.errors import (
+    ApiError,
+    AuthenticationError,
+    BatchAbortedError,
+    ConfigurationError,
+    HubSpotError,
+    MissingScopesError,
+    OAuthRefreshError,
+    RateLimitError,
+    ResponseFormatError,
+    ServerError,
+    TokenExpiredError,
+    api_error,
+)
+from hsexplorer.hubspot.hosts import DEFAULT_BASE_URL, check_base_url, is_loopback_host
+from hsexplorer.hubspot.paging import EventPage, EventQuery, next_cursor
+from hsexplorer.hubspot.rate_limit import Clock, Pacer, RateLimitState, RetryPolicy, parse_retry_after
+from hsexplorer.hubspot.scopes import DEFINITIONS_SCOPE, READ_SCOPE, SEND_SCOPE, describe_scopes
+from hsexplorer.hubspot.trace import Redactor, Trace
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "EventPage",
+    "EventQuery",
+    "HubSpotClient",
+    "SendResult",
+    "TokenInfo",
+]
+
+log = logging.getLogger(__name__)
+
+IN_PROCESS_BASE_URL = "http://sandbox.in-process"
+TraceListener = Callable[[Trace], None]
+TokenRefreshCallback = Callable[[OAuthTokens], Awaitable[None] | None]
+
+
+@dataclass(slots=True)
+class SendResult:
+    """What became of one send request (one occurrence, or one chunk of a batch)."""
+
+    status: int | None
+    duration: float
+    correlation_id: str
+    trace: Trace | None
+    count: int = 1  # occurrences in this request
+    first_index: int = 0  # index of the first occurrence in the caller's list
+    error: HubSpotError | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.error is None and self.status is not None and 200 <= self.status < 300
+
+    def raise_for_error(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    """Which portal a token belongs to and what it may do."""
+
+    kind: str  # "private_app" | "oauth" | "legacy_api_key"
+    portal_id: int | None
+    scopes: frozenset[str] = frozenset()
+    scopes_known: bool = True
+    app_id: int | None = None
+    user_id: int | None = None
+    user: str = ""
+    hub_domain: str = ""
+    expires_in: int | None = None
+
+    def has(self, scope: str) -> bool:
+        return scope in self.scopes
+
+    def missing(self, required: Iterable[str] = (SEND_SCOPE, DEFINITIONS_SCOPE, READ_SCOPE)) -> list[str]:
+        if not self.scopes_known:
+            return []
+        return [s for s in required if s not in self.scopes]
+
+    def describe_missing(self, required: Iterable[str] = (SEND_SCOPE, DEFINITIONS_SCOPE, READ_SCOPE)) -> str:
+        missing = self.missing(required)
+        return f"This token lacks {describe_scopes(missing)}." if missing else ""
+
+
+def _optional_int(value: Any) -> int | None:
+    try:
+        return None if value in (None, "") else int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _dumps(body: Any) -> bytes:
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _segment(name: str) -> str:
+    return quote(str(name), safe="")
+
+
+# Errors after which the rest of a batch would fail the same way.
+_FATAL_FOR_BATCH = (AuthenticationError, MissingScopesError, OAuthRefreshError)
+
+
+class HubSpotClient:
+    """Async client for HubSpot's custom behavioral events APIs (see the package contract)."""
+
+    def __init__(
+        self,
+        auth: Auth,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        allow_custom_host: bool = False,
+        timeout: float = 30.0,
+        connect_timeout: float = 10.0,
+        retry_policy: RetryPolicy | None = None,
+        clock: Clock | None = None,
+        on_token_refresh: TokenRefreshCallback | None = None,
+        send_concurrency: int = 4,
+        connect_retries: int = 2,
+        _in_process: bool = False,
+    ) -> None:
+        if not isinstance(auth, Auth):
+            raise ConfigurationError(f"auth must be PrivateAppToken, OAuthTokens or LegacyApiKey, not {type(auth).__name__}")
+        self._base_url = base_url.rstrip("/") if _in_process else check_base_url(
+            base_url, allow_custom_host=allow_custom_host
+        )
+        self._auth = auth
+        self._redactor = Redactor(auth.secrets())
+        self._secrets_seen: set[str] = set(auth.secrets())
+        self.retry_policy = retry_policy or RetryPolicy()
+        self.clock = clock or Clock()
+        self._pacer = Pacer(self.clock, reserve=max(1, send_concurrency))
+        self._on_token_refresh = on_token_refresh
+        self._send_concurrency = max(1, send_concurrency)
+        self._listeners: list[TraceListener] = []
+        self._refresh_lock = asyncio.Lock()
+        host = httpx.URL(self._base_url).host
+        local = _in_process or is_loopback_host(host)
+        if transport is None:
+            # TLS verification is always on; `retries` only covers failed connects.
+            transport = httpx.AsyncHTTPTransport(
+                verify=True,
+                retries=connect_retries,
+                limits=httpx.Limits(max_connections=max(10, 2 * send_concurrency), max_keepalive_connections=20),
+            )
+        self._http = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, connect_timeout)),
+            headers={"User-Agent": f"hsexplorer/{VERSION}", "Accept": "application/json"},
+            follow_redirects=False,  # a redirect must never carry the token to another host
+            trust_env=not local,  # proxies from the environment, but never for the local sandbox
+        )
+        self._closed = False
+
+    @classmethod
+    def for_asgi_app(cls, app: Any, auth: Auth, **kwargs: Any) -> HubSpotClient:
+        """A client for an ASGI app in this process (the embedded sandbox): no port, no network."""
+        return cls(auth, IN_PROCESS_BASE_URL, transport=httpx.ASGITransport(app=app), _in_process=True, **kwargs)
+
+    # --- lifecycle --------------------------------------------------------------------
+
+    async def __aenter__(self) -> HubSpotClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if not self._closed:
+            self._closed = True
+            await self._http.aclose()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def __repr__(self) -> str:
+        return f"HubSpotClient(base_url={self._base_url!r}, auth={self._auth!r})"
+
+    # --- observation ------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        return self._base_url
+
+    @property
+    def auth(self) -> Auth:
+        return self._auth
+
+    @property
+    def rate_limit(self) -> RateLimitState | None:
+        return self._pacer.state
+
+    def add_trace_listener(self, callback: TraceListener) -> Callable[[], None]:
+        """Call `callback(trace)` after every attempt; returns a function that unsubscribes."""
+        self._listeners.append(callback)
+        return lambda: self._listeners.remove(callback) if callback in self._listeners else None
+
+    def redact(self, text: str) -> str:
+        """Any text with this client's secrets removed (for messages built by callers)."""
+        return self._redactor.text(text)
+
+    def _emit(self, trace: Trace) -> None:
+        log.debug("%s", trace.summary())
+        for listener in tuple(self._listeners):
+            try:
+                listener(trace)
+            except Exception:  # a broken listener must not break the request
+                log.exception("trace listener failed")
+
+    # --- the request engine -----------------------------------------------------------
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Sequence[tuple[str, str]] | None = None,
+        content: bytes | None = None,
+        content_type: str = "application/json",
+        retry_on_failure: bool,
+        authenticate: bool = True,
+    ) -> tuple[httpx.Response, Trace]:
+        """One logical request with retries; returns the 2xx response or raises a HubSpotError."""
+        failures = 0
+        rate_limited = 0
+        refreshed = False
+        attempt = 0
+        policy = self.retry_policy
+        while True:
+            attempt += 1
+            if authenticate:
+                await self._refresh_if_expiring()
+            await self._pacer.before_request()
+            try:
+                response, trace = await self._attempt(method, path, params, content, content_type, authenticate, attempt)
+            except HubSpotError as error:
+                if error.retryable and retry_on_failure and failures + 1 < policy.max_attempts:
+                    failures += 1
+                    await self.clock.sleep(policy.backoff(failures))
+                    continue
+                raise
+            if response.status_code < 300:
+                return response, trace
+            error = self._error_for(response, trace, path)
+            if isinstance(error, TokenExpiredError) and authenticate and not refreshed and self._can_refresh():
+                refreshed = True
+                await self._refresh(failed_token=self._auth)
+                continue
+            if isinstance(error, RateLimitError) and error.retryable:
+                wait = policy.rate_limit_wait(error.retry_after, error.hubspot_message, self._pacer.state)
+                if rate_limited < policy.max_rate_limit_retries and wait <= policy.max_rate_limit_wait:
+                    rate_limited += 1
+                    log.info("rate limited (%s); waiting %.1f s", error.policy_name or "429", wait)
+                    await self.clock.sleep(wait)
+                    continue
+            if isinstance(error, ServerError) and retry_on_failure and failures + 1 < policy.max_attempts:
+                failures += 1
+                await self.clock.sleep(policy.backoff(failures))
+                continue
+            raise error
+
+    async def _attempt(
+        self,
+        method: str,
+        path: str,
+        params: Sequence[tuple[str, str]] | None,
+        content: bytes | None,
+        content_type: str,
+        authenticate: bool,
+        attempt: int,
+    ) -> tuple[httpx.Response, Trace]:
+        headers = {"Content-Type": content_type} if content is not None else {}
+        query = list(params or ())
+        if authenticate:
+            headers.update(self._auth.headers())
+            query += self._auth.query_params()
+        request = self._http.build_request(method, self._base_url + path, params=query or None,
+                                           content=content, headers=headers)
+        redactor = self._redactor
+        trace = Trace(
+            method=method,
+            url=redactor.text(str(request.url)),
+            request_headers=redactor.headers(request.headers.items()),
+            request_body=redactor.data(content) if content else None,
+            attempt=attempt,
+        )
+        started = time.perf_counter()
+        try:
+            response = await self._http.send(request)
+        except httpx.HTTPError as exc:
+            trace.duration = time.perf_counter() - started
+            error = network.error_from(exc, method, trace.url, redactor)
+            trace.error = str(error)
+            error.trace = trace
+            self._emit(trace)
+            raise error from None
+        trace.duration = time.perf_counter() - started
+        trace.status = response.status_code
+        trace.response_headers = redactor.headers(response.headers.items())
+        trace.response_body = redactor.data(response.content)
+        trace.correlation_id = response.headers.get("x-hubspot-correlation-id", "")
+        self._pacer.observe(response.headers)
+        self._emit(trace)
+        return response, trace
+
+    def _error_for(self, response: httpx.Response, trace: Trace, path: str) -> ApiError:
+        retry_after = parse_retry_after(response.headers.get("retry-after"), self.clock.wall())
+        return api_error(
+            response.status_code,
+            trace.response_body,  # already redacted: HubSpot's message may quote the request
+            path=path,
+            correlation_id=trace.correlation_id,
+            retry_after=retry_after,
+            trace=trace,
+        )
+
+    @staticmethod
+    def _json(response: httpx.Response, trace: Trace) -> Any:
+        try:
+            return json.loads(response.content)
+        except ValueError:
+            raise ResponseFormatError(
+                f"{trace.method} {trace.url}: HTTP {response.status_code} with a body that is not JSON", trace=trace
+            ) from None
+
+    async def _get_json(self, path: str, params: Sequence[tuple[str, str]] | None = None) -> tuple[Any, Trace]:
+        # An unreadable body on a GET is retried like a network error.
+        failures = 0
+        while True:
+            response, trace = await self._call("GET", path, params=params, retry_on_failure=True)
+            try:
+                return self._json(response, trace), trace
+            except ResponseFormatError:
+                failures += 1
+                if failures >= self.retry_policy.max_attempts:
+                    raise
+                await self.clock.sleep(self.retry_policy.backoff(failures))
+
+    async def _write_json(self, method: str, path: str, body: Any | None = None) -> Any:
+        content = None if body is None else _dumps(body)
+        response, trace = await self._call(method, path, content=content, retry_on_failure=False)
+        if response.status_code == 204 or not response.content:
+            return None
+        return self._json(response, trace)
+
+    # --- OAuth -----------------------------------------------------------------------
+
+    def _can_refresh(self) -> bool:
+        return isinstance(self._auth, OAuthTokens) and self._auth.can_refresh
+
+    async def _refresh_if_expiring(self) -> None:
+        auth = self._auth
+        if isinstance(auth, OAuthTokens) and auth.can_refresh and auth.expires_soon(self.clock.wall()):
+            await self._refresh(failed_token=auth)
+
+    async def _refresh(self, failed_token: Auth) -> None:
+        """POST /oauth/v1/token with the refresh token; once, however many requests noticed."""
+        async with self._refresh_lock:
+            if self._auth is not failed_token:
+                return  # another request already renewed it
+            auth = self._auth
+            assert isinstance(auth, OAuthTokens)
+            form = urlencode({
+                "grant_type": "refresh_token",
+                "client_id": auth.client_id,
+                "client_secret": auth.client_secret,
+                "refresh_token": auth.refresh_token,
+            }).encode()
+            try:
+                response, trace = await self._call(
+                    "POST", "/oauth/v1/token", content=form, content_type="application/x-www-form-urlencoded",
+                    retry_on_failure=True, authenticate=False,
+                )
+                data = self._json(response, trace)
+                access_token = str(data["access_token"])
+            except HubSpotError as exc:
+                raise OAuthRefreshError(f"refreshing the OAuth token failed: {exc}", trace=exc.trace) from exc
+            except (KeyError, TypeError):
+                raise OAuthRefreshError("the token endpoint answered without an access_token") from None
+            renewed = auth.renewed(
+                access_token, _optional_int(data.get("expires_in")), data.get("refresh_token"), now=self.clock.wall()
+            )
+            self._secrets_seen.update(renewed.secrets())
+            self._redactor.update(self._secrets_seen)
+            self._auth = renewed
+            log.info("OAuth access token renewed")
+            if self._on_token_refresh is not None:
+                outcome = self._on_token_refresh(renewed)
+                if inspect.isawaitable(outcome):
+                    await outcome
+
+    # --- sending ----------------------------------------------------------------------
+
+    async def send(self, payload: Mapping[str, Any] | Occurrence) -> SendResult:
+        """POST /events/v3/send. Raises ApiError when HubSpot refuses, NetworkError when unreachable."""
+        body = payload.to_payload() if isinstance(payload, Occurrence) else payload
+        if not isinstance(body, Mapping):
+            raise ConfigurationError("a send body must be a JSON object")
+        response, trace = await self._call(
+            "POST", "/events/v3/send", content=_dumps(body), retry_on_failure=bool(body.get("uuid"))
+        )
+        return SendResult(response.status_code, trace.duration, trace.correlation_id, trace)
+
+    async def send_batch(
+        self,
+        inputs: Sequence[Mapping[str, Any] | Occurrence],
+        *,
+        chunk_size: int = MAX_BATCH_INPUTS,
+        on_chunk_done: Callable[[SendResult], None] | None = None,
+    ) -> list[SendResult]:
+        """POST /events/v3/send/batch in chunks of at most 500, a few chunks at a time.
+
+        Never raises for a refused chunk: each result says what happened to its chunk
+        (`first_index`, `count`, `error`), so nothing is silently lost. After an error that
+        would repeat for every chunk (bad token, missing scope, daily limit) the remaining
+        chunks are not sent and carry BatchAbortedError.
+        """
+        if not 1 <= chunk_size <= MAX_BATCH_INPUTS:
+            raise ConfigurationError(f"chunk_size must be between 1 and {MAX_BATCH_INPUTS}")
+        bodies = [i.to_payload() if isinstance(i, Occurrence) else i for i in inputs]
+        starts = range(0, len(bodies), chunk_size)
+        semaphore = asyncio.Semaphore(self._send_concurrency)
+        fatal: list[HubSpotError] = []
+
+        async def send_chunk(start: int) -> SendResult:
+            chunk = bodies[start : start + chunk_size]
+            async with semaphore:
+                if fatal:
+                    result = SendResult(None, 0.0, "", None, len(chunk), start,
+                                        BatchAbortedError(f"not sent because an earlier chunk failed: {fatal[0]}",
+                                                          user_message=fatal[0].user_message))
+                else:
+                    result = await self._send_chunk(chunk, start)
+                    if result.error is not None and _is_fatal(result.error):
+                        fatal.append(result.error)
+            if on_chunk_done is not None:
+                on_chunk_done(result)
+            return result
+
+        return list(await asyncio.gather(*(send_chunk(s) for s in starts)))
+
+    async def _send_chunk(self, chunk: list[Any], start: int) -> SendResult:
+        all_have_uuid = all(isinstance(i, Mapping) and i.get("uuid") for i in chunk)
+        try:
+            response, trace = await self._call(
+                "POST", "/events/v3/send/batch", content=_dumps({"inputs": chunk}), retry_on_failure=all_have_uuid
+            )
+        except HubSpotError as error:
+            trace = error.trace
+            return SendResult(
+                getattr(error, "status", None), trace.duration if trace else 0.0,
+                trace.correlation_id if trace else "", trace, len(chunk), start, error,
+            )
+        return SendResult(response.status_code, trace.duration, trace.correlation_id, trace, len(chunk), start)
+
+    # --- querying ---------------------------------------------------------------------
+
+    async def iter_event_pages(self, query: EventQuery, *, max_results: int | None = None) -> AsyncIterator[EventPage]:
+        """Pages of GET /events/v3/events, following `paging.next.after` until the end or `max_results`.
+
+        Each page is fetched only when the consumer asks for it, so cancelling (or breaking
+        out of the loop) between pages stops the query.
+        """
+        problems = query.problems()
+        if problems:
+            raise ConfigurationError("; ".join(problems), user_message="The search is incomplete: " + "; ".join(problems) + ".")
+        after: str | None = None
+        fetched = 0
+        number = 0
+        while True:
+            page_query = query
+            params = page_query.to_params(after)
+            if max_results is not None and query.page_size is not None and max_results - fetched < query.page_size:
+                params = [(k, v) for k, v in params if k != "limit"] + [("limit", str(max_results - fetched))]
+            data, trace = await self._get_json("/events/v3/events", params)
+            results = data.get("results") if isinstance(data, Mapping) else None
+            if not isinstance(results, list):
+                raise ResponseFormatError("the events response has no `results` list", trace=trace)
+            cursor = next_cursor(data)
+            if cursor is not None and cursor == after:
+                raise ResponseFormatError("the server returned the same page cursor twice", trace=trace)
+            if max_results is not None and fetched + len(results) > max_results:
+                del results[max_results - fetched :]
+            fetched += len(results)
+            number += 1
+            yield EventPage(results, cursor, number, trace)
+            if cursor is None or (max_results is not None and fetched >= max_results):
+                return
+            after = cursor
+
+    async def fetch_events(self, query: EventQuery, *, max_results: int | None = None) -> list[dict[str, Any]]:
+        """Every matching occurrence (or the first `max_results`) as one list."""
+        events: list[dict[str, Any]] = []
+        async for page in self.iter_event_pages(query, max_results=max_results):
+            events.extend(page.results)
+        return events
+
+    async def event_types(self) -> list[str]:
+        data, trace = await self._get_json("/events/v3/events/event-types")
+        types = data.get("eventTypes") if isinstance(data, Mapping) else None
+        if not isinstance(types, list):
+            raise ResponseFormatError("the event types response has no `eventTypes` list", trace=trace)
+        return [str(t) for t in types]
+
+    # --- definitions ------------------------------------------------------------------
+
+    async def list_definitions(
+        self, search: str | None = None, include_properties: bool = True, page_size: int = 100
+    ) -> list[EventDefinition]:
+        """Every event definition (all pages), optionally only names containing `search`."""
+        definitions: list[EventDefinition] = []
+        after: str | None = None
+        while True:
+            params = [("limit", str(page_size)), ("includeProperties", "true" if include_properties else "false")]
+            if search:
+                params.append(("searchString", search))
+            if after:
+                params.append(("after", after))
+            data, trace = await self._get_json("/events/v3/event-definitions", params)
+            results = data.get("results") if isinstance(data, Mapping) else None
+            if not isinstance(results, list):
+                raise ResponseFormatError("the definitions response has no `results` list", trace=trace)
+            definitions.extend(parse_definition(d) for d in results if isinstance(d, Mapping))
+            cursor = next_cursor(data)
+            if cursor is None or cursor == after:
+                return definitions
+            after = cursor
+
+    async def get_definition(self, name: str) -> EventDefinition:
+        data, _ = await self._get_json(f"/events/v3/event-definitions/{_segment(name)}")
+        return parse_definition(data)
+
+    async def create_definition(self, body: Mapping[str, Any] | EventDefinition) -> EventDefinition:
+        if isinstance(body, EventDefinition):
+            body = _definition_create_body(body)
+        return parse_definition(await self._write_json("POST", "/events/v3/event-definitions", body))
+
+    async def update_definition(self, name: str, patch: Mapping[str, Any]) -> EventDefinition:
+        data = await self._write_json("PATCH", f"/events/v3/event-definitions/{_segment(name)}", patch)
+        return parse_definition(data) if data else await self.get_definition(name)
+
+    async def delete_definition(self, name: str) -> None:
+        await self._write_json("DELETE", f"/events/v3/event-definitions/{_segment(name)}")
+
+    async def create_property(self, event_name: str, body: Mapping[str, Any]) -> PropertyDefinition:
+        data = await self._write_json("POST", f"/events/v3/event-definitions/{_segment(event_name)}/property", body)
+        return parse_property(data)
+
+    async def update_property(self, event_name: str, prop: str, patch: Mapping[str, Any]) -> PropertyDefinition:
+        path = f"/events/v3/event-definitions/{_segment(event_name)}/property/{_segment(prop)}"
+        return parse_property(await self._write_json("PATCH", path, patch))
+
+    async def delete_property(self, event_name: str, prop: str) -> None:
+        await self._write_json("DELETE", f"/events/v3/event-definitions/{_segment(event_name)}/property/{_segment(prop)}")
+
+    # --- token information ------------------------------------------------------------
+
+    async def token_info(self) -> TokenInfo:
+        """The portal and scopes of the current token (so missing scopes are said up front)."""
+        auth = self._auth
+        if isinstance(auth, PrivateAppToken):
+            data = await self._write_json(
+                "POST", "/oauth/v2/private-apps/get/access-token-info", {"tokenKey": auth.token}
+            )
+            data = data if isinstance(data, Mapping) else {}
+            return TokenInfo(
+                kind=auth.kind,
+                portal_id=_optional_int(data.get("hubId")),
+                scopes=frozenset(str(s) for s in data.get("scopes") or ()),
+                app_id=_optional_int(data.get("appId")),
+                user_id=_optional_int(data.get("userId")),
+            )
+        if isinstance(auth, OAuthTokens):
+            await self._refresh_if_expiring()
+            auth = self._auth
+            assert isinstance(auth, OAuthTokens)
+            data, _ = await self._get_json(f"/oauth/v1/access-tokens/{_segment(auth.access_token)}")
+            data = data if isinstance(data, Mapping) else {}
+            return TokenInfo(
+                kind=auth.kind,
+                portal_id=_optional_int(data.get("hub_id")),
+                scopes=frozenset(str(s) for s in data.get("scopes") or ()),
+                app_id=_optional_int(data.get("app_id")),
+                user_id=_optional_int(data.get("user_id")),
+                user=str(data.get("user") or ""),
+                hub_domain=str(data.get("hub_domain") or ""),
+                expires_in=_optional_int(data.get("expires_in")),
+            )
+        assert isinstance(auth, LegacyApiKey)
+        return TokenInfo(kind=auth.kind, portal_id=None, scopes_known=False)
+
+
+def _is_fatal(error: HubSpotError) -> bool:
+    if isinstance(error, RateLimitError):
+        return error.is_daily
+    return isinstance(error, _FATAL_FOR_BATCH)
+
+
+def _definition_create_body(definition: EventDefinition) -> dict[str, Any]:
+    """`ExternalBehavioralEventTypeDefinitionEgg` from a definition (custom properties only)."""
+    full = definition_to_json(definition)
+    body: dict[str, Any] = {
+        "name": definition.name,
+        "label": definition.label,
+        "description": definition.description,
+        "primaryObject": definition.primary_object,
+        "includeDefaultProperties": True,
+        "propertyDefinitions": [
+            p for p, prop in zip(full["properties"], definition.properties, strict=True) if not prop.hubspot_defined
+        ],
+    }
+    if "customMatchingId" in full:
+        body["customMatchingId"] = full["customMatchingId"]
+    return body
+

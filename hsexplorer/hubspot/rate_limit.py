@@ -124,8 +124,9 @@ class Pacer:
     def __init__(self, clock: Clock, reserve: int = 1) -> None:
         self.clock = clock
         self.reserve = reserve
-        self.state: RateLimitState | None = None
+        self.state: RateLimitState | None = None  # the last headers seen, for display
         self._spent_since_state = 0
+        self._waited_out = False  # the reported window has passed; wait for fresh headers
         self._lock = asyncio.Lock()
 
     def observe(self, headers: Mapping[str, str]) -> None:
@@ -133,10 +134,11 @@ class Pacer:
         if state is not None:
             self.state = state
             self._spent_since_state = 0
+            self._waited_out = False
 
     def _wait_needed(self) -> float:
         state = self.state
-        if state is None or state.remaining is None:
+        if state is None or state.remaining is None or self._waited_out:
             return 0.0
         if state.remaining - self._spent_since_state > self.reserve:
             return 0.0
@@ -150,7 +152,6 @@ class Pacer:
             wait = self._wait_needed()
             if wait > 0:
                 await self.clock.sleep(wait)
-                self.state = None  # a fresh window: the next response tells us the new allowance
-                self._spent_since_state = 0
+                self._waited_out = True
             else:
                 self._spent_since_state += 1

@@ -12,7 +12,12 @@ from fixtures_client import Received, Reply, ScriptedServer, run
 from hsexplorer.domain.occurrence import Occurrence
 from hsexplorer.hubspot.auth import PrivateAppToken
 from hsexplorer.hubspot.client import EventQuery, HubSpotClient
-from hsexplorer.hubspot.errors import ConfigurationError, MissingScopesError, ResponseFormatError, ValidationError
+from hsexplorer.hubspot.errors import (
+    ConfigurationError,
+    MissingScopesError,
+    ResponseFormatError,
+    ValidationError,
+)
 
 TOKEN = "pat-na1-11111111-2222-3333-4444-555555555555"
 
@@ -229,7 +234,7 @@ def test_iteration_can_be_cancelled_between_pages(scripted_server):
 
             async def consume():
                 nonlocal seen
-                async for page in client.iter_event_pages(EventQuery(event_type="pe1_x")):
+                async for _page in client.iter_event_pages(EventQuery(event_type="pe1_x")):
                     seen += 1
                     if seen == 3:
                         await asyncio.sleep(10)  # the user cancels while looking at page 3

@@ -85,10 +85,11 @@ class PropertyDefinition:
     options: tuple[PropertyOption, ...] = ()
     description: str = ""
     hubspot_defined: bool = False
+    # Derived once: the validator asks for it on every keystroke.
+    option_values: frozenset[str] = field(init=False, repr=False, compare=False)
 
-    @property
-    def option_values(self) -> frozenset[str]:
-        return frozenset(o.value for o in self.options)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "option_values", frozenset(o.value for o in self.options))
 
     @property
     def max_length(self) -> int:
@@ -128,14 +129,14 @@ class EventDefinition:
     created_at: str = ""
     updated_at: str = ""
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
-    _by_name: dict[str, PropertyDefinition] = field(init=False, compare=False, repr=False)
+    # Indexed once by lower-cased name: the validator looks properties up on every keystroke.
+    properties_by_lower_name: Mapping[str, PropertyDefinition] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        # Indexed once: the validator looks properties up by lowercased name per keystroke.
-        object.__setattr__(self, "_by_name", {p.name.lower(): p for p in self.properties})
+        object.__setattr__(self, "properties_by_lower_name", {p.name.lower(): p for p in self.properties})
 
     def find_property(self, name: str) -> PropertyDefinition | None:
-        return self._by_name.get(name.lower())
+        return self.properties_by_lower_name.get(name.lower())
 
     @property
     def portal_id(self) -> int | None:

@@ -15,7 +15,8 @@ import difflib
 import re
 import time
 from collections.abc import Mapping
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from hsexplorer.domain import attribution
 from hsexplorer.domain.default_properties import DEFAULT_PROPERTIES_BY_NAME
@@ -49,6 +50,7 @@ FUTURE_TOLERANCE_MS = 5 * 60 * 1000
 FAR_PAST_MS = 946_684_800_000  # 2000-01-01T00:00:00Z
 
 Definitions = Mapping[str, EventDefinition]
+_SEND_FIELDS = frozenset(SEND_FIELDS)
 
 
 def validate(
@@ -194,6 +196,36 @@ def _short(value: str, limit: int = 40) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
+class _NameFacts(NamedTuple):
+    """What a property name alone decides: its lower-case form, value limit and naming problems."""
+
+    lowered: str
+    limit: int
+    valid: bool
+    problems: tuple[tuple[Severity, str, str], ...]
+
+
+@lru_cache(maxsize=8192)
+def _name_facts(name: str) -> _NameFacts:
+    # DOC-send: names "must start with a letter and contain only lowercase a-z, 0-9, _", at most 50
+    # characters. The same page de-duplicates names that are equal after lowercasing, which only
+    # makes sense if upper case is accepted: we read upper case as a warning (HubSpot lowercases),
+    # and anything else outside the pattern as an error.
+    problems: list[tuple[Severity, str, str]] = []
+    valid = True
+    if len(name) > MAX_NAME_LENGTH:
+        valid = False
+        problems.append((ERROR, "property.name_too_long", f"Property names are at most {MAX_NAME_LENGTH} characters; this one has {len(name)}."))
+    lowered = name.lower()
+    if not _LOWERCASE_NAME.match(name):
+        if _LOWERCASE_NAME.match(lowered):
+            problems.append((WARNING, "property.name_uppercase", f'HubSpot matches property names in lower case; write "{lowered}".'))
+        else:
+            valid = False
+            problems.append((ERROR, "property.name_invalid", "Property names start with a letter and use only lowercase letters, digits and underscores."))
+    return _NameFacts(lowered, max_value_length(name), valid, tuple(problems))
+
+
 class _OccurrenceCheck:
     """The rules for one occurrence, appending to a shared findings list."""
 
@@ -223,7 +255,7 @@ class _OccurrenceCheck:
             self.add(ERROR, "payload.not_object", "", "An occurrence must be a JSON object with an eventName.")
             return
         for key in payload:
-            if key not in SEND_FIELDS:
+            if key not in _SEND_FIELDS:
                 # SPEC-send lists no other fields. `objectType` appeared in old docs "by mistake"
                 # (HubSpot/hubspot-api-php#361); whether HubSpot rejects unknown fields is undocumented.
                 self.add(
@@ -422,36 +454,25 @@ class _OccurrenceCheck:
                 "properties",
                 f"This occurrence has {count} properties; HubSpot accepts at most {MAX_PROPERTIES}, so remove {count - MAX_PROPERTIES}.",
             )
-        lowered_groups: dict[str, list[str]] = {}
+        lowered_names: set[str] = set()
         for name, value in properties.items():
             name = str(name)
-            lowered_groups.setdefault(name.lower(), []).append(name)
-            self.check_property(name, value)
-        if len(lowered_groups) < count:
-            self.check_collisions(properties, lowered_groups)
+            facts = _name_facts(name)
+            lowered_names.add(facts.lowered)
+            self.check_property(name, value, facts)
+        if len(lowered_names) < count:
+            self.check_collisions(properties)
         self.check_attribution(properties)
 
-    def check_property(self, name: str, value: Any) -> None:
+    def check_property(self, name: str, value: Any, facts: _NameFacts) -> None:
         path = "properties." + name
+        for severity, code, message in facts.problems:
+            self.add(severity, code, path, message)
         definition = self.definition
-        # DOC-send: names "must start with a letter and contain only lowercase a-z, 0-9, _", at most 50
-        # characters. The same page de-duplicates names that are equal after lowercasing, which only
-        # makes sense if upper case is accepted: we read upper case as a warning (HubSpot lowercases),
-        # and anything else outside the pattern as an error.
-        name_ok = True
-        if len(name) > MAX_NAME_LENGTH:
-            name_ok = False
-            self.add(ERROR, "property.name_too_long", path, f"Property names are at most {MAX_NAME_LENGTH} characters; this one has {len(name)}.")
-        if not _LOWERCASE_NAME.match(name):
-            if _LOWERCASE_NAME.match(name.lower()):
-                self.add(WARNING, "property.name_uppercase", path, f'HubSpot matches property names in lower case; write "{name.lower()}".')
-            else:
-                name_ok = False
-                self.add(ERROR, "property.name_invalid", path, "Property names start with a letter and use only lowercase letters, digits and underscores.")
         prop: PropertyDefinition | None
         if definition is not None:
-            prop = definition.find_property(name)
-            if prop is None and name_ok:
+            prop = definition.properties_by_lower_name.get(facts.lowered)
+            if prop is None and facts.valid:
                 # Undocumented in HubSpot's answers; integrations (Segment's destination) create missing
                 # properties before sending because sends with unknown properties fail.
                 self.add(
@@ -462,11 +483,11 @@ class _OccurrenceCheck:
                     + _did_you_mean(name, [p.name for p in definition.properties]),
                 )
         else:
-            prop = DEFAULT_PROPERTIES_BY_NAME.get(name.lower())
-        text = self.check_value_type(path, value, prop)
+            prop = DEFAULT_PROPERTIES_BY_NAME.get(facts.lowered)
+        text = value if type(value) is str else self.check_value_type(path, value, prop)
         if text is None:
             return
-        limit = max_value_length(name)
+        limit = facts.limit
         length = len(text)
         if length > limit:
             # DOC-send: URL and referrer properties ≤ 1,024 characters, all others ≤ 256.
@@ -475,7 +496,7 @@ class _OccurrenceCheck:
         elif length * 2 > limit and len(text.encode("utf-16-le")) // 2 > limit:
             # HubSpot runs on Java, where characters outside the BMP (emoji) count twice.
             self.add(WARNING, "property.value_utf16_length", path, f"With emoji counted twice, as Java does, this value is over {limit:,} characters; shorten it.")
-        if prop is not None:
+        if prop is not None and prop.type is not PropertyType.STRING:
             self.check_format(path, text, prop)
 
     def check_value_type(self, path: str, value: Any, prop: PropertyDefinition | None) -> str | None:
@@ -499,8 +520,6 @@ class _OccurrenceCheck:
 
     def check_format(self, path: str, text: str, prop: PropertyDefinition) -> None:
         kind = prop.type
-        if kind is PropertyType.STRING:
-            return
         if kind is PropertyType.NUMBER:
             if not NUMBER.match(text):
                 hint = " Remove the thousands separators." if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", text) else ""
@@ -571,10 +590,13 @@ class _OccurrenceCheck:
         elif reading.format is TimeFormat.ISO_DATETIME and not reading.has_timezone:
             self.add(WARNING, "property.datetime_no_timezone", path, "Add a time zone (Z or +02:00) so HubSpot does not have to guess it.")
 
-    def check_collisions(self, properties: Mapping[str, Any], groups: dict[str, list[str]]) -> None:
+    def check_collisions(self, properties: Mapping[str, Any]) -> None:
         # DOC-send: "Properties with the same internal name after lowercasing are considered duplicates,
         # and only one of the properties will be used on occurrence. HubSpot will sort in ascending
         # lexicographical order and keep the last property seen among the first 50 properties."
+        groups: dict[str, list[str]] = {}
+        for name in properties:
+            groups.setdefault(str(name).lower(), []).append(str(name))
         considered = sorted(str(n) for n in properties)[:MAX_PROPERTIES]
         kept: dict[str, str] = {}
         for name in considered:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 MS_PER_DAY = 86_400_000
 # An epoch value below this is almost surely in seconds: as milliseconds it would fall before
@@ -93,11 +93,14 @@ def _epoch(number: int) -> TimeReading:
     return TimeReading(TimeFormat.EPOCH_MS, number)
 
 
+_EPOCH_START = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_MS = timedelta(milliseconds=1)
+
+
 def to_epoch_ms(moment: datetime) -> int:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
-    return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
+    return (moment - _EPOCH_START) // _ONE_MS
 
 
 def from_epoch_ms(epoch_ms: int) -> datetime:

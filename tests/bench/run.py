@@ -1,0 +1,197 @@
+"""Every performance budget of hsexplorer, measured side by side in one command.
+
+    python tests/bench/run.py [--quick] [--json FILE] [--only NAME ...]
+
+Each group of benchmarks runs in its own subprocess, so Qt state, caches and resident
+memory from one group never skew another; ratios (ours ÷ a reference) are measured inside
+one group, in the same run, so a noisy machine moves both sides alike. Everything talks to
+the sandbox (in process or on loopback), never to the internet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Budget:
+    name: str
+    unit: str
+    budget: float
+    higher_is_better: bool = False
+
+    def ok(self, value: float) -> bool:
+        return value >= self.budget if self.higher_is_better else value <= self.budget
+
+
+BUDGETS: dict[str, Budget] = {
+    b.name: b
+    for b in (
+        Budget("startup_ratio", "x", 1.5),
+        Budget("validate_50_props_us", "µs", 200),
+        Budget("keystroke_findings_ms_p99", "ms", 16),
+        Budget("query_vs_sdk_ratio", "x", 0.5),
+        Budget("send_vs_sdk_ratio", "x", 0.5),
+        Budget("sandbox_batch_eps", "events/s", 5000, higher_is_better=True),
+        Budget("sandbox_page_ms", "ms", 20),
+        Budget("table_first_row_ms", "ms", 300),
+        Budget("table_load_max_stall_ms", "ms", 50),
+        Budget("table_rss_mb", "MB", 300),
+        Budget("table_sort_ms", "ms", 300),
+        Budget("batch_ui_max_stall_ms", "ms", 50),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Group:
+    """One subprocess: a bench module's function and how its result maps to budget names."""
+
+    name: str
+    module: str
+    call: str  # Python expression evaluated in the module, with `quick` bound
+    metrics: dict[str, str]  # budget name -> key in the returned dict ("" = the value itself)
+
+
+GROUPS: tuple[Group, ...] = (
+    Group(
+        "validation",
+        "bench_validation",
+        "measure_validate_50_props_us(rounds=5 if quick else 9)",
+        {"validate_50_props_us": ""},
+    ),
+    Group(
+        "startup",
+        "bench_startup",
+        "measure_startup_ratio(runs=3 if quick else 7)",
+        {"startup_ratio": "ratio"},
+    ),
+    Group(
+        "composer",
+        "bench_composer",
+        "measure_keystroke_findings_ms_p99(edits=150 if quick else 600)",
+        {"keystroke_findings_ms_p99": ""},
+    ),
+    Group(
+        "client_query",
+        "bench_client",
+        "measure_query_vs_sdk(n=20_000, runs=1 if quick else 3)",
+        {"query_vs_sdk_ratio": "ratio"},
+    ),
+    Group(
+        "client_send",
+        "bench_client",
+        "measure_send_vs_sdk(n=20_000, runs=1 if quick else 3)",
+        {"send_vs_sdk_ratio": "ratio"},
+    ),
+    Group("sandbox_batch", "bench_sandbox", "measure_batch_eps(quick=quick)", {"sandbox_batch_eps": ""}),
+    Group("sandbox_page", "bench_sandbox", "measure_page_ms(quick=quick)", {"sandbox_page_ms": ""}),
+    Group(
+        "explore_table",
+        "bench_explore",
+        "measure_table_load(n=100_000, runs=1 if quick else 3)",
+        {
+            "table_first_row_ms": "first_row_ms",
+            "table_load_max_stall_ms": "max_stall_ms",
+            "table_rss_mb": "rss_mb",
+            "table_sort_ms": "sort_ms",
+        },
+    ),
+    Group(
+        "batch_ui",
+        "bench_batch",
+        "measure_batch_ui_stall(n=20_000)",
+        {"batch_ui_max_stall_ms": "max_stall_ms"},
+    ),
+)
+
+_CHILD = """
+import json, os, sys
+sys.path.insert(0, {bench_dir!r})
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+quick = {quick!r}
+import {module} as bench
+result = eval({call!r}, vars(bench), {{"quick": quick}})
+print("@@RESULT@@" + json.dumps(result))
+"""
+
+
+def run_group(group: Group, quick: bool, timeout: float) -> tuple[dict[str, float], str]:
+    """The group's metrics by budget name, and an error text ("" when it worked)."""
+    code = _CHILD.format(bench_dir=str(BENCH_DIR), quick=quick, module=group.module, call=group.call)
+    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, env=env, cwd=BENCH_DIR
+        )
+    except subprocess.TimeoutExpired:
+        return {}, f"timed out after {timeout:.0f} s"
+    marker = [line for line in done.stdout.splitlines() if line.startswith("@@RESULT@@")]
+    if done.returncode != 0 or not marker:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+        return {}, " | ".join(tail) or f"exit {done.returncode}"
+    result = json.loads(marker[-1][len("@@RESULT@@") :])
+    metrics: dict[str, float] = {}
+    for budget_name, key in group.metrics.items():
+        value = result if key == "" else (result.get(key) if isinstance(result, dict) else None)
+        if isinstance(value, int | float):
+            metrics[budget_name] = float(value)
+    missing = set(group.metrics) - set(metrics)
+    return metrics, (f"result lacks {sorted(missing)}: {result!r}"[:300] if missing else "")
+
+
+def format_table(rows: list[tuple[str, float | None, Budget, str]]) -> str:
+    lines = [f"{'name':<27} {'value':>12} {'unit':<9} {'budget':>10}  verdict"]
+    lines.append("-" * len(lines[0]))
+    for name, value, budget, error in rows:
+        sign = "≥" if budget.higher_is_better else "≤"
+        if value is None:
+            shown, verdict = "—", f"NOT MEASURED ({error})"
+        else:
+            shown, verdict = f"{value:,.2f}", "ok" if budget.ok(value) else "OVER BUDGET"
+        lines.append(f"{name:<27} {shown:>12} {budget.unit:<9} {sign}{budget.budget:>9,g}  {verdict}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions: under two minutes on 2 cores")
+    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    parser.add_argument("--only", nargs="+", metavar="GROUP", choices=[g.name for g in GROUPS], help="run only these groups")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds one group may take (default 600)")
+    args = parser.parse_args(argv)
+
+    groups = [g for g in GROUPS if not args.only or g.name in args.only]
+    rows: list[tuple[str, float | None, Budget, str]] = []
+    started = time.perf_counter()
+    for group in groups:
+        t0 = time.perf_counter()
+        metrics, error = run_group(group, args.quick, args.timeout)
+        print(f"  {group.name:<14} {time.perf_counter() - t0:6.1f} s  {error}", file=sys.stderr, flush=True)
+        for name in group.metrics:
+            rows.append((name, metrics.get(name), BUDGETS[name], error))
+    print(format_table(rows))
+    print(f"\n{len(rows)} benchmarks in {time.perf_counter() - started:.0f} s{' (quick)' if args.quick else ''}")
+    if args.json:
+        document = {
+            "results": {
+                name: {"value": value, "unit": budget.unit, "budget": budget.budget, "ok": value is not None and budget.ok(value)}
+                for name, value, budget, _ in rows
+            }
+        }
+        Path(args.json).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    return 0 if all(v is not None and b.ok(v) for _, v, b, _ in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+

@@ -1,0 +1,66 @@
+"""The sandbox as the app's default account: persistent, seeded on first open, no port.
+
+The app talks to `EmbeddedSandbox.app` through an in-process ASGI transport; `token` is the
+private-app token that account uses (all scopes, kept in the sandbox file so it survives
+restarts). "Reset sandbox" empties the portal; "seed" brings the demo portal back.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hsexplorer.sandbox import auth
+from hsexplorer.sandbox.app import SandboxApp, create_app
+from hsexplorer.sandbox.seed import SeedSettings, seed_demo
+from hsexplorer.sandbox.store import SandboxStore
+
+DEFAULT_TOKEN_KEY = "default_token"
+
+
+def ensure_default_token(store: SandboxStore) -> str:
+    """The sandbox's own token (all scopes), created once and remembered in its store."""
+    token = store.get_meta(DEFAULT_TOKEN_KEY)
+    if token is None or store.get_token(token) is None:
+        token = auth.generate_private_app_token()
+        store.put_token(auth.private_app_token(token))
+        store.set_meta(DEFAULT_TOKEN_KEY, token)
+    return token
+
+
+class EmbeddedSandbox:
+    """A store, its ASGI app and its token: what the app needs to use the sandbox as an account."""
+
+    def __init__(self, store: SandboxStore, *, seed: bool = True) -> None:
+        self.store = store
+        if seed and store.get_meta("seeded") is None:
+            seed_demo(store)
+        self.token = ensure_default_token(store)
+        self.app: SandboxApp = create_app(store)
+
+    @classmethod
+    def open(cls, db_path: str | Path, *, seed: bool = True) -> EmbeddedSandbox:
+        """The persistent sandbox in `db_path` (created, and seeded, on first open)."""
+        return cls(SandboxStore.open(db_path), seed=seed)
+
+    @classmethod
+    def in_memory(cls, *, seed: bool = True) -> EmbeddedSandbox:
+        return cls(SandboxStore.in_memory(), seed=seed)
+
+    @property
+    def portal_id(self) -> int:
+        return self.store.portal_id
+
+    def reset(self) -> None:
+        """Empty the portal: no definitions, contacts or occurrences (the token stays valid)."""
+        self.store.reset()
+        self.app.state.faults.clear()
+        self.app.state.limiter.reset()
+
+    def seed(self, settings: SeedSettings | None = None) -> None:
+        seed_demo(self.store, settings)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __repr__(self) -> str:
+        return f"EmbeddedSandbox(portal_id={self.portal_id}, path={self.store.path!s})"

@@ -1,0 +1,159 @@
+"""What the sandbox decides about a send: the project's validator, then what only a server knows.
+
+The app predicts with `hsexplorer.domain.validation`; the sandbox judges with the very same
+rules, so it accepts and rejects exactly what the app predicts. Findings of severity ERROR
+become a 400 VALIDATION_ERROR with one `errors[]` entry each; warnings are accepted. On top,
+the server checks what needs its state: the eventName must name a definition of this portal,
+the record must be resolvable, and a uuid must be new for its event type.
+
+Duplicate uuid (HubSpot: "When multiple events have the same ID within a year, the first will
+be accepted and all others will be rejected"; how the rejection surfaces is undocumented).
+The sandbox's choice: the request is refused with 400 VALIDATION_ERROR and an `errors[]` entry
+with code `uuid.duplicate` (context: the uuid and, for batches, the input index); nothing of
+that request is stored. A loud rejection lets QA see the rule fire and lets a client that
+retries a send it thinks failed recognise "already stored". `/_sandbox/settings`
+`{"duplicateUuid": "ignore"}` switches to dropping duplicates silently with a 204 instead.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from hsexplorer.domain.definitions import EventDefinition
+from hsexplorer.domain.findings import Finding, Severity
+from hsexplorer.domain.occurrence import MAX_PROPERTIES
+from hsexplorer.domain.validation import validate, validate_batch
+from hsexplorer.domain.values import read_time
+from hsexplorer.sandbox.errors import ApiError, findings_error, raise_for_findings, validation_error
+from hsexplorer.sandbox.store import PendingOccurrence, Rejection, SandboxStore, now_ms
+
+DEDUPE_WINDOW_MS = 365 * 86_400_000
+
+
+def parse_json_body(raw: bytes) -> Any:
+    """The request's JSON, or HubSpot's 400 for a body that is not JSON."""
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        where = f" at line {exc.lineno}, column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
+        raise validation_error(f"Invalid input JSON{where}: {exc.args[0].split(':')[0]}.") from None
+
+
+def judge_send(store: SandboxStore, payload: Any, *, now: int | None = None) -> list[PendingOccurrence]:
+    """The occurrences to store for a POST /events/v3/send body, or the 400 HubSpot would give."""
+    now = now or now_ms()
+    definitions = store.event_definitions()
+    definition = _definition_for(
+        definitions, payload.get("eventName") if isinstance(payload, Mapping) else None
+    )
+    findings = validate(payload, definition, store.portal_id, now_ms=now)
+    findings += _unknown_event(payload, definitions, "", findings)
+    raise_for_findings(findings)
+    return [_pending(payload, definitions, now)]
+
+
+def judge_batch(store: SandboxStore, payload: Any, *, now: int | None = None) -> list[PendingOccurrence]:
+    """The occurrences to store for a POST /events/v3/send/batch body (all or nothing)."""
+    now = now or now_ms()
+    definitions = store.event_definitions()
+    findings = validate_batch(payload, definitions, store.portal_id, now_ms=now)
+    inputs = payload.get("inputs") if isinstance(payload, Mapping) else None
+    if isinstance(inputs, list):
+        for index, item in enumerate(inputs):
+            findings += _unknown_event(item, definitions, f"inputs[{index}].", findings)
+    raise_for_findings(findings)
+    return [_pending(item, definitions, now) for item in inputs or ()]
+
+
+def rejection_error(rejections: Sequence[Rejection], *, batch: bool) -> ApiError:
+    """The 400 for occurrences the store refused (duplicate uuid, unresolvable record)."""
+    findings = [
+        Finding(Severity.ERROR, r.code, (f"inputs[{r.index}]." if batch else "") + r.field, r.message)
+        for r in rejections
+    ]
+    error = findings_error(findings)
+    assert error is not None, "rejections are errors"
+    return error
+
+
+def _definition_for(definitions: Mapping[str, EventDefinition], event_name: Any) -> EventDefinition | None:
+    return definitions.get(event_name) if isinstance(event_name, str) else None
+
+
+def _unknown_event(
+    item: Any, definitions: Mapping[str, EventDefinition], prefix: str, findings: list[Finding]
+) -> list[Finding]:
+    """`eventName` that names no definition of this portal (the validator cannot know that)."""
+    if not isinstance(item, Mapping):
+        return []
+    name = item.get("eventName")
+    if not isinstance(name, str) or not name or name in definitions:
+        return []
+    path = f"{prefix}eventName"
+    if any(f.path == path and f.severity is Severity.ERROR for f in findings):
+        return []  # already explained (not fully qualified, another portal, ...)
+    return [
+        Finding(
+            Severity.ERROR,
+            "event_name.unknown",
+            path,
+            f"There is no event definition named {name!r} in this portal; create it first or check the name.",
+        )
+    ]
+
+
+def _pending(
+    item: Mapping[str, Any], definitions: Mapping[str, EventDefinition], now: int
+) -> PendingOccurrence:
+    definition = definitions[item["eventName"]]
+    properties = stored_properties(item.get("properties") or {})
+    occurred = read_time(item["occurredAt"]).epoch_ms if item.get("occurredAt") not in (None, "") else None
+    contact_event = definition.is_contact_event
+    matching = None
+    rule = definition.custom_matching_id
+    if rule is not None and properties.get(rule.event_property_name):
+        matching = (rule.target_object_property_name, properties[rule.event_property_name])
+    object_id = item.get("objectId")
+    return PendingOccurrence(
+        event_type=definition.fully_qualified_name,
+        object_type=object_type_of(definition),
+        occurred_at=occurred if occurred is not None else now,
+        uuid=str(item.get("uuid") or uuid.uuid4()),
+        properties=properties,
+        object_id=None if object_id in (None, "") else str(object_id),
+        email=str(item["email"]).strip() if contact_event and item.get("email") else None,
+        utk=str(item["utk"]) if contact_event and item.get("utk") else None,
+        matching=matching,
+    )
+
+
+def object_type_of(definition: EventDefinition) -> str:
+    primary = definition.primary_object.strip()
+    upper = primary.upper()
+    return {"CONTACTS": "CONTACT", "0-1": "CONTACT"}.get(upper, upper if upper.isascii() else primary)
+
+
+def stored_properties(raw: Mapping[str, Any]) -> dict[str, str]:
+    """Values as HubSpot stores them: strings; names equal after lowercasing kept once.
+
+    DOC-send: "HubSpot will sort in ascending lexicographical order and keep the last property
+    seen among the first 50 properties."
+    """
+    first = sorted(raw.items(), key=lambda kv: str(kv[0]))[:MAX_PROPERTIES]
+    stored: dict[str, str] = {}
+    for name, value in first:
+        stored[str(name).lower()] = _text(value)
+    return stored
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value)) if abs(value) < 1e15 else str(value)
+    return str(value)

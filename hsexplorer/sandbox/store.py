@@ -1,0 +1,680 @@
+"""The sandbox's state in SQLite: portal settings, tokens, definitions, contacts and occurrences.
+
+One connection guarded by a lock: the store is used from uvicorn's thread and from the
+app's own event loop, SQLite calls are short, and an in-memory database only exists on the
+connection that created it. Files run in WAL mode so a crash never loses committed sends.
+
+Occurrences are ordered by (occurredAt, id, seq): `id` is the occurrence's uuid, `seq` the
+insertion order that breaks the rare tie between equal uuids of two event types. Pages are
+read with keyset conditions on that triple, never OFFSET, so page 1,000 costs what page 1 does.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hsexplorer.domain.definitions import EventDefinition, parse_definition
+
+SCHEMA_VERSION = 1
+DEFAULT_PORTAL_ID = 1234567  # HubSpot's documented examples use pe1234567_..., so they work verbatim.
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tokens (
+    token TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    scopes TEXT NOT NULL,
+    expires_at INTEGER,
+    refresh_token TEXT,
+    user_id INTEGER NOT NULL,
+    app_id INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tokens_refresh ON tokens(refresh_token);
+CREATE TABLE IF NOT EXISTS definitions (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS retired_names (name TEXT PRIMARY KEY, retired_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS contacts (
+    id INTEGER PRIMARY KEY,
+    email TEXT UNIQUE COLLATE NOCASE,
+    utk TEXT UNIQUE,
+    firstname TEXT NOT NULL DEFAULT '',
+    lastname TEXT NOT NULL DEFAULT '',
+    properties TEXT NOT NULL DEFAULT '{}',
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY,
+    event_type TEXT NOT NULL,
+    object_type TEXT NOT NULL,
+    object_id TEXT NOT NULL,
+    occurred_at INTEGER NOT NULL,
+    uuid TEXT NOT NULL,
+    properties TEXT NOT NULL,
+    received_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_time ON events(occurred_at, uuid);
+CREATE INDEX IF NOT EXISTS events_type_time ON events(event_type, occurred_at, uuid);
+CREATE INDEX IF NOT EXISTS events_object_time ON events(object_type, object_id, occurred_at, uuid);
+CREATE INDEX IF NOT EXISTS events_type_uuid ON events(event_type, uuid);
+"""
+
+# Contact columns that `objectProperty.<name>` and a customMatchingId can look up directly.
+CONTACT_COLUMNS = {
+    "email": "email",
+    "hubspotutk": "utk",
+    "utk": "utk",
+    "firstname": "firstname",
+    "lastname": "lastname",
+}
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenRecord:
+    """A token the sandbox accepts. `kind` is "private_app" or "oauth"; OAuth tokens may expire."""
+
+    token: str
+    kind: str
+    scopes: frozenset[str]
+    expires_at: int | None = None
+    refresh_token: str | None = None
+    user_id: int = 1
+    app_id: int = 1
+    created_at: int = 0
+
+    def __repr__(self) -> str:  # the secret never reaches logs or test output
+        return (
+            f"TokenRecord(kind={self.kind!r}, scopes={sorted(self.scopes)!r}, expires_at={self.expires_at!r})"
+        )
+
+
+@dataclass(slots=True)
+class PendingOccurrence:
+    """A send the sandbox accepted, before its record is resolved and it is stored."""
+
+    event_type: str
+    object_type: str
+    occurred_at: int
+    uuid: str
+    properties: dict[str, str]
+    object_id: str | None = None
+    email: str | None = None
+    utk: str | None = None
+    # (contact property, value) from the definition's customMatchingId, highest priority.
+    matching: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """Why the store refused one occurrence of a send (input index for batches)."""
+
+    index: int
+    code: str
+    message: str
+    field: str
+
+
+@dataclass(slots=True)
+class EventFilter:
+    """A parsed GET /events/v3/events query (the app checks the documented preconditions)."""
+
+    object_type: str | None = None
+    object_id: str | None = None
+    object_properties: dict[str, str] = field(default_factory=dict)
+    event_type: str | None = None
+    property_values: dict[str, list[str]] = field(default_factory=dict)
+    ids: list[str] = field(default_factory=list)
+    occurred_after: int | None = None  # inclusive
+    occurred_before: int | None = None  # exclusive
+    descending: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    seq: int
+    event_type: str
+    object_type: str
+    object_id: str
+    occurred_at: int
+    uuid: str
+    properties: dict[str, str]
+
+    @property
+    def sort_key(self) -> tuple[int, str, int]:
+        return (self.occurred_at, self.uuid, self.seq)
+
+
+class SandboxStore:
+    """All of one sandbox's state. Thread-safe; every method takes the lock."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path | None) -> None:
+        self._db = connection
+        self._lock = threading.RLock()
+        self.path = path
+        self._definitions_cache: dict[str, EventDefinition] | None = None
+        with self._lock:
+            self._db.executescript(_SCHEMA)
+            self._db.execute(
+                "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+            self._db.commit()
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path) -> SandboxStore:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA busy_timeout=5000")
+        return cls(_configure(db), path)
+
+    @classmethod
+    def in_memory(cls) -> SandboxStore:
+        return cls(
+            _configure(sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)), None
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def reset(self) -> None:
+        """Empty the portal (definitions, contacts, occurrences); keep its id and tokens."""
+        with self._transaction() as db:
+            for table in ("events", "contacts", "definitions", "retired_names"):
+                db.execute(f"DELETE FROM {table}")
+            # Remembered so an emptied sandbox is not re-seeded on its next start.
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('seeded', 'reset')")
+            self._definitions_cache = None
+        with self._lock:
+            if self.path is not None:
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def copy_to(self, other: SandboxStore) -> None:
+        """Overwrite `other` with this store's whole state (SQLite's online backup: milliseconds)."""
+        with self._lock, other._lock:
+            self._db.backup(other._db)
+            other._definitions_cache = None
+
+    # -- meta ----------------------------------------------------------------------------
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    @property
+    def portal_id(self) -> int:
+        return int(self.get_meta("portal_id") or DEFAULT_PORTAL_ID)
+
+    @portal_id.setter
+    def portal_id(self, value: int) -> None:
+        self.set_meta("portal_id", str(int(value)))
+
+    # -- tokens --------------------------------------------------------------------------
+
+    def put_token(self, record: TokenRecord) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO tokens VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    record.token,
+                    record.kind,
+                    " ".join(sorted(record.scopes)),
+                    record.expires_at,
+                    record.refresh_token,
+                    record.user_id,
+                    record.app_id,
+                    record.created_at or now_ms(),
+                ),
+            )
+
+    def get_token(self, token: str) -> TokenRecord | None:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM tokens WHERE token = ?", (token,)).fetchone()
+        return _token(row) if row else None
+
+    def token_for_refresh(self, refresh_token: str) -> TokenRecord | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT * FROM tokens WHERE refresh_token = ? ORDER BY created_at DESC LIMIT 1",
+                (refresh_token,),
+            ).fetchone()
+        return _token(row) if row else None
+
+    def tokens(self) -> list[TokenRecord]:
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM tokens ORDER BY created_at, token").fetchall()
+        return [_token(r) for r in rows]
+
+    def delete_token(self, token: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM tokens WHERE token = ?", (token,))
+
+    # -- definitions ---------------------------------------------------------------------
+
+    def definition_bodies(self) -> list[dict[str, Any]]:
+        """Every live definition as stored (`ExternalBehavioralEventTypeDefinition` JSON), by id."""
+        with self._lock:
+            rows = self._db.execute("SELECT body FROM definitions ORDER BY id").fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def definition_body(self, name: str) -> dict[str, Any] | None:
+        with self._lock:
+            row = self._db.execute("SELECT body FROM definitions WHERE name = ?", (name,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def count_definitions(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM definitions").fetchone()[0])
+
+    def next_definition_id(self) -> int:
+        with self._lock:
+            row = self._db.execute("SELECT MAX(id) FROM definitions").fetchone()
+            retired = int(self.get_meta("max_definition_id") or 0)
+        return max(int(row[0] or 0), retired) + 1
+
+    def save_definition(self, body: Mapping[str, Any]) -> None:
+        """Insert or replace a definition (keyed by its numeric `id`)."""
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO definitions (id, name, body) VALUES (?, ?, ?)",
+                (int(body["id"]), body["name"], json.dumps(body, separators=(",", ":"))),
+            )
+            self.set_meta(
+                "max_definition_id", str(max(int(body["id"]), int(self.get_meta("max_definition_id") or 0)))
+            )
+            self._definitions_cache = None
+
+    def delete_definition(self, name: str, fully_qualified_name: str) -> None:
+        """Remove a definition and all its occurrences; its name can never be used again."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM definitions WHERE name = ?", (name,))
+            db.execute("DELETE FROM events WHERE event_type = ?", (fully_qualified_name,))
+            db.execute("INSERT OR REPLACE INTO retired_names VALUES (?, ?)", (name, now_ms()))
+            self._definitions_cache = None
+
+    def definition_names(self) -> set[str]:
+        with self._lock:
+            return {r[0] for r in self._db.execute("SELECT name FROM definitions")}
+
+    def retired_names(self) -> set[str]:
+        """Names of deleted definitions: HubSpot never allows them again."""
+        with self._lock:
+            return {r[0] for r in self._db.execute("SELECT name FROM retired_names")}
+
+    def event_definitions(self) -> dict[str, EventDefinition]:
+        """Parsed definitions keyed by name and by fully qualified name (cached between changes)."""
+        with self._lock:
+            if self._definitions_cache is None:
+                index: dict[str, EventDefinition] = {}
+                for body in self.definition_bodies():
+                    definition = parse_definition(body)
+                    index[definition.name] = definition
+                    index[definition.fully_qualified_name] = definition
+                self._definitions_cache = index
+            return self._definitions_cache
+
+    # -- contacts ------------------------------------------------------------------------
+
+    def add_contacts(self, contacts: Iterable[Mapping[str, Any]]) -> None:
+        created = now_ms()
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT INTO contacts (id, email, utk, firstname, lastname, properties, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        c.get("id"),
+                        c.get("email"),
+                        c.get("utk"),
+                        c.get("firstname", ""),
+                        c.get("lastname", ""),
+                        json.dumps(c.get("properties", {})),
+                        c.get("created_at", created),
+                    )
+                    for c in contacts
+                ],
+            )
+
+    def find_contact(self, **criteria: str) -> dict[str, Any] | None:
+        """The contact with every given property (`email`, `utk`, `id` or a custom property)."""
+        ids = self.contact_ids_matching(criteria)
+        if not ids:
+            return None
+        with self._lock:
+            row = self._db.execute("SELECT * FROM contacts WHERE id = ?", (ids[0],)).fetchone()
+        return _contact(row)
+
+    def contact_ids_matching(self, criteria: Mapping[str, str]) -> list[int]:
+        clauses, params = [], []
+        for name, value in criteria.items():
+            clause, values = _contact_condition(name, value)
+            clauses.append(clause)
+            params.extend(values)
+        sql = (
+            "SELECT id FROM contacts"
+            + (" WHERE " + " AND ".join(clauses) if clauses else "")
+            + " ORDER BY id"
+        )
+        with self._lock:
+            return [r[0] for r in self._db.execute(sql, params).fetchall()]
+
+    def count_contacts(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM contacts").fetchone()[0])
+
+    # -- occurrences ---------------------------------------------------------------------
+
+    def record(
+        self, pending: Sequence[PendingOccurrence], *, dedupe_since: int, reject_duplicates: bool = True
+    ) -> list[Rejection]:
+        """Store a send all-or-nothing: resolve each record, enforce uuid uniqueness, insert.
+
+        Returns the rejections; when there are any (and duplicates are rejected), nothing is
+        stored and no contact is created. With `reject_duplicates=False` a duplicate is
+        dropped silently instead (first wins either way).
+        """
+        received = now_ms()
+        try:
+            self._record(pending, dedupe_since, reject_duplicates, received)
+        except _Rejected as rejected:
+            return rejected.rejections
+        return []
+
+    def _record(
+        self, pending: Sequence[PendingOccurrence], dedupe_since: int, reject_duplicates: bool, received: int
+    ) -> None:
+        with self._transaction() as db:
+            rejections: list[Rejection] = []
+            keep = self._first_occurrences(db, pending, dedupe_since, rejections)
+            if not reject_duplicates:
+                rejections.clear()
+            rows = []
+            for index in keep:
+                item = pending[index]
+                object_id = self._resolve_record(db, item, index, rejections, received)
+                if object_id is not None:
+                    rows.append(
+                        (
+                            item.event_type,
+                            item.object_type,
+                            object_id,
+                            item.occurred_at,
+                            item.uuid,
+                            json.dumps(item.properties, separators=(",", ":")),
+                            received,
+                        )
+                    )
+            if rejections:
+                raise _Rejected(rejections)  # rolls back contacts created on the way
+            db.executemany(
+                "INSERT INTO events (event_type, object_type, object_id, occurred_at, uuid, properties, received_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+
+    def _first_occurrences(
+        self,
+        db: sqlite3.Connection,
+        pending: Sequence[PendingOccurrence],
+        since: int,
+        rejections: list[Rejection],
+    ) -> list[int]:
+        """Indexes of the occurrences whose uuid is new for their event type (first wins)."""
+        by_type: dict[str, list[int]] = {}
+        for index, item in enumerate(pending):
+            by_type.setdefault(item.event_type, []).append(index)
+        taken: set[tuple[str, str]] = set()
+        for event_type, indexes in by_type.items():
+            uuids = [pending[i].uuid for i in indexes]
+            for start in range(0, len(uuids), 500):
+                part = uuids[start : start + 500]
+                marks = ",".join("?" * len(part))
+                for (found,) in db.execute(
+                    f"SELECT uuid FROM events WHERE event_type = ? AND uuid IN ({marks}) AND occurred_at >= ?",
+                    (event_type, *part, since),
+                ):
+                    taken.add((event_type, found))
+        keep = []
+        for index, item in enumerate(pending):
+            key = (item.event_type, item.uuid)
+            if key in taken:
+                rejections.append(
+                    Rejection(
+                        index,
+                        "DUPLICATE_UUID",
+                        f"An occurrence of {item.event_type} with uuid {item.uuid} was already accepted within "
+                        "the last 365 days; the first one wins and this one was rejected.",
+                        "uuid",
+                    )
+                )
+            else:
+                taken.add(key)
+                keep.append(index)
+        return keep
+
+    def _resolve_record(
+        self,
+        db: sqlite3.Connection,
+        item: PendingOccurrence,
+        index: int,
+        rejections: list[Rejection],
+        created: int,
+    ) -> str | None:
+        """The object id an occurrence belongs to, by HubSpot's priority: matching id, objectId, email, utk."""
+        if item.matching is not None:
+            prop, value = item.matching
+            clause, values = _contact_condition(prop, value)
+            row = db.execute(f"SELECT id FROM contacts WHERE {clause} LIMIT 1", values).fetchone()
+            if row is None:
+                rejections.append(
+                    Rejection(
+                        index,
+                        "OBJECT_NOT_FOUND",
+                        f"No record has {prop} = {value!r} (the definition's customMatchingId).",
+                        f"properties.{prop}",
+                    )
+                )
+                return None
+            return str(row[0])
+        if item.object_id not in (None, ""):
+            return str(item.object_id)
+        if item.email:
+            row = db.execute("SELECT id, utk FROM contacts WHERE email = ?", (item.email,)).fetchone()
+            if row is not None:
+                if item.utk and not row[1]:
+                    db.execute(
+                        "UPDATE contacts SET utk = ? WHERE id = ? AND NOT EXISTS "
+                        "(SELECT 1 FROM contacts WHERE utk = ?)",
+                        (item.utk, row[0], item.utk),
+                    )
+                return str(row[0])
+            # HubSpot creates a contact for an unknown email sent with an event.
+            utk = item.utk if item.utk and not _utk_taken(db, item.utk) else None
+            cursor = db.execute(
+                "INSERT INTO contacts (email, utk, created_at) VALUES (?, ?, ?)", (item.email, utk, created)
+            )
+            return str(cursor.lastrowid)
+        if item.utk:
+            row = db.execute("SELECT id FROM contacts WHERE utk = ?", (item.utk,)).fetchone()
+            if row is not None:
+                return str(row[0])
+            # An unknown visitor: kept as an anonymous contact, as the tracking code's visitor record.
+            cursor = db.execute("INSERT INTO contacts (utk, created_at) VALUES (?, ?)", (item.utk, created))
+            return str(cursor.lastrowid)
+        rejections.append(
+            Rejection(index, "MISSING_IDENTIFIER", "email, utk, or objectId is required.", "objectId")
+        )
+        return None
+
+    def insert_events(self, rows: Iterable[Sequence[Any]]) -> int:
+        """Bulk insert already-resolved occurrences: (event_type, object_type, object_id, occurred_at ms,
+        uuid, properties dict). For seeding, tests and benchmarks; no checks."""
+        received = now_ms()
+        prepared = [
+            (r[0], r[1], str(r[2]), int(r[3]), r[4], json.dumps(r[5], separators=(",", ":")), received)
+            for r in rows
+        ]
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT INTO events (event_type, object_type, object_id, occurred_at, uuid, properties, received_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                prepared,
+            )
+        return len(prepared)
+
+    def count_events(self, event_type: str | None = None) -> int:
+        with self._lock:
+            if event_type is None:
+                return int(self._db.execute("SELECT COUNT(*) FROM events").fetchone()[0])
+            return int(
+                self._db.execute(
+                    "SELECT COUNT(*) FROM events WHERE event_type = ?", (event_type,)
+                ).fetchone()[0]
+            )
+
+    def query_events(
+        self, flt: EventFilter, *, limit: int, after: tuple[int, str, int] | None = None
+    ) -> list[StoredEvent]:
+        """Up to `limit` occurrences matching `flt`, strictly after the keyset position `after`."""
+        sql, params = self._event_sql(flt, limit, after)
+        with self._lock:
+            rows = self._db.execute(sql, params).fetchall()
+        return [StoredEvent(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6])) for r in rows]
+
+    def explain_query(self, flt: EventFilter) -> str:
+        """SQLite's plan for a page query (tests use it to prove an index serves each filter)."""
+        sql, params = self._event_sql(flt, 100, (0, "", 0))
+        with self._lock:
+            return "\n".join(row[3] for row in self._db.execute("EXPLAIN QUERY PLAN " + sql, params))
+
+    def _event_sql(
+        self, flt: EventFilter, limit: int, after: tuple[int, str, int] | None
+    ) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        for column, value in (
+            ("event_type", flt.event_type),
+            ("object_type", flt.object_type),
+            ("object_id", flt.object_id),
+        ):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        if flt.object_properties:
+            ids = self.contact_ids_matching(flt.object_properties)
+            clauses.append(f"object_id IN ({','.join('?' * len(ids))})" if ids else "0")
+            params.extend(str(i) for i in ids)
+        for name, values in flt.property_values.items():
+            clauses.append(f"json_extract(properties, ?) IN ({','.join('?' * len(values))})")
+            params.append(_json_path(name))
+            params.extend(values)
+        if flt.ids:
+            clauses.append(f"uuid IN ({','.join('?' * len(flt.ids))})")
+            params.extend(flt.ids)
+        if flt.occurred_after is not None:
+            clauses.append("occurred_at >= ?")
+            params.append(flt.occurred_after)
+        if flt.occurred_before is not None:
+            clauses.append("occurred_at < ?")
+            params.append(flt.occurred_before)
+        if after is not None:
+            clauses.append("(occurred_at, uuid, seq) " + ("<" if flt.descending else ">") + " (?, ?, ?)")
+            params.extend(after)
+        order = " DESC" if flt.descending else ""
+        sql = (
+            "SELECT seq, event_type, object_type, object_id, occurred_at, uuid, properties FROM events"
+            + (" WHERE " + " AND ".join(clauses) if clauses else "")
+            + f" ORDER BY occurred_at{order}, uuid{order}, seq{order} LIMIT ?"
+        )
+        params.append(limit)
+        return sql, params
+
+
+class _Rejected(Exception):
+    def __init__(self, rejections: list[Rejection]) -> None:
+        super().__init__(f"{len(rejections)} rejected")
+        self.rejections = rejections
+
+
+def _configure(db: sqlite3.Connection) -> sqlite3.Connection:
+    db.execute("PRAGMA foreign_keys=ON")
+    db.execute("PRAGMA temp_store=MEMORY")
+    return db
+
+
+def _token(row: Sequence[Any]) -> TokenRecord:
+    return TokenRecord(
+        token=row[0],
+        kind=row[1],
+        scopes=frozenset(row[2].split()),
+        expires_at=row[3],
+        refresh_token=row[4],
+        user_id=row[5],
+        app_id=row[6],
+        created_at=row[7],
+    )
+
+
+def _contact(row: Sequence[Any]) -> dict[str, Any]:
+    return {
+        "id": row[0],
+        "email": row[1],
+        "utk": row[2],
+        "firstname": row[3],
+        "lastname": row[4],
+        "properties": json.loads(row[5]),
+        "created_at": row[6],
+    }
+
+
+def _contact_condition(name: str, value: str) -> tuple[str, list[Any]]:
+    if name in ("hs_object_id", "id"):
+        return "id = ?", [value]
+    column = CONTACT_COLUMNS.get(name)
+    if column is not None:
+        return f"{column} = ?", [value]
+    return "json_extract(properties, ?) = ?", [_json_path(name), value]
+
+
+def _json_path(name: str) -> str:
+    escaped = name.replace("\\", "\\\\").replace('"', '\\"')
+    return f'$."{escaped}"'
+
+
+def _utk_taken(db: sqlite3.Connection, utk: str) -> bool:
+    return db.execute("SELECT 1 FROM contacts WHERE utk = ?", (utk,)).fetchone() is not None

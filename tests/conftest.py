@@ -16,7 +16,7 @@ import keyring
 import keyring.backend
 import pytest
 
-pytest_plugins: list[str] = ["fixtures_client"]
+pytest_plugins: list[str] = ["fixtures_client", "fixtures_sandbox"]
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):

@@ -16,6 +16,8 @@ from hsexplorer.appinfo import DISPLAY_NAME, VERSION
 # Import paths of the subcommand modules, in the order `--help` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
     "hsexplorer.cli.validate_cmd",
+    "hsexplorer.cli.send_cmd",
+    "hsexplorer.cli.query_cmd",
 )
 
 

@@ -1,0 +1,215 @@
+"""`hsexplorer send` and `hsexplorer query` run as real subprocesses against a loopback server."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from fixtures_client import Received, Reply
+
+TOKEN = "pat-na1-cli00000-1111-2222-3333-444444444444"
+
+
+def hsexplorer(*args: str, token: str | None = TOKEN, stdin: str | None = None, data_dir=None):
+    env = dict(os.environ)
+    env.pop("HUBSPOT_ACCESS_TOKEN", None)
+    if token is not None:
+        env["HUBSPOT_ACCESS_TOKEN"] = token
+    extra = ["--data-dir", str(data_dir)] if data_dir else []
+    return subprocess.run(
+        [sys.executable, "-m", "hsexplorer", *args, *extra],
+        input=stdin, capture_output=True, text=True, env=env, timeout=60,
+    )
+
+
+def events_handler(total: int):
+    def handler(request: Received) -> Reply:
+        limit = int(request.params("limit")[0])
+        start = int(request.params("after")[0]) if request.params("after") else 0
+        results = [{"objectType": "CONTACT", "objectId": str(i), "eventType": "pe1_signup",
+                    "occurredAt": f"2026-01-01T00:00:{i % 60:02d}Z", "id": f"id-{i}",
+                    "properties": {"plan": "pro" if i % 2 else "free", **({"city": "Oslo"} if i == 1 else {})}}
+                   for i in range(start, min(total, start + limit))]
+        body = {"results": results}
+        if start + limit < total:
+            body["paging"] = {"next": {"after": str(start + limit)}}
+        return Reply(200, json=body)
+
+    return handler
+
+
+def test_send_one_occurrence_adds_a_uuid_and_exits_0(scripted_server, tmp_path):
+    scripted_server.queue("/events/v3/send", Reply(204, headers={"X-HubSpot-Correlation-Id": "corr-cli"}))
+    payload = tmp_path / "one.json"
+    payload.write_text(json.dumps({"eventName": "pe1_signup", "email": "a@example.com", "properties": {"plan": "pro"}}))
+    done = hsexplorer("send", str(payload), "--base-url", scripted_server.base_url)
+    assert done.returncode == 0, done.stderr
+    [request] = scripted_server.requests_to("/events/v3/send")
+    sent = request.json()
+    assert sent["properties"] == {"plan": "pro"} and sent["uuid"]
+    assert request.headers["authorization"] == f"Bearer {TOKEN}"
+    assert "accepted: 1 occurrence" in done.stdout and "corr-cli" in done.stdout
+    assert f"uuid: {sent['uuid']}" in done.stdout
+    assert TOKEN not in done.stdout + done.stderr
+
+
+def test_send_batch_from_stdin_with_no_uuid(scripted_server):
+    scripted_server.handle("/events/v3/send/batch", lambda r: Reply(204))
+    inputs = [{"eventName": "pe1_signup", "objectId": str(i), "properties": {}} for i in range(700)]
+    done = hsexplorer("send", "-", "--no-uuid", "--format", "json", "--base-url", scripted_server.base_url,
+                      stdin=json.dumps({"inputs": inputs}))
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["accepted"] and report["acceptedCount"] == 700 and report["addedUuids"] == {}
+    assert [(r["firstIndex"], r["count"]) for r in report["requests"]] == [(0, 500), (500, 200)]
+    sent = [i for r in scripted_server.requests_to("/events/v3/send/batch") for i in r.json()["inputs"]]
+    assert sorted(sent, key=lambda i: int(i["objectId"])) == inputs
+
+
+def test_refused_send_prints_hubspots_error_and_exits_1(scripted_server, tmp_path):
+    scripted_server.queue("/events/v3/send", Reply(400, json={
+        "status": "error", "message": "Event pe1_nope does not exist.", "correlationId": "c-1",
+        "category": "VALIDATION_ERROR"}))
+    payload = tmp_path / "bad.json"
+    payload.write_text(json.dumps({"eventName": "pe1_nope", "email": "a@example.com", "properties": {}}))
+    done = hsexplorer("send", str(payload), "--base-url", scripted_server.base_url)
+    assert done.returncode == 1
+    assert "Event pe1_nope does not exist." in done.stderr
+    assert '"correlationId": "c-1"' in done.stderr and '"category": "VALIDATION_ERROR"' in done.stderr
+
+
+def test_partly_refused_batch_exits_1_and_names_the_range(scripted_server):
+    def handler(request: Received) -> Reply:
+        if request.json()["inputs"][0]["objectId"] == "500":
+            return Reply(400, json={"message": "bad", "category": "VALIDATION_ERROR"})
+        return Reply(204)
+
+    scripted_server.handle("/events/v3/send/batch", handler)
+    inputs = [{"eventName": "pe1_signup", "objectId": str(i), "properties": {}} for i in range(600)]
+    done = hsexplorer("send", "-", "--base-url", scripted_server.base_url, stdin=json.dumps({"inputs": inputs}))
+    assert done.returncode == 1
+    assert "occurrences 500–599" in done.stderr
+    assert "100 of 600 occurrences were not accepted" in done.stdout
+
+
+@pytest.mark.parametrize(("stdin", "message"), [
+    ('{"eventName": "pe1_x", ', "malformed JSON at line 1"),
+    ('{"inputs": [1]}', "inputs[0] is not a JSON object"),
+])
+def test_malformed_input_exits_2_without_sending(scripted_server, stdin, message):
+    done = hsexplorer("send", "-", "--base-url", scripted_server.base_url, stdin=stdin)
+    assert done.returncode == 2 and message in done.stderr
+    assert scripted_server.received == []
+
+
+def test_missing_file_and_missing_token_exit_2(scripted_server, tmp_path):
+    done = hsexplorer("send", str(tmp_path / "nope.json"), "--base-url", scripted_server.base_url)
+    assert done.returncode == 2 and "cannot read" in done.stderr
+    payload = tmp_path / "p.json"
+    payload.write_text('{"eventName": "pe1_x", "email": "a@example.com", "properties": {}}')
+    done = hsexplorer("send", str(payload), "--base-url", scripted_server.base_url, token=None)
+    assert done.returncode == 2 and "HUBSPOT_ACCESS_TOKEN" in done.stderr
+
+
+def test_unexpected_host_is_refused_before_sending_the_token(tmp_path):
+    payload = tmp_path / "p.json"
+    payload.write_text('{"eventName": "pe1_x", "email": "a@example.com", "properties": {}}')
+    done = hsexplorer("send", str(payload), "--base-url", "https://collector.example.net")
+    assert done.returncode == 2 and "--allow-custom-host" in done.stderr
+
+
+def test_unreachable_server_exits_3(tmp_path):
+    payload = tmp_path / "p.json"
+    payload.write_text('{"eventName": "pe1_x", "email": "a@example.com", "properties": {}}')
+    done = hsexplorer("send", str(payload), "--base-url", "http://127.0.0.1:9")
+    assert done.returncode == 3 and "Could not connect" in done.stderr and TOKEN not in done.stderr
+
+
+def test_two_targets_at_once_is_a_usage_error(tmp_path):
+    payload = tmp_path / "p.json"
+    payload.write_text("{}")
+    done = hsexplorer("send", str(payload), "--sandbox", "--base-url", "http://127.0.0.1:9")
+    assert done.returncode == 2 and "choose one target" in done.stderr
+
+
+def test_unknown_account_lists_the_known_ones(tmp_path):
+    payload = tmp_path / "p.json"
+    payload.write_text('{"eventName": "pe1_x", "email": "a@example.com", "properties": {}}')
+    done = hsexplorer("send", str(payload), "--account", "Production", data_dir=tmp_path)
+    assert done.returncode == 2 and "no account named “Production”" in done.stderr and "Sandbox" in done.stderr
+
+
+def test_query_by_email_follows_every_page_as_json(scripted_server):
+    scripted_server.handle("/events/v3/events", events_handler(250))
+    done = hsexplorer("query", "--email", "a@example.com", "--format", "json", "--base-url", scripted_server.base_url)
+    assert done.returncode == 0, done.stderr
+    events = json.loads(done.stdout)
+    assert [e["id"] for e in events] == [f"id-{i}" for i in range(250)]
+    first = scripted_server.requests_to("/events/v3/events")[0]
+    assert first.params("objectType") == ["contact"] and first.params("objectProperty.email") == ["a@example.com"]
+    assert len(scripted_server.requests_to("/events/v3/events")) == 3
+
+
+def test_query_filters_reach_the_server(scripted_server):
+    scripted_server.handle("/events/v3/events", events_handler(0))
+    done = hsexplorer(
+        "query", "--object-type", "contact", "--object-id", "608051", "--event-type", "pe1_signup",
+        "--property", "plan=pro", "--property", "plan=team", "--property", "city=New York",
+        "--since", "2026-01-01", "--until", "2026-02-01T12:00:00Z", "--newest-first", "--id", "u-1",
+        "--base-url", scripted_server.base_url,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "no matching occurrences" in done.stdout
+    [request] = scripted_server.requests_to("/events/v3/events")
+    assert request.params("property.plan") == ["pro", "team"]
+    assert request.params("property.city") == ["New York"]
+    assert request.params("objectId") == ["608051"] and request.params("id") == ["u-1"]
+    assert request.params("occurredAfter") == ["2026-01-01T00:00:00.000Z"]
+    assert request.params("occurredBefore") == ["2026-02-01T12:00:00.000Z"]
+    assert request.params("sort") == ["-occurredAt"]
+
+
+def test_query_limit_stops_early_and_csv_has_a_column_per_property(scripted_server):
+    scripted_server.handle("/events/v3/events", events_handler(1000))
+    done = hsexplorer("query", "--event-type", "pe1_signup", "--limit", "150", "--format", "csv",
+                      "--base-url", scripted_server.base_url)
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert len(rows) == 150
+    assert rows[1]["property.city"] == "Oslo" and rows[2]["property.city"] == ""
+    assert rows[1]["property.plan"] == "pro" and rows[0]["objectId"] == "0"
+    assert [r.params("limit") for r in scripted_server.requests_to("/events/v3/events")] == [["100"], ["50"]]
+
+
+def test_query_table_output(scripted_server):
+    scripted_server.handle("/events/v3/events", events_handler(3))
+    done = hsexplorer("query", "--event-type", "pe1_signup", "--base-url", scripted_server.base_url)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].split()[:2] == ["occurred", "at"]
+    assert "CONTACT 1" in lines[2] and "city=Oslo, plan=pro" in lines[2]
+    assert lines[-1] == "3 occurrences"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--property", "plan=pro"], "needs an event type"),
+    (["--since", "yesterday"], "not an ISO 8601"),
+])
+def test_bad_query_options_exit_2(scripted_server, args, message):
+    done = hsexplorer("query", *args, "--base-url", scripted_server.base_url)
+    assert done.returncode == 2 and message in done.stderr
+    assert scripted_server.received == []
+
+
+def test_query_refused_exits_1_with_the_scope_explained(scripted_server):
+    scripted_server.handle("/events/v3/events", lambda r: Reply(403, json={
+        "status": "error", "message": "This app hasn't been granted all required scopes to make this call.",
+        "category": "MISSING_SCOPES", "errors": [{"message": "m", "context": {"requiredScopes": ["oauth"]}}]}))
+    done = hsexplorer("query", "--email", "a@example.com", "--base-url", scripted_server.base_url)
+    assert done.returncode == 1
+    assert "“oauth” (needed for looking up stored events" in done.stderr

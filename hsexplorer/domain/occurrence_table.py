@@ -1,0 +1,264 @@
+"""Loaded occurrences held column by column, and an ordered, filtered view of them.
+
+100,000 occurrences as 100,000 dicts cost several hundred MB and make every sort walk
+dicts; here each field is one column (times in an int64 array, repeated strings
+shared), properties are one column per property name, and each row carries a
+pre-folded search text so the quick filter is one substring test per row.
+`RowView` keeps the visible rows in order: sorting uses precomputed keys, and rows that
+arrive while sorted are placed by binary search instead of re-sorting everything.
+Qt-free so the export and the tests use exactly what the table shows.
+"""
+
+from __future__ import annotations
+
+import bisect
+from array import array
+from collections import Counter
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from hsexplorer.domain.values import read_time
+
+# Fixed columns, in the order the table shows them; properties follow as "property.<name>".
+TIME = "occurredAt"
+EVENT_TYPE = "eventType"
+OBJECT_TYPE = "objectType"
+OBJECT_ID = "objectId"
+OCCURRENCE_ID = "id"
+FIXED_COLUMNS = (TIME, EVENT_TYPE, OBJECT_TYPE, OBJECT_ID, OCCURRENCE_ID)
+PROPERTY_PREFIX = "property."
+UNKNOWN_TIME = -(2**63)  # occurredAt missing or unreadable: sorts first
+
+
+def property_column(name: str) -> str:
+    return PROPERTY_PREFIX + name
+
+
+def property_name(column: str) -> str | None:
+    return column[len(PROPERTY_PREFIX):] if column.startswith(PROPERTY_PREFIX) else None
+
+
+@dataclass(frozen=True, slots=True)
+class AppendResult:
+    first_row: int
+    count: int
+    new_properties: tuple[str, ...]
+
+
+def _parse_time(raw: object) -> int:
+    if isinstance(raw, str):
+        try:
+            moment = datetime.fromisoformat(raw)
+        except ValueError:
+            pass
+        else:
+            if moment.tzinfo is not None:
+                return int(moment.timestamp() * 1000)
+    reading = read_time(raw)
+    return reading.epoch_ms if reading.epoch_ms is not None else UNKNOWN_TIME
+
+
+class OccurrenceColumns:
+    """Every loaded occurrence (ExternalUnifiedEvent), appended page by page."""
+
+    def __init__(self) -> None:
+        self.times = array("q")
+        self.event_types: list[str] = []
+        self.object_types: list[str] = []
+        self.object_ids: list[str] = []
+        self.ids: list[str] = []
+        self.properties: dict[str, list[str | None]] = {}
+        self.raw_times: list[str] = []  # occurredAt exactly as received (for JSON and exports)
+        self._search_text: list[str] = []
+        self._shared: dict[str, str] = {}
+        self._sort_keys: dict[str, list[Any]] = {}
+        self.day_counts: Counter[int] = Counter()  # local day ordinal -> occurrences
+
+    def __len__(self) -> int:
+        return len(self.times)
+
+    @property
+    def property_names(self) -> list[str]:
+        return list(self.properties)
+
+    def _share(self, text: str) -> str:
+        """One string object per distinct value (event types, object types repeat a lot)."""
+        return self._shared.setdefault(text, text)
+
+    def append(self, results: Sequence[Mapping[str, Any]]) -> AppendResult:
+        first = len(self.times)
+        count = len(results)
+        new_properties: list[str] = []
+        for column in self.properties.values():
+            column.extend([None] * count)
+        share = self._share
+        for offset, item in enumerate(results):
+            row = first + offset
+            raw_time = item.get("occurredAt")
+            ms = _parse_time(raw_time)
+            self.times.append(ms)
+            self.raw_times.append(str(raw_time) if raw_time is not None else "")
+            event_type = share(str(item.get("eventType") or ""))
+            object_id = str(item.get("objectId") or "")
+            occurrence_id = str(item.get("id") or "")
+            self.event_types.append(event_type)
+            self.object_types.append(share(str(item.get("objectType") or "")))
+            self.object_ids.append(object_id)
+            self.ids.append(occurrence_id)
+            props = item.get("properties")
+            texts = [event_type, object_id, occurrence_id]
+            if isinstance(props, Mapping):
+                for name, value in props.items():
+                    column = self.properties.get(name)
+                    if column is None:
+                        column = [None] * (first + count)
+                        self.properties[name] = column
+                        new_properties.append(name)
+                    text = value if isinstance(value, str) else str(value)
+                    column[row] = text
+                    texts.append(text)
+            self._search_text.append("\x1f".join(texts).casefold())
+            if ms != UNKNOWN_TIME:
+                self.day_counts[datetime.fromtimestamp(ms / 1000).toordinal()] += 1
+        for column, keys in self._sort_keys.items():
+            keys.extend(self._key_of(column, r) for r in range(first, first + count))
+        return AppendResult(first, count, tuple(new_properties))
+
+    # --- reading ----------------------------------------------------------------------
+    def value(self, row: int, column: str) -> str | None:
+        if column == TIME:
+            return self.raw_times[row]
+        if column == EVENT_TYPE:
+            return self.event_types[row]
+        if column == OBJECT_TYPE:
+            return self.object_types[row]
+        if column == OBJECT_ID:
+            return self.object_ids[row]
+        if column == OCCURRENCE_ID:
+            return self.ids[row]
+        name = property_name(column)
+        values = self.properties.get(name) if name is not None else None
+        return values[row] if values is not None else None
+
+    def row_properties(self, row: int) -> dict[str, str]:
+        return {name: values[row] for name, values in self.properties.items() if values[row] is not None}  # type: ignore[misc]
+
+    def row_json(self, row: int) -> dict[str, Any]:
+        """The occurrence as HubSpot returned it (ExternalUnifiedEvent)."""
+        return {
+            "objectType": self.object_types[row],
+            "objectId": self.object_ids[row],
+            "eventType": self.event_types[row],
+            "occurredAt": self.raw_times[row],
+            "id": self.ids[row],
+            "properties": self.row_properties(row),
+        }
+
+    def records(self) -> set[tuple[str, str]]:
+        return set(zip(self.object_types, self.object_ids, strict=True))
+
+    def rows_of_record(self, object_type: str, object_id: str) -> list[int]:
+        types, ids = self.object_types, self.object_ids
+        return [r for r in range(len(ids)) if ids[r] == object_id and types[r] == object_type]
+
+    # --- sorting and searching ----------------------------------------------------------------
+    def _key_of(self, column: str, row: int) -> Any:
+        text = self.value(row, column)
+        if text is None:
+            return (2, 0.0, "")
+        try:
+            number = float(text)
+        except ValueError:
+            number = None
+        if number is not None and number == number and abs(number) != float("inf"):  # not NaN / inf
+            return (0, number, "")
+        return (1, 0.0, text.casefold())
+
+    def sort_keys(self, column: str) -> Sequence[Any]:
+        """A key per row for `column`, computed once and extended as rows arrive."""
+        if column == TIME:
+            return self.times
+        keys = self._sort_keys.get(column)
+        if keys is None:
+            if column in (EVENT_TYPE, OBJECT_TYPE, OCCURRENCE_ID):
+                source = {EVENT_TYPE: self.event_types, OBJECT_TYPE: self.object_types, OCCURRENCE_ID: self.ids}[column]
+                keys = [(1, 0.0, v.casefold()) for v in source]
+            else:
+                keys = [self._key_of(column, r) for r in range(len(self))]
+            self._sort_keys[column] = keys
+        return keys
+
+    def matches(self, row: int, needle: str, event_types: Collection[str] = ()) -> bool:
+        """`needle` must be casefolded; `event_types` whose label matched count as a hit."""
+        return needle in self._search_text[row] or self.event_types[row] in event_types
+
+
+class RowView:
+    """The rows the table shows, in display order: filtered, and sorted by one column.
+
+    Rows are kept in ascending key order; a descending sort reads that list backwards, so
+    inserting a row at sorted index i shows it at display position len - i.
+    """
+
+    def __init__(self, columns: OccurrenceColumns) -> None:
+        self.columns = columns
+        self.order: list[int] = []
+        self.sort_column: str | None = None
+        self.descending = False
+        self.needle = ""
+        self.label_hits: frozenset[str] = frozenset()
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def row_at(self, position: int) -> int:
+        return self.order[len(self.order) - 1 - position] if self.descending else self.order[position]
+
+    def rows(self) -> list[int]:
+        return self.order[::-1] if self.descending else list(self.order)
+
+    def _accepts(self, row: int) -> bool:
+        return not self.needle or self.columns.matches(row, self.needle, self.label_hits)
+
+    def _key(self) -> Callable[[int], Any] | None:
+        if self.sort_column is None:
+            return None
+        keys = self.columns.sort_keys(self.sort_column)
+        return keys.__getitem__
+
+    def set_filter(self, text: str, label_hits: Collection[str] = ()) -> None:
+        self.needle = text.strip().casefold()
+        self.label_hits = frozenset(label_hits)
+        self.rebuild()
+
+    def set_sort(self, column: str | None, descending: bool = False) -> None:
+        self.sort_column = column
+        self.descending = descending if column is not None else False
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        rows = range(len(self.columns))
+        kept = [r for r in rows if self._accepts(r)] if self.needle else list(rows)
+        key = self._key()
+        if key is not None:
+            kept.sort(key=key)  # stable: equal keys keep arrival order
+        self.order = kept
+
+    def add_rows(self, first: int, count: int) -> list[int]:
+        """Take in rows first..first+count-1; returns the display position of each one taken,
+        valid right after that row's insertion (the order a model must announce them in)."""
+        new = [r for r in range(first, first + count) if self._accepts(r)]
+        key = self._key()
+        if key is None:
+            start = len(self.order)
+            self.order.extend(new)
+            return list(range(start, start + len(new)))
+        positions = []
+        keys = [key(r) for r in new]
+        for row, k in zip(new, keys, strict=True):
+            index = bisect.bisect_right(self.order, k, key=key)
+            self.order.insert(index, row)
+            positions.append(len(self.order) - 1 - index if self.descending else index)
+        return positions

@@ -158,7 +158,7 @@ class AccountStore:
         return ACCOUNT_COLOURS[len(used) % len(ACCOUNT_COLOURS)]
 
     def add(self, account: Account) -> Account:
-        account = replace(account, name=self._checked_name(account.name, exclude_id=None))
+        account = replace(account, name=self.check_name(account.name, exclude_id=None))
         if account.is_embedded_sandbox or self.find(account.id):
             raise AccountError("an account with this id already exists")
         self._settings.update(accounts=(*self._settings.settings.accounts, account))
@@ -168,7 +168,7 @@ class AccountStore:
         if account.is_embedded_sandbox:
             raise AccountError("the built-in sandbox cannot be edited")
         self.get(account.id)
-        account = replace(account, name=self._checked_name(account.name, exclude_id=account.id))
+        account = replace(account, name=self.check_name(account.name, exclude_id=account.id))
         self._settings.update(
             accounts=tuple(account if a.id == account.id else a for a in self._settings.settings.accounts)
         )
@@ -189,7 +189,8 @@ class AccountStore:
         self._settings.update(**changes)
         return account
 
-    def _checked_name(self, name: str, exclude_id: str | None) -> str:
+    def check_name(self, name: str, exclude_id: str | None) -> str:
+        """The name, tidied; raises AccountError when it is empty, too long or taken."""
         name = " ".join(name.split())
         if not name:
             raise AccountError("give the account a name")

@@ -1,0 +1,146 @@
+"""Bootstrap of the desktop app: one QApplication, one qasync loop, one main coroutine.
+
+`asyncio.Runner(loop_factory=...)` works on Python 3.11-3.13 (`asyncio.run(loop_factory=)`
+exists only from 3.12). The main coroutine shows the window, waits for the first close
+request, then cancels running work, closes HTTP clients and writes the settings before it
+returns the exit code, which ends the loop cleanly (DESIGN.md "Async and Qt").
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import logging
+import sys
+import time
+
+from hsexplorer.storage.paths import AppPaths, resolve_paths
+
+log = logging.getLogger(__name__)
+
+SMOKE_PREFIX = "smoke-test:"
+
+
+def _prefer_lean_imports() -> None:
+    """httpx imports its command-line tool (rich, click: ~70 ms) when they are installed; we never use it."""
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    """Open the main window; returns the process exit code."""
+    started = time.perf_counter()
+    _prefer_lean_imports()
+    # PySide6 before qasync, so qasync binds to it even if another Qt binding is installed.
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from hsexplorer.appinfo import APP_ID, APP_NAME, DISPLAY_NAME, ORGANIZATION
+    from hsexplorer.storage.logging_setup import configure_logging, remove_log_handlers
+
+    paths = resolve_paths(getattr(args, "data_dir", None)).ensure()
+    log_file = configure_logging(paths.log_dir)
+    log.info("starting %s (log: %s)", APP_NAME, log_file)
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationDisplayName(DISPLAY_NAME)
+    app.setDesktopFileName(APP_ID)
+    # Closing the window must not stop the loop before the main coroutine has cleaned up.
+    app.setQuitOnLastWindowClosed(False)
+    try:
+        with asyncio.Runner(loop_factory=functools.partial(qasync.QEventLoop, app)) as runner:
+            return runner.run(_main(app, args, paths, started))
+    finally:
+        remove_log_handlers()
+
+
+async def _main(app: object, args: argparse.Namespace, paths: AppPaths, started: float) -> int:
+    from hsexplorer.storage.secrets import SecretStore
+    from hsexplorer.storage.settings import SettingsStore
+    from hsexplorer.ui.icons import app_icon
+    from hsexplorer.ui.main_window import MainWindow
+    from hsexplorer.ui.session import AppSession
+    from hsexplorer.ui.theme import apply_theme
+
+    smoke = bool(getattr(args, "smoke_test", False))
+    settings = SettingsStore.load(paths.settings_file)
+    secrets = SecretStore()
+    session = AppSession(paths, settings, secrets)
+    apply_theme(app, settings.settings.theme)  # type: ignore[arg-type]
+    _follow_os_theme(app, settings)
+    app.setWindowIcon(app_icon())  # type: ignore[attr-defined]
+    window = MainWindow(session, dialogs=not (smoke or getattr(args, "no_error_dialogs", False)))
+    undo_hooks = window.errors.install_hooks(asyncio.get_running_loop())
+    # Keyring discovery imports every backend (~100 ms): off the UI thread, beside the window.
+    probe = window.tasks.start("keyring.probe", secrets.aprobe(), what="checking the OS keyring")
+    window.show()
+    log.info("window shown after %.0f ms", (time.perf_counter() - started) * 1000)
+    if settings.load_problem:
+        window.statusBar().showMessage(settings.load_problem, 15000)
+    try:
+        if smoke:
+            return await _smoke_test(window, session, probe)
+        await window.closing.wait()
+        return 0
+    finally:
+        try:
+            await window.shutdown()
+        finally:
+            window.finish_close()
+            undo_hooks()
+            log.info("closed cleanly")
+
+
+def _follow_os_theme(app: object, settings: object) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    from hsexplorer.ui.theme import apply_theme
+
+    def changed(*_args: object) -> None:
+        preference = settings.settings.theme  # type: ignore[attr-defined]
+        if preference == "system":
+            apply_theme(app, preference)  # type: ignore[arg-type]
+
+    hints = QGuiApplication.styleHints()
+    if hasattr(hints, "colorSchemeChanged"):
+        hints.colorSchemeChanged.connect(changed)
+
+
+async def _smoke_test(window: object, session: object, probe: asyncio.Task[object]) -> int:
+    """Print the lines CONTRACTS.md lists; 0 only if everything worked."""
+    from hsexplorer.ui.main_window import MainWindow
+    from hsexplorer.ui.session import AppSession
+
+    assert isinstance(window, MainWindow) and isinstance(session, AppSession)
+
+    def say(text: str) -> None:
+        print(f"{SMOKE_PREFIX} {text}", flush=True)
+
+    def fail(reason: str) -> int:
+        say(f"failed: {reason}")
+        print(f"{SMOKE_PREFIX} failed: {reason}", file=sys.stderr, flush=True)
+        return 1
+
+    try:
+        status = await probe
+    except Exception as exc:
+        return fail(f"keyring check raised {type(exc).__name__}: {exc}")
+    say(f"keyring={status.backend_name if status.persistent else 'none'}")  # type: ignore[attr-defined]
+    try:
+        count = await window.definitions_page.load_task()
+    except Exception as exc:
+        return fail(f"loading definitions raised {type(exc).__name__}: {getattr(exc, 'user_message', exc)}")
+    account = session.active_account
+    say(f"account={account.name} portal={account.portal_id} sandbox={'yes' if account.is_sandbox else 'no'} "
+        f"definitions={count}")
+    await asyncio.sleep(0)
+    if not window.isVisible():
+        return fail("the main window is not visible")
+    say("window shown")
+    if window.errors.history:
+        return fail(f"errors were reported: {window.errors.history[0].explanation}")
+    say("ok")
+    return 0

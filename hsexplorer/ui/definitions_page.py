@@ -1,0 +1,357 @@
+"""Definitions: the active account's event definitions, and the properties of the selected one."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hsexplorer.domain.definitions import EventDefinition, PropertyDefinition
+from hsexplorer.ui.area_page import AreaPage
+from hsexplorer.ui.empty_state import EmptyState
+from hsexplorer.ui.icons import icon
+
+log = logging.getLogger(__name__)
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+ROW_OBJECT_ROLE = Qt.ItemDataRole.UserRole + 1
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+LOAD_TASK = "definitions.load"
+
+
+class DefinitionsModel(QAbstractTableModel):
+    COLUMNS = ("Label", "Internal name", "Fully qualified name", "Primary object", "Properties")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[EventDefinition] = []
+
+    def set_definitions(self, definitions: Sequence[EventDefinition]) -> None:
+        self.beginResetModel()
+        self._rows = list(definitions)
+        self.endResetModel()
+
+    def definition(self, row: int) -> EventDefinition:
+        return self._rows[row]
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's own default
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.COLUMNS):
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        d = self._rows[index.row()]
+        column = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
+            if column == 4:
+                count = len(d.custom_properties)
+                return count if role == SORT_ROLE else str(count)
+            value = (d.label, d.name, d.fully_qualified_name, d.primary_object.title())[column]
+            return value.casefold() if role == SORT_ROLE else value
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == 4:
+                return f"{len(d.custom_properties)} custom properties, plus {len(d.default_properties)} HubSpot default properties"
+            return d.description or d.label
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == 4:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == ROW_OBJECT_ROLE:
+            return d
+        return None
+
+
+class PropertiesModel(QAbstractTableModel):
+    COLUMNS = ("Name", "Label", "Type", "Options", "Defined by")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[PropertyDefinition] = []
+
+    def set_properties(self, properties: Sequence[PropertyDefinition]) -> None:
+        self.beginResetModel()
+        # Custom properties first: they are what the user defined and cares about.
+        self._rows = sorted(properties, key=lambda p: (p.hubspot_defined, p.name))
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.COLUMNS):
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        p = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            options = ", ".join(o.label or o.value for o in p.options)
+            return (p.name, p.label, p.type.value, options, "HubSpot" if p.hubspot_defined else "Custom")[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return p.description or f"{p.label} ({p.type.value}, up to {p.max_length} characters)"
+        if role == ROW_OBJECT_ROLE:
+            return p
+        return None
+
+
+class _DefaultPropertiesFilter(QSortFilterProxyModel):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.show_defaults = False
+
+    def set_show_defaults(self, show: bool) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt 6.10+: invalidateFilter() is deprecated
+            self.beginFilterChange()
+            self.show_defaults = show
+            self.endFilterChange()
+        else:
+            self.show_defaults = show
+            self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
+        if self.show_defaults:
+            return True
+        prop = self.sourceModel().index(source_row, 0, source_parent).data(ROW_OBJECT_ROLE)
+        return prop is not None and not prop.hubspot_defined
+
+
+def _table(model: Any, name: str, tip: str) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setObjectName(name)
+    view.setAccessibleName(name)
+    view.setToolTip(tip)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setHighlightSections(False)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    return view
+
+
+class DefinitionDetail(QWidget):
+    """The selected definition: its names, description and properties."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.heading = QLabel("Select an event definition")
+        self.heading.setObjectName("sectionTitle")
+        self.facts = QLabel("Its properties and their types are listed here.")
+        self.facts.setObjectName("mutedText")
+        self.facts.setWordWrap(True)
+        self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.show_defaults = QCheckBox("Show HubSpot default properties")
+        self.show_defaults.setAccessibleName("Show HubSpot default properties")
+        self.show_defaults.setToolTip("Also list the properties HubSpot adds to every event (browser, page, UTM...)")
+        self.model = PropertiesModel(self)
+        self.proxy = _DefaultPropertiesFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = _table(self.proxy, "Properties of the selected definition",
+                            "The selected definition's properties with their types and allowed options")
+        self.show_defaults.toggled.connect(self.proxy.set_show_defaults)
+        row = QHBoxLayout()
+        row.addWidget(self.heading, 1)
+        row.addWidget(self.show_defaults)
+        layout.addLayout(row)
+        layout.addWidget(self.facts)
+        layout.addWidget(self.table, 1)
+
+    def show_definition(self, definition: EventDefinition | None) -> None:
+        if definition is None:
+            self.heading.setText("Select an event definition")
+            self.facts.setText("Its properties and their types are listed here.")
+            self.model.set_properties(())
+            return
+        self.heading.setText(f"{definition.label} — {len(definition.custom_properties)} custom properties")
+        facts = [f"Send as <b>{definition.fully_qualified_name or definition.name}</b>",
+                 f"primary object {definition.primary_object.title()}"]
+        if definition.custom_matching_id:
+            facts.append(f"matched by {definition.custom_matching_id.event_property_name}")
+        text = " · ".join(facts)
+        if definition.description:
+            text += f"<br>{definition.description}"
+        self.facts.setText(text)
+        self.model.set_properties(definition.properties)
+        self.table.resizeColumnsToContents()
+
+
+class Page(AreaPage):
+    area_id = "definitions"
+    title = "Definitions"
+    icon_name = "definitions"
+    purpose = "The custom behavioral events defined in this account, and the properties each one takes."
+
+    definitions_loaded = Signal(int)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._stale = True
+        self.model = DefinitionsModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.proxy.setFilterKeyColumn(-1)
+
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("Filter by label or name")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setAccessibleName("Filter definitions")
+        self.filter_edit.setToolTip("Show only definitions whose label or names contain this text")
+        self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
+        self.count_label = QLabel("")
+        self.count_label.setObjectName("mutedText")
+        self.refresh_button = QToolButton()
+        self.refresh_button.setIcon(icon("refresh"))
+        self.refresh_button.setText("Refresh")
+        self.refresh_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.refresh_button.setAccessibleName("Refresh definitions")
+        self.refresh_button.setToolTip("Load the definitions again from the account (F5)")
+        self.refresh_button.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
+        self.refresh_button.clicked.connect(self.reload)
+        toolbar = QHBoxLayout()
+        toolbar.addWidget(self.filter_edit, 1)
+        toolbar.addWidget(self.count_label)
+        toolbar.addWidget(self.refresh_button)
+        self.page_layout.addLayout(toolbar)
+
+        self.table = _table(self.proxy, "Event definitions", "The account's event definitions; select one to see its properties")
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.detail = DefinitionDetail()
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        splitter.setChildrenCollapsible(False)
+
+        self.status_page = EmptyState("definitions", "Loading definitions…", "")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(splitter)
+        self.stack.addWidget(self.status_page)
+        self.stack.setCurrentWidget(self.status_page)
+        self.page_layout.addWidget(self.stack, 1)
+
+        self.context.session.account_changed.connect(self._account_changed)
+
+    # --- loading ----------------------------------------------------------------------------
+    def activated(self) -> None:
+        if self._stale and not self.context.tasks.running(LOAD_TASK):
+            self.reload()
+
+    def load_task(self) -> asyncio.Task[int]:
+        """The load in progress, or a new one: what to await for "the definitions are shown"."""
+        return self.context.tasks.task(LOAD_TASK) or self.reload()
+
+    def reload(self) -> asyncio.Task[int]:
+        """Load the active account's definitions (cancels a load already running)."""
+        self._stale = False
+        self.refresh_button.setEnabled(False)
+        self.count_label.setText("")
+        account = self.context.session.active_account
+        self.status_page.set_text("Loading definitions…", f"Asking {account.name} for its event definitions.")
+        if not self.model.rowCount():
+            self.stack.setCurrentWidget(self.status_page)
+        return self.context.tasks.start(LOAD_TASK, self._load(), what="loading event definitions")
+
+    async def _load(self) -> int:
+        try:
+            client = await self.context.session.client()
+            definitions = await client.list_definitions()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self._stale = True
+            self.model.set_definitions(())
+            self.detail.show_definition(None)
+            self.status_page.set_text(
+                "Could not load the definitions",
+                f"{getattr(exc, 'user_message', None) or exc}\nPress Refresh to try again.",
+            )
+            self.stack.setCurrentWidget(self.status_page)
+            raise
+        finally:
+            self.refresh_button.setEnabled(True)
+        self._show(definitions)
+        self.definitions_loaded.emit(len(definitions))
+        return len(definitions)
+
+    def _show(self, definitions: Sequence[EventDefinition]) -> None:
+        selected = self.selected_definition()
+        self.model.set_definitions(definitions)
+        self.count_label.setText(f"{len(definitions)} definitions")
+        if not definitions:
+            self.status_page.set_text(
+                "No event definitions yet",
+                "This account has no custom behavioral events. Define one in HubSpot "
+                "(Data Management → Custom Events), or use the sandbox, which has demo events.",
+            )
+            self.stack.setCurrentWidget(self.status_page)
+            self.detail.show_definition(None)
+            return
+        self.stack.setCurrentIndex(0)
+        self.table.resizeColumnsToContents()
+        row = 0
+        if selected is not None:
+            for r in range(self.proxy.rowCount()):
+                if self.proxy.index(r, 0).data(ROW_OBJECT_ROLE).name == selected.name:
+                    row = r
+                    break
+        self.table.selectRow(row)
+
+    def selected_definition(self) -> EventDefinition | None:
+        index = self.table.currentIndex()
+        return index.siblingAtColumn(0).data(ROW_OBJECT_ROLE) if index.isValid() else None
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.detail.show_definition(current.siblingAtColumn(0).data(ROW_OBJECT_ROLE) if current.isValid() else None)
+
+    def _account_changed(self, _account: object) -> None:
+        if self.isVisible():
+            self.reload()
+        else:
+            self._stale = True

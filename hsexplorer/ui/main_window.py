@@ -1,0 +1,355 @@
+"""The main window: area navigation, the active account, status bar, menus and orderly closing.
+
+Closing is two-phase (DESIGN.md "Async and Qt"): the first close request is ignored and
+sets `closing`; the main coroutine then awaits `shutdown()` (cancel tasks, close clients,
+write settings) and calls `finish_close()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import importlib
+import logging
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hsexplorer.appinfo import DISPLAY_NAME
+from hsexplorer.storage.accounts import Account
+from hsexplorer.storage.secrets import SecretsState, SecretsStatus
+from hsexplorer.storage.settings import AREAS
+from hsexplorer.ui.account_header import AccountHeader
+from hsexplorer.ui.area_page import AreaPage
+from hsexplorer.ui.context import WindowContext
+from hsexplorer.ui.dialogs import confirm
+from hsexplorer.ui.errors import ErrorPresenter
+from hsexplorer.ui.icons import app_icon, icon
+from hsexplorer.ui.session import AppSession, ConnectionState, ConnectionStatus
+from hsexplorer.ui.tasks import TaskRegistry
+
+log = logging.getLogger(__name__)
+
+# One module per area, in navigation order; Ctrl+1..4 follow this order.
+AREA_PAGE_MODULES = {area: f"hsexplorer.ui.{area}_page" for area in AREAS}
+_CONNECTION_MARKS = {
+    ConnectionState.IDLE: "○",
+    ConnectionState.CONNECTING: "◌",
+    ConnectionState.CONNECTED: "●",
+    ConnectionState.FAILED: "✕",
+}
+
+
+def describe_rate_limit(state: Any) -> str:
+    """'Rate limit: 98 of 100 left per 10 s · 249,000 of 250,000 today' from RateLimitState."""
+    if state is None:
+        return "Rate limit: not reported yet"
+    parts = []
+    if state.remaining is not None and state.max:
+        window = f" per {state.interval_ms / 1000:g} s" if state.interval_ms else ""
+        parts.append(f"{state.remaining:,} of {state.max:,} left{window}")
+    if state.daily_remaining is not None and state.daily:
+        parts.append(f"{state.daily_remaining:,} of {state.daily:,} today")
+    return "Rate limit: " + (" · ".join(parts) if parts else "not reported")
+
+
+class MainWindow(QMainWindow):
+    secrets_status_changed = Signal(object)  # SecretsStatus, from any thread
+
+    def __init__(self, session: AppSession, *, dialogs: bool = True) -> None:
+        super().__init__()
+        self.session = session
+        self.errors = ErrorPresenter(lambda: self, dialogs=dialogs)
+        self.tasks = TaskRegistry(self.errors.present)
+        self.context = WindowContext(session, self.tasks, self.errors, self.confirm_production_send)
+        self.closing = asyncio.Event()
+        self._may_close = False
+        self._confirmed_production: set[str] = set()
+        self.setWindowTitle(DISPLAY_NAME)
+        self.setWindowIcon(app_icon())
+        self.setObjectName("mainWindow")
+        self.setAccessibleName(f"{DISPLAY_NAME} main window")
+        self.resize(1180, 760)
+        self.setMinimumSize(QSize(760, 480))
+
+        self.pages: dict[str, AreaPage] = {}
+        self.nav = QListWidget()
+        self.stack = QStackedWidget()
+        self.header = AccountHeader()
+        self._build_central()
+        self._build_status_bar()
+        self._build_menus()
+
+        session.account_changed.connect(self._show_active_account)
+        session.account_updated.connect(self._show_active_account)
+        session.connection_changed.connect(self._show_connection)
+        session.rate_limit_changed.connect(self._show_rate_limit)
+        session.sandbox_served.connect(self._show_served)
+        # Keyring calls run in worker threads; a signal carries the news to the UI thread.
+        self.secrets_status_changed.connect(self.show_secrets_status)
+        session.secrets.add_status_listener(self.secrets_status_changed.emit)
+        self.header.switch_requested.connect(self.switch_account)
+        self.header.manage_requested.connect(self.open_accounts)
+        self._show_active_account()
+        self._restore_window_state()
+
+    # --- construction -------------------------------------------------------------------
+    def _build_central(self) -> None:
+        self.nav.setObjectName("areaNav")
+        self.nav.setAccessibleName("Areas")
+        self.nav.setToolTip("Switch between the app's areas (Ctrl+1 to Ctrl+4)")
+        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setFixedWidth(176)
+        self.nav.setFrameShape(QListWidget.Shape.NoFrame)
+        for number, (area, module_name) in enumerate(AREA_PAGE_MODULES.items(), start=1):
+            page_class = importlib.import_module(module_name).Page
+            page = page_class(self.context)
+            self.pages[area] = page
+            self.stack.addWidget(page)
+            item = QListWidgetItem(icon(page.icon_name), page.title)
+            item.setToolTip(f"{page.purpose} (Ctrl+{number})")
+            item.setData(Qt.ItemDataRole.UserRole, area)
+            item.setSizeHint(QSize(150, 40))
+            self.nav.addItem(item)
+        self.nav.currentRowChanged.connect(self._nav_changed)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.setSpacing(0)
+        right_layout.addWidget(self.header)
+        right_layout.addWidget(self.stack, 1)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.nav)
+        layout.addWidget(right, 1)
+        self.setCentralWidget(central)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.connection_label = QLabel()
+        self.connection_label.setAccessibleName("Connection state")
+        self.rate_label = QLabel(describe_rate_limit(None))
+        self.rate_label.setAccessibleName("Rate-limit headroom")
+        self.rate_label.setToolTip("Requests HubSpot still allows in its current window, as it last reported")
+        self.keyring_label = QLabel()
+        self.keyring_label.setAccessibleName("Secret storage")
+        self.served_label = QLabel()
+        self.served_label.setAccessibleName("Served sandbox")
+        self.served_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.served_label.hide()
+        bar.addWidget(self.connection_label, 1)
+        bar.addPermanentWidget(self.served_label)
+        bar.addPermanentWidget(self.rate_label)
+        bar.addPermanentWidget(self.keyring_label)
+        self._show_connection(self.session.connection)
+        self.show_secrets_status(self.session.secrets.status)
+
+    def _action(self, text: str, slot: Any, *, shortcut: Any = None, tip: str = "", icon_name: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if icon_name:
+            action.setIcon(icon(icon_name))
+        action.setToolTip(tip or text.replace("&", "").rstrip("…"))
+        action.setStatusTip(action.toolTip())
+        action.triggered.connect(slot)
+        self.addAction(action)  # shortcuts work even when the menu bar is hidden
+        return action
+
+    def _build_menus(self) -> None:
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        self.accounts_action = self._action("&Accounts…", self.open_accounts, shortcut="Ctrl+Shift+A",
+                                            icon_name="account", tip="Add, edit, rename, remove or switch accounts")
+        file_menu.addAction(self.accounts_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("&Quit", self.close, shortcut=QKeySequence.StandardKey.Quit,
+                                         tip=f"Close {DISPLAY_NAME}"))
+
+        view_menu = menus.addMenu("&View")
+        self.area_actions: dict[str, QAction] = {}
+        group = QActionGroup(self)
+        for number, (area, page) in enumerate(self.pages.items(), start=1):
+            action = self._action(page.title, lambda _=False, a=area: self.show_area(a), shortcut=f"Ctrl+{number}",
+                                  icon_name=page.icon_name, tip=page.purpose)
+            action.setCheckable(True)
+            group.addAction(action)
+            view_menu.addAction(action)
+            self.area_actions[area] = action
+        view_menu.addSeparator()
+        theme_menu = view_menu.addMenu("&Theme")
+        theme_group = QActionGroup(self)
+        self.theme_actions: dict[str, QAction] = {}
+        for value, label in (("system", "Follow the &system"), ("light", "&Light"), ("dark", "&Dark")):
+            action = self._action(label, lambda _=False, v=value: self.set_theme(v), tip=f"Theme: {label.replace('&', '')}")
+            action.setCheckable(True)
+            action.setChecked(self.session.settings.settings.theme == value)
+            theme_group.addAction(action)
+            theme_menu.addAction(action)
+            self.theme_actions[value] = action
+
+        from hsexplorer.ui.sandbox_actions import SandboxActions
+
+        self.sandbox_actions = SandboxActions(self)
+        sandbox_menu = menus.addMenu("&Sandbox")
+        for action in self.sandbox_actions.actions():
+            sandbox_menu.addAction(action)
+            self.addAction(action)
+
+        help_menu = menus.addMenu("&Help")
+        help_menu.addAction(self._action("Open &log folder", self.open_log_folder,
+                                         tip="Show the folder with the app's log file (secrets are never logged)"))
+        help_menu.addAction(self._action(f"&About {DISPLAY_NAME}", self.show_about, icon_name="info",
+                                         tip="Version, app id, licence and where secrets are stored"))
+
+    # --- areas --------------------------------------------------------------------------
+    @property
+    def current_area(self) -> str:
+        page = self.stack.currentWidget()
+        return page.area_id if isinstance(page, AreaPage) else AREAS[-1]
+
+    @property
+    def definitions_page(self) -> Any:
+        return self.pages["definitions"]
+
+    def show_area(self, area: str) -> None:
+        if area not in self.pages:
+            area = "definitions"
+        self.nav.setCurrentRow(list(self.pages).index(area))
+
+    def _nav_changed(self, row: int) -> None:
+        if not 0 <= row < len(self.pages):
+            return
+        area = list(self.pages)[row]
+        page = self.pages[area]
+        self.stack.setCurrentWidget(page)
+        self.area_actions[area].setChecked(True)
+        self.session.settings.update(last_area=area)
+        page.activated()
+
+    # --- account ------------------------------------------------------------------------
+    def _show_active_account(self, _account: object = None) -> None:
+        account = self.session.active_account
+        self.header.show_account(account, self.session.accounts.accounts())
+        self.setWindowTitle(f"{account.name} — {DISPLAY_NAME}")
+
+    def switch_account(self, account_id: str) -> asyncio.Task[Any]:
+        return self.tasks.start("account.switch", self.session.switch_account(account_id), what="switching account")
+
+    def open_accounts(self) -> asyncio.Task[Any]:
+        from hsexplorer.ui.accounts_dialog import manage_accounts
+
+        return self.tasks.start("accounts.dialog", manage_accounts(self), what="managing accounts")
+
+    async def confirm_production_send(self, account: Account) -> bool:
+        """True when sending to `account` may go ahead: asks once per session for production accounts."""
+        if not account.production or account.id in self._confirmed_production:
+            return True
+        portal = f" (portal {account.portal_id})" if account.portal_id else ""
+        agreed = await confirm(
+            self,
+            "Send to a production account?",
+            f"“{account.name}”{portal} is marked as production.",
+            "Events sent there are real data in a live HubSpot portal and cannot be deleted. "
+            "You will not be asked again until the app restarts.",
+            "Send to production",
+        )
+        if agreed:
+            self._confirmed_production.add(account.id)
+        return agreed
+
+    # --- status bar ---------------------------------------------------------------------
+    def _show_connection(self, status: ConnectionStatus) -> None:
+        self.connection_label.setText(f"{_CONNECTION_MARKS[status.state]}  {status.text}")
+        self.connection_label.setToolTip(f"Connection: {status.text}")
+
+    def _show_rate_limit(self, state: Any) -> None:
+        self.rate_label.setText(describe_rate_limit(state))
+
+    def show_secrets_status(self, status: SecretsStatus) -> None:
+        texts = {
+            SecretsState.KEYRING: "Secrets: OS keyring",
+            SecretsState.SESSION_ONLY: "Secrets: this session only",
+            SecretsState.UNAVAILABLE: "Secrets: no OS keyring",
+            SecretsState.UNKNOWN: "Secrets: checking keyring…",
+        }
+        self.keyring_label.setText(texts[status.state])
+        self.keyring_label.setToolTip(status.summary)
+
+    def _show_served(self, served: Any) -> None:
+        self.served_label.setVisible(served is not None)
+        if served is not None:
+            self.served_label.setText(f"Serving sandbox at {served.base_url}")
+            self.served_label.setToolTip("Other tools can use the sandbox at this address (Sandbox menu shows the token)")
+
+    # --- help ---------------------------------------------------------------------------
+    def show_about(self) -> None:
+        from hsexplorer.ui.about_dialog import AboutDialog
+
+        AboutDialog(self.session, self).open()
+
+    def open_log_folder(self) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        self.session.paths.log_dir.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.session.paths.log_dir)))
+
+    def set_theme(self, preference: str) -> None:
+        from hsexplorer.ui.theme import apply_theme
+
+        self.session.settings.update(theme=preference)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, preference)
+
+    # --- window state and closing -------------------------------------------------------
+    def _restore_window_state(self) -> None:
+        settings = self.session.settings.settings
+        if settings.window_geometry:
+            self.restoreGeometry(QByteArray(base64.b64decode(settings.window_geometry)))
+        if settings.window_state:
+            self.restoreState(QByteArray(base64.b64decode(settings.window_state)))
+        self.show_area(settings.last_area)
+
+    def _remember_window_state(self) -> None:
+        self.session.settings.update(
+            window_geometry=base64.b64encode(bytes(self.saveGeometry().data())).decode("ascii"),
+            window_state=base64.b64encode(bytes(self.saveState().data())).decode("ascii"),
+            last_area=self.current_area,
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._may_close:
+            event.accept()
+            return
+        # First close: let the main coroutine wind down running work, then close for real.
+        event.ignore()
+        self.closing.set()
+
+    async def shutdown(self) -> None:
+        """Cancel running work, close clients, write settings. Safe to call once."""
+        self._remember_window_state()
+        try:
+            await self.tasks.shutdown()
+        finally:
+            await self.session.aclose()
+
+    def finish_close(self) -> None:
+        self._may_close = True
+        self.close()

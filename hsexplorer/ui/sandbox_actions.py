@@ -1,0 +1,147 @@
+"""The Sandbox menu: reset the embedded sandbox, serve it on a loopback port for other tools."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hsexplorer.ui.dialogs import confirm
+from hsexplorer.ui.icons import icon
+from hsexplorer.ui.session import ServedSandbox
+
+if TYPE_CHECKING:
+    from hsexplorer.ui.main_window import MainWindow
+
+
+def copyable_field(value: str, name: str, *, secret: bool = False) -> tuple[QWidget, QLineEdit, QToolButton]:
+    """A read-only field with a copy button (a secret is masked until the field is focused)."""
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    edit = QLineEdit(value)
+    edit.setReadOnly(True)
+    edit.setAccessibleName(name)
+    edit.setToolTip(f"{name} (read only)")
+    edit.setMinimumWidth(320)
+    if secret:
+        edit.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
+    copy = QToolButton()
+    copy.setIcon(icon("copy"))
+    copy.setText("Copy")
+    copy.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    copy.setAccessibleName(f"Copy {name.lower()}")
+    copy.setToolTip(f"Copy the {name.lower()} to the clipboard")
+    copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(edit.text()))
+    layout.addWidget(edit, 1)
+    layout.addWidget(copy)
+    return row, edit, copy
+
+
+class ServeDialog(QDialog):
+    """Where the served sandbox listens and the token other tools should send."""
+
+    def __init__(self, served: ServedSandbox, on_stop: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Sandbox served on this computer")
+        self.setAccessibleName("Served sandbox")
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            "Other tools on this computer can now use the sandbox like HubSpot's API: point them at "
+            "this base URL and send the token as <code>Authorization: Bearer …</code>. "
+            "It listens on the loopback address only and stops when the app closes."
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        url_row, self.url_edit, self.copy_url = copyable_field(served.base_url, "Base URL")
+        token_row, self.token_edit, self.copy_token = copyable_field(served.token, "Access token", secret=True)
+        form.addRow("Base URL", url_row)
+        form.addRow("Access token", token_row)
+        if served.portal_id is not None:
+            form.addRow("Portal id", QLabel(str(served.portal_id)))
+        layout.addLayout(form)
+        buttons = QDialogButtonBox()
+        self.stop_button = QPushButton(icon("stop"), "Stop serving")
+        self.stop_button.setAccessibleName("Stop serving the sandbox")
+        self.stop_button.setToolTip("Close the port; tools using it will stop working")
+        self.stop_button.clicked.connect(lambda: (on_stop(), self.accept()))
+        close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        close.setAccessibleName("Close")
+        close.setToolTip("Close this window; the sandbox keeps being served")
+        buttons.addButton(self.stop_button, QDialogButtonBox.ButtonRole.DestructiveRole)
+        buttons.rejected.connect(self.reject)
+        close.clicked.connect(self.accept)
+        layout.addWidget(buttons)
+
+
+class SandboxActions(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.dialog: ServeDialog | None = None
+        self.reset_action = self._action("&Reset sandbox…", "refresh", self.reset,
+                                         "Delete everything in the embedded sandbox and restore its demo data")
+        self.serve_action = self._action("&Serve sandbox on a port…", "server", self.serve,
+                                         "Let other tools on this computer use the sandbox over HTTP")
+        self.stop_action = self._action("S&top serving sandbox", "stop", self.stop, "Close the sandbox's port")
+        self.stop_action.setEnabled(False)
+        window.session.sandbox_served.connect(lambda served: self.stop_action.setEnabled(served is not None))
+
+    def _action(self, text: str, icon_name: str, slot: Any, tip: str) -> QAction:
+        action = QAction(icon(icon_name), text, self.window)
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def actions(self) -> list[QAction]:
+        return [self.reset_action, self.serve_action, self.stop_action]
+
+    def reset(self) -> Any:
+        return self.window.tasks.start("sandbox.reset", self._reset(), what="resetting the sandbox")
+
+    async def _reset(self) -> bool:
+        agreed = await confirm(
+            self.window, "Reset the sandbox?", "Reset the embedded sandbox to its demo data?",
+            "Every event definition, occurrence and token you added to the sandbox is deleted. "
+            "Your HubSpot accounts are not affected.",
+            "Reset sandbox",
+        )
+        if not agreed:
+            return False
+        await self.window.session.reset_sandbox()
+        session = self.window.session
+        if session.active_account.is_embedded_sandbox:
+            session.account_changed.emit(session.active_account)  # pages reload what they show
+        self.window.statusBar().showMessage("The sandbox was reset to its demo data.", 8000)
+        return True
+
+    def serve(self) -> Any:
+        return self.window.tasks.start("sandbox.serve", self._serve(), what="serving the sandbox")
+
+    async def _serve(self) -> ServedSandbox:
+        served = await self.window.session.serve_sandbox()
+        if self.dialog is not None:
+            self.dialog.close()
+        self.dialog = ServeDialog(served, self.stop, self.window)
+        self.dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialog.destroyed.connect(lambda: setattr(self, "dialog", None))
+        self.dialog.show()
+        return served
+
+    def stop(self) -> Any:
+        return self.window.tasks.start("sandbox.stop", self.window.session.stop_serving(), what="stopping the served sandbox")

@@ -1,0 +1,208 @@
+"""The window's working state: profile, accounts, secrets, the active client and the sandbox.
+
+Pages ask the session for `await session.client()` and never build clients themselves.
+Switching account closes the previous client; the embedded sandbox is opened on first use
+(in a worker thread: first use seeds its demo data). The session watches every request
+through the client's trace listener to keep the connection state and the rate-limit
+headroom current for the status bar.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Signal
+
+from hsexplorer.services.connections import MissingSecretError, client_for, embedded_client
+from hsexplorer.storage.accounts import Account, AccountStore
+from hsexplorer.storage.paths import AppPaths
+from hsexplorer.storage.secrets import AccountSecret, SecretStore
+from hsexplorer.storage.settings import SettingsStore
+
+if TYPE_CHECKING:
+    from hsexplorer.hubspot.client import HubSpotClient
+
+log = logging.getLogger(__name__)
+
+
+class ConnectionState(enum.Enum):
+    IDLE = "idle"  # nothing asked yet
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionStatus:
+    state: ConnectionState
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ServedSandbox:
+    base_url: str
+    token: str
+    portal_id: int | None
+
+
+class AppSession(QObject):
+    account_changed = Signal(object)  # Account: another account became active
+    account_updated = Signal(object)  # Account: the active account's details changed (name, portal id)
+    connection_changed = Signal(object)  # ConnectionStatus
+    rate_limit_changed = Signal(object)  # hubspot.rate_limit.RateLimitState | None
+    sandbox_served = Signal(object)  # ServedSandbox | None
+
+    def __init__(self, paths: AppPaths, settings: SettingsStore, secrets: SecretStore) -> None:
+        super().__init__()
+        self.paths = paths
+        self.settings = settings
+        self.secrets = secrets
+        self.accounts = AccountStore(settings)
+        self.connection = ConnectionStatus(ConnectionState.IDLE, "Not connected yet")
+        self._client: HubSpotClient | None = None
+        self._client_account_id: str | None = None
+        self._client_lock: asyncio.Lock | None = None
+        self._embedded: Any = None
+        self._embedded_lock: asyncio.Lock | None = None
+        self._server: Any = None
+        self.served: ServedSandbox | None = None
+
+    @property
+    def active_account(self) -> Account:
+        return self.accounts.active
+
+    # --- the active client ----------------------------------------------------------------
+    async def client(self) -> HubSpotClient:
+        """The client for the active account, created on first use."""
+        if self._client_lock is None:
+            self._client_lock = asyncio.Lock()
+        async with self._client_lock:
+            account = self.active_account
+            if self._client is not None and self._client_account_id == account.id:
+                return self._client
+            await self._close_client()
+            self._set_connection(ConnectionState.CONNECTING, f"Connecting to {account.name}…")
+            try:
+                client = await self._open_client(account)
+            except BaseException as exc:
+                self._set_connection(ConnectionState.FAILED, f"Not connected: {getattr(exc, 'user_message', exc)}")
+                raise
+            client.add_trace_listener(self._on_trace)
+            self._client, self._client_account_id = client, account.id
+            return client
+
+    async def _open_client(self, account: Account) -> HubSpotClient:
+        if account.is_embedded_sandbox:
+            return embedded_client(await self.embedded_sandbox())
+        secret = await self.secrets.aget(account.id)
+        if secret is None:
+            raise MissingSecretError(account)
+
+        async def keep_renewed_tokens(tokens: Any) -> None:
+            # HubSpot may rotate the refresh token: losing it would log the user out.
+            renewed = AccountSecret(tokens.access_token, tokens.refresh_token, tokens.client_id, tokens.client_secret)
+            await self.secrets.aset(account.id, renewed)
+
+        return client_for(account, secret, on_token_refresh=keep_renewed_tokens)
+
+    async def switch_account(self, account_id: str) -> Account:
+        account = self.accounts.set_active(account_id)
+        if self._client_account_id != account.id:
+            await self._close_client()
+            self._set_connection(ConnectionState.IDLE, f"{account.name}: not connected yet")
+            self.rate_limit_changed.emit(None)
+        self.account_changed.emit(account)
+        return account
+
+    async def forget_client(self, account_id: str) -> None:
+        """Drop the client of an account whose secret or address changed."""
+        if self._client_account_id == account_id:
+            await self._close_client()
+
+    async def _close_client(self) -> None:
+        client, self._client, self._client_account_id = self._client, None, None
+        if client is not None:
+            await client.aclose()
+
+    def _on_trace(self, trace: Any) -> None:
+        account = self.active_account
+        if trace.status is not None and trace.status < 500 and trace.status != 401:
+            portal = f" · portal {account.portal_id}" if account.portal_id else ""
+            self._set_connection(ConnectionState.CONNECTED, f"Connected to {account.name}{portal}")
+        else:
+            reason = trace.error or f"HTTP {trace.status}"
+            self._set_connection(ConnectionState.FAILED, f"Connection problem: {reason}")
+        client = self._client
+        if client is not None:
+            self.rate_limit_changed.emit(client.rate_limit)
+
+    def _set_connection(self, state: ConnectionState, text: str) -> None:
+        status = ConnectionStatus(state, text)
+        if status != self.connection:
+            self.connection = status
+            self.connection_changed.emit(status)
+
+    # --- the embedded sandbox ---------------------------------------------------------------
+    async def embedded_sandbox(self) -> Any:
+        """The embedded sandbox, opened (and seeded on first start) in a worker thread."""
+        if self._embedded_lock is None:
+            self._embedded_lock = asyncio.Lock()
+        async with self._embedded_lock:
+            if self._embedded is None:
+                from hsexplorer.sandbox.embedded import EmbeddedSandbox
+
+                self.paths.ensure()
+                loop = asyncio.get_running_loop()
+                self._embedded = await loop.run_in_executor(None, EmbeddedSandbox.open, self.paths.sandbox_db)
+                self.accounts.set_embedded_portal_id(self._embedded.portal_id)
+                if self.active_account.is_embedded_sandbox:
+                    self.account_updated.emit(self.active_account)
+            return self._embedded
+
+    async def reset_sandbox(self) -> None:
+        """Back to a fresh demo portal: everything added is deleted, the demo data restored."""
+        sandbox = await self.embedded_sandbox()
+
+        def reset_and_seed() -> None:
+            sandbox.reset()
+            sandbox.seed()
+
+        await asyncio.get_running_loop().run_in_executor(None, reset_and_seed)
+
+    async def serve_sandbox(self) -> ServedSandbox:
+        """Serve the embedded sandbox (same data) on a loopback port for other tools."""
+        if self.served is not None:
+            return self.served
+        from hsexplorer.sandbox.server import SandboxServer
+
+        sandbox = await self.embedded_sandbox()
+        server = SandboxServer(sandbox.app, host="127.0.0.1", port=0)
+        await asyncio.get_running_loop().run_in_executor(None, server.start)
+        self._server = server
+        self.served = ServedSandbox(server.base_url, sandbox.token, sandbox.portal_id)
+        self.sandbox_served.emit(self.served)
+        return self.served
+
+    async def stop_serving(self) -> None:
+        server, self._server, self.served = self._server, None, None
+        if server is not None:
+            await asyncio.get_running_loop().run_in_executor(None, server.stop)
+            self.sandbox_served.emit(None)
+
+    # --- shutdown ---------------------------------------------------------------------------
+    async def aclose(self) -> None:
+        """Close the client, stop serving, close the sandbox and write the settings."""
+        try:
+            await self._close_client()
+        finally:
+            try:
+                await self.stop_serving()
+            finally:
+                embedded, self._embedded = self._embedded, None
+                if embedded is not None:
+                    embedded.close()
+                self.settings.flush()

@@ -1,0 +1,117 @@
+"""Light and dark themes that follow the OS (Qt 6.5+ colour scheme), or a user's override.
+
+The native style is kept where it can draw both schemes; otherwise (and on platforms
+without a theme, like offscreen and bare X11) Fusion with our own palette is used. One
+stylesheet (`resources/styles/app.qss`) styles our own parts; a per-scheme file adds colours.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+from hsexplorer import assets
+
+log = logging.getLogger(__name__)
+
+LIGHT, DARK = "light", "dark"
+
+_DARK_COLOURS = {
+    QPalette.ColorRole.Window: "#202124",
+    QPalette.ColorRole.WindowText: "#e8eaed",
+    QPalette.ColorRole.Base: "#17181a",
+    QPalette.ColorRole.AlternateBase: "#26282b",
+    QPalette.ColorRole.ToolTipBase: "#2d2f33",
+    QPalette.ColorRole.ToolTipText: "#e8eaed",
+    QPalette.ColorRole.PlaceholderText: "#8a8d91",
+    QPalette.ColorRole.Text: "#e8eaed",
+    QPalette.ColorRole.Button: "#2b2d31",
+    QPalette.ColorRole.ButtonText: "#e8eaed",
+    QPalette.ColorRole.BrightText: "#ffffff",
+    QPalette.ColorRole.Light: "#3a3d42",
+    QPalette.ColorRole.Midlight: "#303236",
+    QPalette.ColorRole.Mid: "#45484d",
+    QPalette.ColorRole.Dark: "#111214",
+    QPalette.ColorRole.Shadow: "#000000",
+    QPalette.ColorRole.Highlight: "#3d7bd9",
+    QPalette.ColorRole.HighlightedText: "#ffffff",
+    QPalette.ColorRole.Link: "#8ab4f8",
+    QPalette.ColorRole.LinkVisited: "#c58af9",
+}
+_LIGHT_COLOURS = {
+    QPalette.ColorRole.Window: "#f5f6f8",
+    QPalette.ColorRole.WindowText: "#1f2328",
+    QPalette.ColorRole.Base: "#ffffff",
+    QPalette.ColorRole.AlternateBase: "#f0f2f5",
+    QPalette.ColorRole.ToolTipBase: "#ffffff",
+    QPalette.ColorRole.ToolTipText: "#1f2328",
+    QPalette.ColorRole.PlaceholderText: "#6e7781",
+    QPalette.ColorRole.Text: "#1f2328",
+    QPalette.ColorRole.Button: "#fbfbfc",
+    QPalette.ColorRole.ButtonText: "#1f2328",
+    QPalette.ColorRole.BrightText: "#ffffff",
+    QPalette.ColorRole.Light: "#ffffff",
+    QPalette.ColorRole.Midlight: "#eceef1",
+    QPalette.ColorRole.Mid: "#c4c9d0",
+    QPalette.ColorRole.Dark: "#8c959f",
+    QPalette.ColorRole.Shadow: "#57606a",
+    QPalette.ColorRole.Highlight: "#2f6fd6",
+    QPalette.ColorRole.HighlightedText: "#ffffff",
+    QPalette.ColorRole.Link: "#0b5cd5",
+    QPalette.ColorRole.LinkVisited: "#8250df",
+}
+# Native styles known to draw a dark palette properly.
+_DARK_CAPABLE_STYLES = {"fusion", "macos", "windows11"}
+
+
+def os_scheme() -> str:
+    """What the OS asks for; light when it does not say."""
+    hints = QGuiApplication.styleHints()
+    scheme = hints.colorScheme() if hasattr(hints, "colorScheme") else Qt.ColorScheme.Unknown
+    return DARK if scheme == Qt.ColorScheme.Dark else LIGHT
+
+
+def effective_scheme(preference: str) -> str:
+    return preference if preference in (LIGHT, DARK) else os_scheme()
+
+
+def _palette(scheme: str) -> QPalette:
+    palette = QPalette()
+    for role, colour in (_DARK_COLOURS if scheme == DARK else _LIGHT_COLOURS).items():
+        palette.setColor(role, QColor(colour))
+        disabled = QColor(colour)
+        if role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
+            disabled.setAlphaF(0.45)
+        palette.setColor(QPalette.ColorGroup.Disabled, role, disabled)
+    return palette
+
+
+def stylesheet(scheme: str) -> str:
+    parts = []
+    for name in ("app.qss", f"{scheme}.qss"):
+        try:
+            parts.append(assets.read_text(f"styles/{name}"))
+        except (FileNotFoundError, OSError):
+            log.warning("stylesheet %s is missing", name)
+    return "\n".join(parts)
+
+
+def apply_theme(app: QApplication, preference: str = "system") -> str:
+    """Style the whole app for `preference` (system/light/dark); returns the scheme used."""
+    scheme = effective_scheme(preference)
+    style_name = app.style().name().lower() if app.style() is not None else ""
+    if style_name not in _DARK_CAPABLE_STYLES or preference != "system":
+        app.setStyle("Fusion")
+    app.setPalette(_palette(scheme))
+    app.setStyleSheet(stylesheet(scheme))
+    app.setProperty("hsexplorerScheme", scheme)
+    return scheme
+
+
+def current_scheme(app: QApplication | None = None) -> str:
+    app = app or QApplication.instance()  # type: ignore[assignment]
+    value = app.property("hsexplorerScheme") if app is not None else None
+    return value if value in (LIGHT, DARK) else LIGHT

@@ -1,0 +1,308 @@
+"""The main window on a fresh profile: sandbox first, definitions, areas, state, errors, closing."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QAbstractItemModelTester
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSlider,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
+
+from hsexplorer.hubspot.errors import api_error
+from hsexplorer.storage.accounts import EMBEDDED_SANDBOX_ID, Account, AuthKind, new_account_id
+from hsexplorer.storage.paths import resolve_paths
+from hsexplorer.ui.definitions_page import LOAD_TASK
+
+pytestmark = pytest.mark.gui
+
+
+def _load_definitions(window, run_async) -> int:
+    return run_async(window.definitions_page.load_task(), timeout=30)
+
+
+def test_first_start_lands_on_the_sandbox_with_its_definitions(make_window, run_async):
+    window = make_window()
+    count = _load_definitions(window, run_async)
+    header = window.header
+    assert header.name_label.text() == "Sandbox"
+    assert header.sandbox_badge.isVisible()
+    assert not header.production_badge.isVisible()
+    portal = window.session.active_account.portal_id
+    assert portal and f"portal {portal}" in header.caption.text()
+    assert window.current_area == "definitions"
+
+    page = window.definitions_page
+    assert count > 0 and page.table.model().rowCount() == count
+    assert page.stack.currentIndex() == 0  # the table, not the empty state
+    labels = [page.table.model().index(r, 0).data() for r in range(count)]
+    assert all(labels) and labels == sorted(labels, key=str.casefold)
+    # The first definition is selected and its custom properties are listed with their types.
+    selected = page.selected_definition()
+    assert selected is not None
+    detail = page.detail
+    assert selected.label in detail.heading.text()
+    rows = detail.table.model().rowCount()
+    assert rows == len(selected.custom_properties)
+    types = {detail.table.model().index(r, 2).data() for r in range(rows)}
+    assert types <= {"string", "number", "bool", "enumeration", "date", "datetime"}
+    assert f"{len(selected.custom_properties)}" in page.table.model().index(0, 4).data() or rows >= 0
+    assert "Connected to Sandbox" in window.connection_label.text()
+
+
+def test_default_properties_can_be_shown(make_window, run_async):
+    window = make_window()
+    _load_definitions(window, run_async)
+    detail = window.definitions_page.detail
+    selected = window.definitions_page.selected_definition()
+    custom_rows = detail.table.model().rowCount()
+    detail.show_defaults.setChecked(True)
+    assert detail.table.model().rowCount() == len(selected.properties) > custom_rows
+    sources = [detail.table.model().index(r, 4).data() for r in range(detail.table.model().rowCount())]
+    assert sources.index("HubSpot") >= custom_rows  # custom properties first
+
+
+def test_filter_narrows_the_definitions(make_window, run_async, qtbot):
+    window = make_window()
+    count = _load_definitions(window, run_async)
+    page = window.definitions_page
+    name = page.table.model().index(0, 1).data()
+    qtbot.keyClicks(page.filter_edit, name)
+    assert 1 <= page.table.model().rowCount() < count or count == 1
+    page.filter_edit.setText("no-such-definition-xyz")
+    assert page.table.model().rowCount() == 0
+
+
+def test_models_pass_qt_model_checks(make_window, run_async):
+    window = make_window()
+    _load_definitions(window, run_async)
+    page = window.definitions_page
+    mode = QAbstractItemModelTester.FailureReportingMode.Fatal
+    testers = [QAbstractItemModelTester(model, mode) for model in (page.model, page.proxy, page.detail.model, page.detail.proxy)]
+    page.reload()
+    _load_definitions(window, run_async)
+    page.table.selectRow(1)
+    page.detail.show_defaults.toggle()
+    page.filter_edit.setText("a")
+    assert testers
+
+
+def test_shortcuts_switch_areas_and_the_last_area_and_geometry_are_remembered(make_window, run_async, qtbot):
+    window = make_window()
+    for number, area in enumerate(("compose", "explore", "history", "definitions"), start=1):
+        qtbot.keyClick(window, str(number), Qt.KeyboardModifier.ControlModifier)
+        assert window.current_area == area
+        assert window.stack.currentWidget().isVisible()
+    qtbot.keyClick(window, "3", Qt.KeyboardModifier.ControlModifier)
+    window.resize(780, 520)  # within the offscreen screen (800x600)
+    run_async(window.shutdown())
+    window.finish_close()
+
+    saved = json.loads(resolve_paths().settings_file.read_text())
+    assert saved["last_area"] == "history" and saved["window_geometry"]
+    again = make_window()
+    assert again.current_area == "history"
+    assert (again.width(), again.height()) == (780, 520)
+
+
+def test_empty_areas_say_what_will_be_there(make_window):
+    window = make_window()
+    for area in ("compose", "explore", "history"):
+        window.show_area(area)
+        page = window.pages[area]
+        texts = " ".join(label.text() for label in page.findChildren(type(window.header.name_label)))
+        assert page.title in texts and len(texts) > 120
+
+
+def _interactive(widget: QWidget) -> bool:
+    kinds = (QAbstractButton, QComboBox, QLineEdit, QAbstractItemView, QAbstractSpinBox, QTextEdit,
+             QPlainTextEdit, QAbstractSlider)
+    return isinstance(widget, kinds) and widget.focusPolicy() != Qt.FocusPolicy.NoFocus
+
+
+def test_every_visible_control_has_an_accessible_name_and_tooltip(make_window, run_async):
+    window = make_window()
+    _load_definitions(window, run_async)
+    for area in ("compose", "explore", "history", "definitions"):
+        window.show_area(area)
+        missing = [
+            f"{type(w).__name__}({w.objectName() or w.accessibleName() or getattr(w, 'text', lambda: '')()})"
+            for w in window.findChildren(QWidget)
+            if w.isVisible() and _interactive(w) and not (w.accessibleName() and w.toolTip())
+        ]
+        assert missing == [], f"{area}: {missing}"
+
+
+def test_menu_actions_have_shortcuts_for_the_areas(make_window):
+    window = make_window()
+    shortcuts = {a.shortcut().toString() for a in window.area_actions.values()}
+    assert shortcuts == {"Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4"}
+    assert all(a.toolTip() for a in window.findChildren(type(window.accounts_action)) if a.text())
+
+
+def test_failures_reach_the_error_presenter_with_correlation_id(make_window, qtbot):
+    window = make_window(dialogs=True)
+    body = json.dumps({"status": "error", "message": "Event name is invalid", "correlationId": "abc-123-def",
+                       "category": "VALIDATION_ERROR"})
+
+    async def failing():
+        raise api_error(400, body, path="/events/v3/send")
+
+    with qtbot.waitSignal(window.errors.presented) as signal:
+        window.tasks.start("compose.send", failing(), what="sending an event")
+    error = signal.args[0]
+    assert error.summary == "Something went wrong while sending an event."
+    assert "Event name is invalid" in error.explanation
+    assert error.correlation_id == "abc-123-def"
+    box = window.errors.message_box
+    assert isinstance(box, QMessageBox) and box.isVisible() and not box.isModal()
+    assert "abc-123-def" in box.informativeText()
+    assert "Traceback" in box.detailedText()
+    # A second failure while the box is open updates it instead of stacking another one.
+    window.tasks.start("other", failing())
+    qtbot.waitUntil(lambda: "1 more error" in box.informativeText())
+    assert len([w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]) == 1
+    box.close()
+
+
+def test_uncaught_exceptions_are_logged_and_presented(make_window, run_async):
+    window = make_window()
+    log_file = resolve_paths().log_dir / "hsexplorer.log"
+    from hsexplorer.storage.logging_setup import configure_logging, remove_log_handlers
+
+    configure_logging(log_file.parent)
+    undo = window.errors.install_hooks()
+    try:
+        import sys
+
+        try:
+            raise RuntimeError("boom with token pat-na1-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee")
+        except RuntimeError as exc:
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+    finally:
+        undo()
+        remove_log_handlers()
+    assert window.errors.history[-1].summary == "Something went wrong while running the app."
+    text = log_file.read_text()
+    assert "RuntimeError" in text and "Traceback" in text
+    assert "pat-na1-aaaaaaaa" not in text and "pat-na1-aaaaaaaa" not in window.errors.history[-1].details
+
+
+def test_a_new_task_of_the_same_kind_cancels_the_old(make_window, run_async):
+    window = make_window()
+    gate = asyncio.Event()
+
+    async def wait_for_gate(value):
+        await gate.wait()
+        return value
+
+    first = window.tasks.start("explore.query", wait_for_gate(1))
+    second = window.tasks.start("explore.query", wait_for_gate(2))
+    gate.set()
+    assert run_async(second) == 2
+    assert first.cancelled()
+    assert window.errors.history == []
+
+
+def test_close_with_work_in_flight_exits_cleanly(make_window, run_async, qtbot):
+    window = make_window()
+    _load_definitions(window, run_async)
+    client = run_async(window.session.client())
+    never = asyncio.get_event_loop().create_future()
+    cleanup_ran = []
+
+    async def stuck():
+        try:
+            await never
+        finally:
+            cleanup_ran.append(True)
+
+    task = window.tasks.start("history.export", stuck())
+    reload_task = window.definitions_page.reload()
+    window.close()  # the first close only asks the app to wind down
+    assert window.closing.is_set() and window.isVisible()
+    run_async(window.shutdown(), timeout=15)
+    window.finish_close()
+    assert not window.isVisible()
+    assert task.cancelled() and cleanup_ran == [True]
+    assert reload_task.done()
+    assert client.closed
+    assert window.errors.history == []
+    assert json.loads(resolve_paths().settings_file.read_text())["last_area"] == "definitions"
+    with pytest.raises(RuntimeError):
+        window.tasks.start("late", asyncio.sleep(0))
+
+
+def test_production_sends_are_confirmed_once_per_session(make_window, run_async, qtbot):
+    window = make_window()
+    prod = window.session.accounts.add(
+        Account(id=new_account_id(), name="Live portal", auth_kind=AuthKind.PRIVATE_APP, portal_id=42, production=True)
+    )
+    test_account = window.session.accounts.get(EMBEDDED_SANDBOX_ID)
+    assert run_async(window.confirm_production_send(test_account)) is True
+
+    def answer(role):
+        def click():
+            boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+            if not boxes:
+                return False
+            box = boxes[0]
+            button = next(b for b in box.buttons() if box.buttonRole(b) == role)
+            button.click()
+            return True
+        return click
+
+    declined = asyncio.ensure_future(window.confirm_production_send(prod))
+    qtbot.waitUntil(answer(QMessageBox.ButtonRole.RejectRole))
+    assert run_async(declined) is False
+    agreed = asyncio.ensure_future(window.confirm_production_send(prod))
+    qtbot.waitUntil(answer(QMessageBox.ButtonRole.AcceptRole))
+    assert run_async(agreed) is True
+    # Not asked again this session: resolves without any box.
+    assert run_async(window.confirm_production_send(prod)) is True
+
+
+def test_about_box_names_version_app_id_licence_and_keyring(make_window, qtbot):
+    window = make_window()
+    window.show_about()
+    from hsexplorer.ui.about_dialog import AboutDialog
+
+    dialog = window.findChild(AboutDialog)
+    qtbot.waitUntil(dialog.isVisible)
+    from hsexplorer.appinfo import APP_ID, VERSION
+
+    assert dialog.values["Version"] == VERSION
+    assert dialog.values["App id"] == APP_ID
+    assert dialog.values["Licence"] == "MIT"
+    assert "MemoryKeyring" in dialog.values["Secrets"]
+    dialog.close()
+
+
+def test_definitions_show_a_clear_message_when_loading_fails(make_window, run_async, qtbot):
+    window = make_window()
+    window.session.accounts.add(
+        Account(id="no-secret", name="Forgotten", auth_kind=AuthKind.PRIVATE_APP, portal_id=7)
+    )
+    run_async(window.session.switch_account("no-secret"))
+    task = window.definitions_page.load_task()
+    qtbot.waitUntil(task.done)
+    page = window.definitions_page
+    assert page.stack.currentWidget() is page.status_page
+    assert "Could not load" in page.status_page.title_label.text()
+    assert "No access token is stored" in page.status_page.text_label.text()
+    assert window.errors.history and "No access token" in window.errors.history[-1].explanation
+    assert window.header.name_label.text() == "Forgotten" and not window.header.sandbox_badge.isVisible()
+    assert LOAD_TASK not in window.tasks.keys

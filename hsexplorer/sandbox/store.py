@@ -476,7 +476,7 @@ class SandboxStore:
                 rejections.append(
                     Rejection(
                         index,
-                        "DUPLICATE_UUID",
+                        "uuid.duplicate",
                         f"An occurrence of {item.event_type} with uuid {item.uuid} was already accepted within "
                         "the last 365 days; the first one wins and this one was rejected.",
                         "uuid",
@@ -504,7 +504,7 @@ class SandboxStore:
                 rejections.append(
                     Rejection(
                         index,
-                        "OBJECT_NOT_FOUND",
+                        "identifier.no_match",
                         f"No record has {prop} = {value!r} (the definition's customMatchingId).",
                         f"properties.{prop}",
                     )
@@ -537,7 +537,7 @@ class SandboxStore:
             cursor = db.execute("INSERT INTO contacts (utk, created_at) VALUES (?, ?)", (item.utk, created))
             return str(cursor.lastrowid)
         rejections.append(
-            Rejection(index, "MISSING_IDENTIFIER", "email, utk, or objectId is required.", "objectId")
+            Rejection(index, "identifier.missing", "email, utk, or objectId is required.", "objectId")
         )
         return None
 

@@ -210,8 +210,8 @@ WEIGHTS = {
 }
 
 
-def seed_demo(store: SandboxStore, settings: SeedSettings | None = None) -> None:
-    """Replace the portal's data with the demo portal."""
+def seed_demo(store: SandboxStore, settings: SeedSettings | None = None, *, now: int | None = None) -> None:
+    """Replace the portal's data with the demo portal, its times ending at `now` (default: the current hour)."""
     settings = settings or SeedSettings()
     rng = random.Random(settings.seed)
     store.reset()
@@ -220,9 +220,12 @@ def seed_demo(store: SandboxStore, settings: SeedSettings | None = None) -> None
         store.save_definition(
             build_definition(egg, portal_id=portal, definition_id=store.next_definition_id())
         )
+    if now is None:
+        now = now_ms() - now_ms() % 3_600_000
     contacts = _contacts(rng, settings.contacts)
+    for contact in contacts:
+        contact["created_at"] = now - (settings.days + 30) * DAY_MS + rng.randrange(30 * DAY_MS)
     store.add_contacts(contacts)
-    now = now_ms()
     rows = [_completion(rng, portal, contacts, settings, now) for _ in range(settings.completions)]
     store.insert_events(rows)
     store.set_meta("seeded", str(settings.seed))

@@ -81,3 +81,27 @@ def make_window(qasync_loop: asyncio.AbstractEventLoop, qtbot: Any, run_async: R
             run_async(window.shutdown(), timeout=15)
             window.finish_close()
         window.deleteLater()
+
+
+@pytest.fixture
+def answer_question(qtbot: Any) -> Callable[..., None]:
+    """`answer_question(role)`: wait for the visible question box and click its button with `role`."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    def answer(role: Any, timeout: float = 10.0) -> str:
+        clicked: list[str] = []
+
+        def click() -> bool:
+            boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+            if not boxes:
+                return False
+            box = boxes[-1]
+            button = next(b for b in box.buttons() if box.buttonRole(b) == role)
+            clicked.append(box.text())
+            button.click()
+            return True
+
+        qtbot.waitUntil(click, timeout=int(timeout * 1000))
+        return clicked[0]
+
+    return answer

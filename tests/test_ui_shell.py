@@ -246,7 +246,7 @@ def test_close_with_work_in_flight_exits_cleanly(make_window, run_async, qtbot):
         window.tasks.start("late", asyncio.sleep(0))
 
 
-def test_production_sends_are_confirmed_once_per_session(make_window, run_async, qtbot):
+def test_production_sends_are_confirmed_once_per_session(make_window, run_async, answer_question):
     window = make_window()
     prod = window.session.accounts.add(
         Account(id=new_account_id(), name="Live portal", auth_kind=AuthKind.PRIVATE_APP, portal_id=42, production=True)
@@ -254,22 +254,11 @@ def test_production_sends_are_confirmed_once_per_session(make_window, run_async,
     test_account = window.session.accounts.get(EMBEDDED_SANDBOX_ID)
     assert run_async(window.confirm_production_send(test_account)) is True
 
-    def answer(role):
-        def click():
-            boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
-            if not boxes:
-                return False
-            box = boxes[0]
-            button = next(b for b in box.buttons() if box.buttonRole(b) == role)
-            button.click()
-            return True
-        return click
-
     declined = asyncio.ensure_future(window.confirm_production_send(prod))
-    qtbot.waitUntil(answer(QMessageBox.ButtonRole.RejectRole))
+    assert "marked as production" in answer_question(QMessageBox.ButtonRole.RejectRole)
     assert run_async(declined) is False
     agreed = asyncio.ensure_future(window.confirm_production_send(prod))
-    qtbot.waitUntil(answer(QMessageBox.ButtonRole.AcceptRole))
+    answer_question(QMessageBox.ButtonRole.AcceptRole)
     assert run_async(agreed) is True
     # Not asked again this session: resolves without any box.
     assert run_async(window.confirm_production_send(prod)) is True

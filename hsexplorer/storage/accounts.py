@@ -62,6 +62,10 @@ class Account:
     # The scopes the token had when last tested: lets the UI explain disabled features offline.
     scopes: tuple[str, ...] = field(default=())
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "auth_kind", AuthKind(self.auth_kind))
+        object.__setattr__(self, "scopes", tuple(self.scopes))
+
     @property
     def is_sandbox(self) -> bool:
         return self.auth_kind is AuthKind.SANDBOX

@@ -193,7 +193,7 @@ class AccountEditor(QDialog):
 
     @property
     def kind(self) -> AuthKind:
-        return self.kind_combo.currentData()
+        return AuthKind(self.kind_combo.currentData())  # Qt hands the enum back as a plain str
 
     def _kind_changed(self) -> None:
         self.credential_stack.setCurrentIndex(_EDITABLE_KINDS.index(self.kind))

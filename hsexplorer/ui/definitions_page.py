@@ -151,7 +151,7 @@ class _DefaultPropertiesFilter(QSortFilterProxyModel):
         return prop is not None and not prop.hubspot_defined
 
 
-def _table(model: Any, name: str, tip: str) -> QTableView:
+def _table(model: Any, name: str, tip: str, stretch_column: int) -> QTableView:
     view = QTableView()
     view.setModel(model)
     view.setObjectName(name)
@@ -163,8 +163,11 @@ def _table(model: Any, name: str, tip: str) -> QTableView:
     view.setWordWrap(False)
     view.verticalHeader().setVisible(False)
     view.horizontalHeader().setHighlightSections(False)
-    view.horizontalHeader().setStretchLastSection(True)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header = view.horizontalHeader()
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    # The longest text takes the spare width; the others fit their contents.
+    header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
     return view
 
 
@@ -188,7 +191,7 @@ class DefinitionDetail(QWidget):
         self.proxy = _DefaultPropertiesFilter(self)
         self.proxy.setSourceModel(self.model)
         self.table = _table(self.proxy, "Properties of the selected definition",
-                            "The selected definition's properties with their types and allowed options")
+                            "The selected definition's properties with their types and allowed options", stretch_column=3)
         self.show_defaults.toggled.connect(self.proxy.set_show_defaults)
         row = QHBoxLayout()
         row.addWidget(self.heading, 1)
@@ -213,7 +216,6 @@ class DefinitionDetail(QWidget):
             text += f"<br>{definition.description}"
         self.facts.setText(text)
         self.model.set_properties(definition.properties)
-        self.table.resizeColumnsToContents()
 
 
 class Page(AreaPage):
@@ -256,7 +258,8 @@ class Page(AreaPage):
         toolbar.addWidget(self.refresh_button)
         self.page_layout.addLayout(toolbar)
 
-        self.table = _table(self.proxy, "Event definitions", "The account's event definitions; select one to see its properties")
+        self.table = _table(self.proxy, "Event definitions", "The account's event definitions; select one to see its properties",
+                            stretch_column=2)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.detail = DefinitionDetail()
@@ -265,8 +268,9 @@ class Page(AreaPage):
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
         splitter.addWidget(self.detail)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([330, 300])
         splitter.setChildrenCollapsible(False)
 
         self.status_page = EmptyState("definitions", "Loading definitions…", "")
@@ -334,7 +338,6 @@ class Page(AreaPage):
             self.detail.show_definition(None)
             return
         self.stack.setCurrentIndex(0)
-        self.table.resizeColumnsToContents()
         row = 0
         if selected is not None:
             for r in range(self.proxy.rowCount()):

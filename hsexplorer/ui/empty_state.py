@@ -9,6 +9,8 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from hsexplorer.ui.icons import icon
 
+TEXT_WIDTH = 520
+
 
 class EmptyState(QWidget):
     def __init__(self, icon_name: str, title: str, text: str, points: Sequence[str] = (),
@@ -28,14 +30,15 @@ class EmptyState(QWidget):
         self.text_label.setObjectName("emptyStateText")
         self.text_label.setWordWrap(True)
         self.text_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.text_label.setMaximumWidth(560)
+        # A fixed width lets the wrapped text compute its height (a maximum width clips it).
+        self.text_label.setFixedWidth(TEXT_WIDTH)
         for widget in (picture, self.title_label, self.text_label):
             layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
         if points:
             bullets = QLabel("<ul style='margin-left:-20px'>" + "".join(f"<li>{p}</li>" for p in points) + "</ul>")
             bullets.setObjectName("emptyStateText")
             bullets.setWordWrap(True)
-            bullets.setMaximumWidth(560)
+            bullets.setFixedWidth(TEXT_WIDTH)
             layout.addWidget(bullets, 0, Qt.AlignmentFlag.AlignHCenter)
         self.setAccessibleName(title)
 

@@ -1,0 +1,100 @@
+"""Render the README and AppStream screenshots from the real window on a throwaway profile.
+
+    QT_QPA_PLATFORM=offscreen python -m hsexplorer.ui.screenshots resources/screenshots
+
+Each area is shown on the embedded sandbox with its demo data, plus the accounts window
+and the dark theme, and saved with `QWidget.grab()` (works offscreen and under Xvfb).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import sys
+import tempfile
+from pathlib import Path
+
+WINDOW_SIZE = (1180, 740)
+
+
+async def _settle(seconds: float = 0.3) -> None:
+    await asyncio.sleep(seconds)
+
+
+async def _capture(out_dir: Path, data_dir: Path) -> list[Path]:
+    from PySide6.QtWidgets import QApplication
+
+    from hsexplorer.storage.accounts import Account, AuthKind, new_account_id
+    from hsexplorer.storage.paths import resolve_paths
+    from hsexplorer.storage.secrets import SecretStore
+    from hsexplorer.storage.settings import SettingsStore
+    from hsexplorer.ui.accounts_dialog import AccountsDialog
+    from hsexplorer.ui.icons import app_icon
+    from hsexplorer.ui.main_window import MainWindow
+    from hsexplorer.ui.session import AppSession
+    from hsexplorer.ui.theme import apply_theme
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    app.setWindowIcon(app_icon())
+    paths = resolve_paths(data_dir).ensure()
+    settings = SettingsStore.load(paths.settings_file)
+    session = AppSession(paths, settings, SecretStore())
+    # An example real account, so the accounts window shows more than the sandbox.
+    session.accounts.add(Account(id=new_account_id(), name="Marketing production", auth_kind=AuthKind.PRIVATE_APP,
+                                 portal_id=20451234, production=True, colour="#e4572e"))
+    apply_theme(app, "light")
+    window = MainWindow(session, dialogs=False)
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    await session.secrets.aprobe()
+    await window.definitions_page.load_task()
+    window.definitions_page.table.selectRow(1)
+    saved: list[Path] = []
+
+    async def shot(widget: object, name: str) -> None:
+        await _settle()
+        path = out_dir / name
+        widget.grab().save(str(path))  # type: ignore[attr-defined]
+        saved.append(path)
+
+    await shot(window, "main-window.png")
+    await shot(window, "definitions.png")
+    for area in ("compose", "explore", "history"):
+        window.show_area(area)
+        await shot(window, f"{area}.png")
+    window.show_area("definitions")
+    dialog = AccountsDialog(window)
+    dialog.resize(640, 420)
+    dialog.show()
+    await shot(dialog, "accounts.png")
+    dialog.close()
+    apply_theme(app, "dark")
+    await shot(window, "main-window-dark.png")
+    apply_theme(app, "light")
+    await window.shutdown()
+    window.finish_close()
+    return saved
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out_dir", type=Path)
+    args = parser.parse_args(argv)
+    # PySide6 before qasync, so qasync binds to it.
+    from PySide6.QtWidgets import QApplication  # noqa: I001
+    import qasync
+
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setQuitOnLastWindowClosed(False)
+    with tempfile.TemporaryDirectory(prefix="hsexplorer-shots-") as data_dir, \
+            asyncio.Runner(loop_factory=functools.partial(qasync.QEventLoop, app)) as runner:
+        for path in runner.run(_capture(args.out_dir, Path(data_dir))):
+            print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

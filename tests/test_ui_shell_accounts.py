@@ -1,0 +1,240 @@
+"""Accounts window against the sandbox served on loopback: add, scopes, keyring states, remove, rename, switch."""
+
+from __future__ import annotations
+
+import json
+
+import keyring
+import keyring.backends.fail
+import pytest
+from PySide6.QtWidgets import QDialog, QMessageBox
+
+from hsexplorer.appinfo import KEYRING_SERVICE
+from hsexplorer.hubspot.scopes import DEFINITIONS_SCOPE, READ_SCOPE, SEND_SCOPE
+from hsexplorer.storage.accounts import EMBEDDED_SANDBOX_ID, Account, AuthKind, new_account_id
+from hsexplorer.storage.paths import resolve_paths
+from hsexplorer.storage.secrets import AccountSecret, SecretsState
+from hsexplorer.ui.accounts_dialog import AccountEditor, AccountsDialog
+
+pytestmark = pytest.mark.gui
+
+
+def open_accounts(window, qtbot) -> AccountsDialog:
+    window.open_accounts()
+    qtbot.waitUntil(lambda: getattr(window, "accounts_dialog", None) is not None and window.accounts_dialog.isVisible())
+    return window.accounts_dialog
+
+
+def open_editor(dialog: AccountsDialog, qtbot, *, edit: bool = False) -> AccountEditor:
+    (dialog.edit if edit else dialog.add)()
+    qtbot.waitUntil(lambda: getattr(dialog, "editor", None) is not None and dialog.editor.isVisible())
+    return dialog.editor
+
+
+def fill(editor: AccountEditor, name: str, token: str, base_url: str) -> None:
+    editor.name_edit.setText(name)
+    editor.token_edit.setText(token)
+    editor.base_url_edit.setText(base_url)
+
+
+def files_text(root) -> str:
+    return "".join(p.read_text(errors="ignore") for p in root.rglob("*") if p.is_file())
+
+
+def test_adding_an_account_tests_the_token_and_shows_portal_and_scopes(
+    make_window, run_async, qtbot, sandbox_server, memory_keyring, isolated_profile
+):
+    window = make_window()
+    dialog = open_accounts(window, qtbot)
+    editor = open_editor(dialog, qtbot)
+    fill(editor, "QA portal", sandbox_server.token, sandbox_server.base_url)
+    report = run_async(editor.test_connection())
+    assert report.portal_id == sandbox_server.portal_id
+    text = editor.report_label.text()
+    assert f"Portal id <b>{sandbox_server.portal_id}</b>" in text
+    for scope in (SEND_SCOPE, DEFINITIONS_SCOPE, READ_SCOPE):
+        assert scope in text
+    assert "Every feature of the app is available" in text
+
+    assert run_async(editor.save()) is True
+    qtbot.waitUntil(lambda: window.session.active_account.name == "QA portal")
+    account = window.session.active_account
+    assert account.portal_id == sandbox_server.portal_id and set(account.scopes) == {SEND_SCOPE, DEFINITIONS_SCOPE, READ_SCOPE}
+    # The secret is in the keyring under the account's id; the settings file knows nothing of it.
+    assert json.loads(memory_keyring.store[(KEYRING_SERVICE, account.id)])["token"] == sandbox_server.token
+    assert sandbox_server.token not in files_text(isolated_profile)
+    assert window.header.name_label.text() == "QA portal"
+    assert f"portal {sandbox_server.portal_id}" in window.header.caption.text()
+    assert not window.header.sandbox_badge.isVisible()
+    # The definitions now come from the served sandbox.
+    count = run_async(window.definitions_page.load_task(), timeout=30)
+    assert count == window.definitions_page.model.rowCount() > 0
+    dialog.reject()
+
+
+def test_a_token_without_the_send_scope_shows_which_features_are_disabled(make_window, run_async, qtbot, sandbox_server):
+    limited = sandbox_server.add_token(scopes=[DEFINITIONS_SCOPE, READ_SCOPE])["token"]
+    window = make_window()
+    editor = open_editor(open_accounts(window, qtbot), qtbot)
+    fill(editor, "Read-only portal", limited, sandbox_server.base_url)
+    report = run_async(editor.test_connection())
+    assert [d.scope for d in report.disabled] == [SEND_SCOPE]
+    text = editor.report_label.text()
+    assert "Disabled features" in text
+    assert f"without <code>{SEND_SCOPE}</code>: no sending event occurrences" in text
+    assert run_async(editor.save()) is True
+    qtbot.waitUntil(lambda: window.session.active_account.name == "Read-only portal")
+    assert window.session.active_account.scopes == tuple(sorted([DEFINITIONS_SCOPE, READ_SCOPE]))
+
+
+def test_a_rejected_token_is_not_saved(make_window, run_async, qtbot, sandbox_server, memory_keyring):
+    window = make_window()
+    dialog = open_accounts(window, qtbot)
+    editor = open_editor(dialog, qtbot)
+    fill(editor, "Typo", "pat-na1-00000000-0000-0000-0000-000000000000", sandbox_server.base_url)
+    assert run_async(editor.save()) is False
+    assert "The connection test failed" in editor.report_label.text()
+    assert editor.isVisible()
+    assert [a.name for a in window.session.accounts.accounts()] == ["Sandbox"]
+    assert memory_keyring.store == {}
+    editor.reject()
+
+
+def test_the_form_explains_what_is_missing(make_window, run_async, qtbot):
+    window = make_window()
+    editor = open_editor(open_accounts(window, qtbot), qtbot)
+    assert run_async(editor.save()) is False
+    assert "Give the account a name" in editor.report_label.text()
+    editor.name_edit.setText("No token")
+    assert run_async(editor.save()) is False
+    assert "Enter the credential" in editor.report_label.text()
+    editor.kind_combo.setCurrentIndex(editor.kind_combo.findData(AuthKind.SANDBOX))
+    editor.sandbox_token_edit.setText("some-token")
+    assert run_async(editor.save()) is False
+    assert "base URL" in editor.report_label.text()
+
+
+def test_the_legacy_key_option_warns_that_hubspot_retired_it(make_window, qtbot):
+    window = make_window()
+    editor = open_editor(open_accounts(window, qtbot), qtbot)
+    assert not editor.legacy_warning.isVisible()
+    editor.kind_combo.setCurrentIndex(editor.kind_combo.findData(AuthKind.LEGACY_API_KEY))
+    assert editor.legacy_warning.isVisible()
+    assert "retired API keys" in editor.legacy_warning.text()
+    assert editor.api_key_edit.isVisible() and not editor.token_edit.isVisible()
+
+
+def test_without_a_keyring_the_user_is_told_and_may_keep_the_secret_for_this_session(
+    make_window, run_async, qtbot, sandbox_server, answer_question, isolated_profile
+):
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    window = make_window()
+    assert window.session.secrets.status.state is SecretsState.UNAVAILABLE
+    assert window.keyring_label.text() == "Secrets: no OS keyring"
+    dialog = open_accounts(window, qtbot)
+    assert dialog.keyring_banner.isVisible()
+    assert "No usable OS keyring" in dialog.keyring_text.text()
+
+    # Declining keeps nothing anywhere.
+    editor = open_editor(dialog, qtbot)
+    fill(editor, "Headless", sandbox_server.token, sandbox_server.base_url)
+    editor.save()
+    assert "no usable keyring" in answer_question(QMessageBox.ButtonRole.RejectRole)
+    qtbot.waitUntil(lambda: not editor.isVisible())
+    assert [a.name for a in window.session.accounts.accounts()] == ["Sandbox"]
+
+    # Agreeing keeps it in memory for this session only.
+    editor = open_editor(dialog, qtbot)
+    fill(editor, "Headless", sandbox_server.token, sandbox_server.base_url)
+    editor.save()
+    answer_question(QMessageBox.ButtonRole.AcceptRole)
+    qtbot.waitUntil(lambda: window.session.active_account.name == "Headless")
+    secrets = window.session.secrets
+    assert secrets.status.state is SecretsState.SESSION_ONLY
+    assert secrets.get(window.session.active_account.id).token == sandbox_server.token
+    qtbot.waitUntil(lambda: window.keyring_label.text() == "Secrets: this session only")
+    assert not dialog.session_only_button.isVisible()
+    # It works for this session...
+    assert run_async(window.definitions_page.load_task(), timeout=30) > 0
+    # ...and no file holds it, in plain text or otherwise.
+    run_async(window.shutdown())
+    window.finish_close()
+    assert sandbox_server.token not in files_text(isolated_profile)
+    assert "Headless" in resolve_paths().settings_file.read_text()
+
+
+def test_session_only_can_be_chosen_up_front(make_window, qtbot):
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    window = make_window()
+    dialog = open_accounts(window, qtbot)
+    dialog.session_only_button.click()
+    assert window.session.secrets.status.state is SecretsState.SESSION_ONLY
+    assert "kept in memory only" in dialog.keyring_text.text()
+
+
+def _stored_account(window, memory_keyring, name="Old portal") -> Account:
+    account = window.session.accounts.add(Account(id=new_account_id(), name=name, auth_kind=AuthKind.PRIVATE_APP, portal_id=99))
+    window.session.secrets.set(account.id, AccountSecret(token="pat-na1-secret-" + account.id))
+    assert (KEYRING_SERVICE, account.id) in memory_keyring.store
+    return account
+
+
+def test_removing_an_account_deletes_its_keyring_entry(make_window, run_async, qtbot, memory_keyring, answer_question):
+    window = make_window()
+    account = _stored_account(window, memory_keyring)
+    run_async(window.session.switch_account(account.id))
+    dialog = open_accounts(window, qtbot)
+    dialog.select(account.id)
+    task = dialog.remove()
+    assert "Remove “Old portal”" in answer_question(QMessageBox.ButtonRole.AcceptRole)
+    assert run_async(task) is True
+    assert (KEYRING_SERVICE, account.id) not in memory_keyring.store
+    assert window.session.accounts.find(account.id) is None
+    assert window.session.active_account.id == EMBEDDED_SANDBOX_ID
+    assert window.header.name_label.text() == "Sandbox"
+    assert account.id not in resolve_paths().settings_file.read_text()
+
+
+def test_the_sandbox_cannot_be_edited_or_removed(make_window, qtbot):
+    window = make_window()
+    dialog = open_accounts(window, qtbot)
+    dialog.select(EMBEDDED_SANDBOX_ID)
+    assert not dialog.remove_button.isEnabled() and not dialog.edit_button.isEnabled()
+    assert dialog.remove() is None
+
+
+def test_rename_and_switch(make_window, run_async, qtbot, memory_keyring):
+    window = make_window()
+    account = _stored_account(window, memory_keyring)
+    dialog = open_accounts(window, qtbot)
+    dialog.select(account.id)
+    task = dialog.rename()
+    qtbot.waitUntil(lambda: getattr(dialog, "rename_dialog", None) is not None and dialog.rename_dialog.isVisible())
+    dialog.rename_dialog.setTextValue("Renamed portal")
+    dialog.rename_dialog.done(QDialog.DialogCode.Accepted)
+    assert run_async(task).name == "Renamed portal"
+    assert "Renamed portal" in dialog.list.currentItem().text()
+    run_async(dialog.switch())
+    assert window.session.active_account.name == "Renamed portal"
+    assert window.header.switcher.currentText() == "Renamed portal"
+    # The header's switcher goes back to the sandbox.
+    window.header.switcher.activated.emit(0)
+    qtbot.waitUntil(lambda: window.session.active_account.id == EMBEDDED_SANDBOX_ID)
+    assert window.header.sandbox_badge.isVisible()
+
+
+def test_editing_keeps_the_stored_secret_unless_a_new_one_is_typed(
+    make_window, run_async, qtbot, memory_keyring, sandbox_server
+):
+    window = make_window()
+    account = window.session.accounts.add(Account(id=new_account_id(), name="Served", auth_kind=AuthKind.PRIVATE_APP,
+                                                  base_url=sandbox_server.base_url))
+    window.session.secrets.set(account.id, AccountSecret(token=sandbox_server.token))
+    dialog = open_accounts(window, qtbot)
+    dialog.select(account.id)
+    editor = open_editor(dialog, qtbot, edit=True)
+    assert editor.token_edit.text() == ""  # never shown back
+    editor.production_check.setChecked(True)
+    assert run_async(editor.save()) is True
+    qtbot.waitUntil(lambda: window.session.accounts.get(account.id).production)
+    assert json.loads(memory_keyring.store[(KEYRING_SERVICE, account.id)])["token"] == sandbox_server.token

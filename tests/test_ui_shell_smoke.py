@@ -1,0 +1,61 @@
+"""The real entry point in a subprocess: `hsexplorer --smoke-test --data-dir TMP`."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
+
+
+def hsexplorer_command() -> list[str]:
+    script = Path(sys.executable).with_name("hsexplorer")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "hsexplorer"]
+
+
+def run_smoke(data_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen",
+               # Never the developer's keychain: the subprocess sees "no keyring", as on a headless CI.
+               PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+    env.pop("HSEXPLORER_DATA_DIR", None)
+    return subprocess.run([*hsexplorer_command(), "--smoke-test", "--data-dir", str(data_dir)],
+                          env=env, capture_output=True, text=True, timeout=120)
+
+
+def smoke_lines(stdout: str) -> list[str]:
+    return [line for line in stdout.splitlines() if line.startswith("smoke-test:")]
+
+
+def test_smoke_test_starts_on_the_sandbox_and_exits_0(tmp_path):
+    result = run_smoke(tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = smoke_lines(result.stdout)
+    assert lines[0] == "smoke-test: keyring=none"
+    match = re.fullmatch(r"smoke-test: account=Sandbox portal=(\d+) sandbox=yes definitions=(\d+)", lines[1])
+    assert match and int(match[2]) > 0, lines
+    assert lines[2:] == ["smoke-test: window shown", "smoke-test: ok"]
+    assert "Traceback" not in result.stderr
+    # The throwaway profile got everything: settings, the sandbox database, the log.
+    assert json.loads((tmp_path / "settings.json").read_text())["last_area"] == "definitions"
+    assert (tmp_path / "sandbox.sqlite3").exists()
+    log = (tmp_path / "logs" / "hsexplorer.log").read_text()
+    assert "closed cleanly" in log
+
+    again = run_smoke(tmp_path)  # a second start reuses the profile and its sandbox
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert smoke_lines(again.stdout)[1] == lines[1]
+
+
+def test_smoke_test_fails_with_the_reason_when_definitions_cannot_load(tmp_path):
+    account = {"id": "gone", "name": "Lost token", "auth_kind": "private_app", "portal_id": 5}
+    (tmp_path / "settings.json").write_text(json.dumps({"version": 1, "accounts": [account], "active_account_id": "gone"}))
+    result = run_smoke(tmp_path)
+    assert result.returncode == 1
+    assert "smoke-test: ok" not in result.stdout
+    assert "failed: loading definitions raised MissingSecretError: No access token is stored for “Lost token”" in result.stdout

@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "hsexplorer.cli.validate_cmd",
     "hsexplorer.cli.send_cmd",
     "hsexplorer.cli.query_cmd",
+    "hsexplorer.cli.sandbox_cmd",
 )
 
 

@@ -1,0 +1,163 @@
+"""`hsexplorer sandbox serve`: the local HubSpot emulator on a port, for QA and other backends.
+
+It binds to loopback unless told otherwise (its admin API under /_sandbox/ has no auth),
+prints `listening on http://HOST:PORT` and the tokens it accepts (fake tokens; printing them is
+the point), and stops cleanly with exit 0 on Ctrl+C or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from hsexplorer.sandbox import auth
+from hsexplorer.sandbox.app import create_app
+from hsexplorer.sandbox.embedded import ensure_default_token
+from hsexplorer.sandbox.seed import seed_demo
+from hsexplorer.sandbox.server import SandboxServer, is_loopback
+from hsexplorer.sandbox.store import SandboxStore
+from hsexplorer.storage.paths import resolve_paths
+
+SANDBOX_FILE = "sandbox.sqlite3"
+
+
+def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
+    sandbox = subparsers.add_parser(
+        "sandbox",
+        parents=[common],
+        help="run the local emulator of HubSpot's custom events APIs",
+        description="The sandbox: a local emulator of HubSpot's custom events APIs.",
+    )
+    actions = sandbox.add_subparsers(dest="sandbox_command", metavar="ACTION", required=True)
+    serve = actions.add_parser(
+        "serve",
+        parents=[common],
+        help="serve the sandbox over HTTP",
+        description="Serve the sandbox over HTTP so that curl, QA tools or your own backend can call it "
+        "like api.hubapi.com. Stop with Ctrl+C.",
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, loopback only)"
+    )
+    serve.add_argument(
+        "--port", type=int, default=8765, help="port to listen on; 0 picks a free one (default 8765)"
+    )
+    where = serve.add_mutually_exclusive_group()
+    where.add_argument("--memory", action="store_true", help="keep state in memory only (lost when it stops)")
+    where.add_argument(
+        "--data",
+        metavar="DIR",
+        help=f"keep state in DIR/{SANDBOX_FILE} (default: the app's sandbox in your profile)",
+    )
+    serve.add_argument(
+        "--portal-id", type=int, metavar="N", help="the portal (hub) id to emulate (default 1234567)"
+    )
+    serve.add_argument(
+        "--token",
+        action="append",
+        default=[],
+        metavar="TOKEN[=SCOPE,SCOPE...]",
+        help="accept TOKEN, with all scopes or the listed ones; repeatable (default: one generated token, all scopes)",
+    )
+    serve.add_argument(
+        "--no-seed", action="store_true", help="start an empty portal instead of the demo data"
+    )
+    serve.set_defaults(handler=run_serve)
+
+
+def _open_store(args: argparse.Namespace) -> SandboxStore:
+    if args.memory:
+        return SandboxStore.in_memory()
+    if args.data:
+        return SandboxStore.open(Path(args.data).expanduser() / SANDBOX_FILE)
+    return SandboxStore.open(resolve_paths(args.data_dir).ensure().sandbox_db)
+
+
+def _prepare_portal(store: SandboxStore, args: argparse.Namespace) -> str | None:
+    """Set the portal id and seed a new sandbox; an error message when that is impossible."""
+    fresh = store.get_meta("seeded") is None and store.count_definitions() == 0
+    if args.portal_id is not None and args.portal_id != store.portal_id:
+        if not fresh:
+            return (
+                f"this sandbox holds portal {store.portal_id}; use --memory or another --data folder "
+                f"to emulate portal {args.portal_id}"
+            )
+        if args.portal_id <= 0:
+            return "--portal-id must be a positive number"
+        store.portal_id = args.portal_id
+    if fresh and not args.no_seed:
+        seed_demo(store)
+    return None
+
+
+def _tokens(store: SandboxStore, options: list[str]) -> list[tuple[str, frozenset[str]]]:
+    if not options:
+        token = ensure_default_token(store)
+        return [(token, auth.ALL_SCOPES)]
+    accepted = []
+    for option in options:
+        token, scopes = auth.parse_token_option(option)
+        store.put_token(auth.private_app_token(token, scopes))
+        accepted.append((token, scopes))
+    return accepted
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    try:
+        store = _open_store(args)
+    except OSError as exc:
+        print(f"hsexplorer sandbox: cannot open the sandbox data: {exc}", file=sys.stderr)
+        return 1
+    try:
+        problem = _prepare_portal(store, args)
+        if problem:
+            print(f"hsexplorer sandbox: {problem}", file=sys.stderr)
+            return 2
+        try:
+            tokens = _tokens(store, args.token)
+        except ValueError as exc:
+            print(f"hsexplorer sandbox: {exc}", file=sys.stderr)
+            return 2
+        return _serve(store, args, tokens)
+    finally:
+        store.close()
+
+
+def _serve(store: SandboxStore, args: argparse.Namespace, tokens: list[tuple[str, frozenset[str]]]) -> int:
+    if not is_loopback(args.host):
+        print(
+            f"WARNING: serving on {args.host}, reachable from other machines. The sandbox's admin API "
+            "(/_sandbox/: reset, seed, faults) has no authentication. Use 127.0.0.1 unless you mean it.",
+            file=sys.stderr,
+            flush=True,
+        )
+    app = create_app(store, accepted_tokens={token for token, _ in tokens})
+    server = SandboxServer(app, host=args.host, port=args.port)
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        try:
+            server.start()
+        except RuntimeError as exc:
+            print(f"hsexplorer sandbox: {exc}", file=sys.stderr)
+            return 1
+        where = "memory" if store.path is None else str(store.path)
+        print(f"hsexplorer sandbox: portal {store.portal_id}, state in {where}")
+        print(f"listening on {server.base_url}")
+        for token, scopes in tokens:
+            print(f"token: {token} (scopes: {', '.join(sorted(scopes)) or 'none'})")
+        print("Press Ctrl+C to stop.", flush=True)
+        while not stop.wait(0.2):
+            if not server.running:
+                print("hsexplorer sandbox: the server stopped unexpectedly", file=sys.stderr)
+                return 1
+        server.stop()
+        print("stopped", flush=True)
+        return 0
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

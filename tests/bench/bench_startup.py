@@ -1,0 +1,95 @@
+"""Benchmark: `hsexplorer --smoke-test` wall time beside a bare PySide6 window, same run.
+
+    python tests/bench/bench_startup.py [--runs 7]
+
+The bare reference is the least any PySide6 app can do: start Python, import QtWidgets,
+create the QApplication, show an empty main window, close it. The smoke test does what a
+user waits for: start, show the main window, load the active account's definitions (the
+embedded sandbox, through the real client), close cleanly. Both run as fresh processes,
+interleaved, on the offscreen platform; the profile is prepared once beforehand, as for a
+returning user (the first start, which seeds the sandbox, is reported separately).
+Budget: median smoke ÷ median bare ≤ 1.5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BARE_WINDOW = """
+import sys
+from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtCore import QTimer
+app = QApplication(sys.argv[:1])
+window = QMainWindow()
+window.resize(1180, 740)
+window.show()
+QTimer.singleShot(0, window.close)
+QTimer.singleShot(0, app.quit)
+sys.exit(app.exec())
+"""
+
+
+def _environment() -> dict[str, str]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env.pop("HSEXPLORER_DATA_DIR", None)
+    return env
+
+
+def _hsexplorer() -> list[str]:
+    script = Path(sys.executable).with_name("hsexplorer")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "hsexplorer"]
+
+
+def _timed(command: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise RuntimeError(f"{command[0]} failed ({result.returncode}): {result.stdout}{result.stderr}")
+    return elapsed
+
+
+def measure_startup_ratio(runs: int = 7) -> dict[str, float | int | list[float]]:
+    """Median smoke-test and bare-window wall times (seconds) over `runs` interleaved runs, and their ratio."""
+    env = _environment()
+    bare_command = [sys.executable, "-c", BARE_WINDOW]
+    with tempfile.TemporaryDirectory(prefix="hsexplorer-bench-startup-") as profile:
+        smoke_command = [*_hsexplorer(), "--smoke-test", "--data-dir", profile]
+        first_start = _timed(smoke_command, env)  # seeds the sandbox; also warms the OS file cache
+        _timed(bare_command, env)
+        smoke: list[float] = []
+        bare: list[float] = []
+        for _ in range(runs):
+            bare.append(_timed(bare_command, env))
+            smoke.append(_timed(smoke_command, env))
+    smoke_median, bare_median = statistics.median(smoke), statistics.median(bare)
+    return {
+        "smoke_median_s": round(smoke_median, 4),
+        "bare_median_s": round(bare_median, 4),
+        "ratio": round(smoke_median / bare_median, 3),
+        "first_start_s": round(first_start, 4),
+        "runs": runs,
+        "smoke_runs_s": [round(t, 4) for t in smoke],
+        "bare_runs_s": [round(t, 4) for t in bare],
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    result = measure_startup_ratio(args.runs)
+    print(json.dumps(result, indent=2))
+    return 0 if result["ratio"] <= 1.5 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

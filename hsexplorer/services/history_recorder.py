@@ -86,8 +86,10 @@ def entry_from_trace(trace: Trace, request: ClassifiedRequest, account: AccountR
 class HistoryRecorder:
     """Queues traces of data-changing requests and writes them from one background thread."""
 
-    def __init__(self, store: HistoryStore, *, batch_size: int = 200, retention_every: int = 500) -> None:
-        self.store = store
+    def __init__(self, store: HistoryStore | Callable[[], HistoryStore], *, batch_size: int = 200,
+                 retention_every: int = 500) -> None:
+        # A store, or a function opening it: then the file is opened by the writer thread on first use.
+        self._store = store
         self._batch_size = max(1, batch_size)
         self._retention_every = max(1, retention_every)
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
@@ -99,6 +101,10 @@ class HistoryRecorder:
         self._closed = False
         # The last write failure in words, for the History page; "" while all is well.
         self.last_error = ""
+
+    @property
+    def store(self) -> HistoryStore:
+        return self._store if isinstance(self._store, HistoryStore) else self._store()
 
     # --- wiring -------------------------------------------------------------------------------
     def attach(self, client: HubSpotClient, account: AccountRef) -> Callable[[], None]:

@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from hsexplorer.services.connections import MissingSecretError, client_for, embedded_client
+from hsexplorer.services.history_service import HistoryService
 from hsexplorer.storage.accounts import Account, AccountStore
+from hsexplorer.storage.history import Retention
 from hsexplorer.storage.paths import AppPaths
 from hsexplorer.storage.secrets import AccountSecret, SecretStore
 from hsexplorer.storage.settings import SettingsStore
@@ -62,6 +64,8 @@ class AppSession(QObject):
         self.settings = settings
         self.secrets = secrets
         self.accounts = AccountStore(settings)
+        # Every data-changing request of every client is recorded here (issue 8).
+        self.history = HistoryService(paths.history_db, Retention.from_settings(settings.settings.extra))
         self.connection = ConnectionStatus(ConnectionState.IDLE, "Not connected yet")
         self._client: HubSpotClient | None = None
         self._client_account_id: str | None = None
@@ -92,6 +96,7 @@ class AppSession(QObject):
                 self._set_connection(ConnectionState.FAILED, f"Not connected: {getattr(exc, 'user_message', exc)}")
                 raise
             client.add_trace_listener(self._on_trace)
+            self.history.attach(client, account)
             self._client, self._client_account_id = client, account.id
             return client
 
@@ -205,4 +210,5 @@ class AppSession(QObject):
                 embedded, self._embedded = self._embedded, None
                 if embedded is not None:
                     embedded.close()
+                await asyncio.get_running_loop().run_in_executor(None, self.history.close)
                 self.settings.flush()

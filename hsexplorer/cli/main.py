@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "hsexplorer.cli.send_cmd",
     "hsexplorer.cli.query_cmd",
     "hsexplorer.cli.sandbox_cmd",
+    "hsexplorer.cli.outbox_cmd",
 )
 
 

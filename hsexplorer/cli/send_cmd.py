@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from hsexplorer.cli.batch_send import add_batch_options, run_batch
 from hsexplorer.cli.targets import (
     EXIT_OK,
     EXIT_REFUSED,
@@ -64,13 +65,15 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         "({\"inputs\": [...]}) with POST /events/v3/send/batch in chunks of 500. Exit 0: accepted; "
         "1: HubSpot refused (its error is printed); 2: unusable input or target; 3: HubSpot unreachable.",
     )
-    parser.add_argument("payload", metavar="PAYLOAD.json", help="the payload file, or - for standard input")
+    parser.add_argument("payload", metavar="PAYLOAD.json", nargs="?",
+                        help="the payload file, or - for standard input (or use --batch FILE)")
     parser.add_argument(
         "--no-uuid", action="store_true",
         help="do not add a uuid to occurrences without one (they are then never retried after a failure)",
     )
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     add_target_options(parser)
+    add_batch_options(parser)
     parser.set_defaults(handler=run)
 
 
@@ -121,6 +124,11 @@ def _plan_from_args(args: argparse.Namespace) -> SendPlan:
 # --- sending ------------------------------------------------------------------------------
 
 def run(args: argparse.Namespace, loader: PlanLoader = _plan_from_args) -> int:
+    if getattr(args, "batch", None):
+        return run_batch(args)
+    if args.payload is None:
+        print("hsexplorer send: give a PAYLOAD.json (or - for standard input), or --batch FILE", file=sys.stderr)
+        return EXIT_USAGE
     try:
         plan = loader(args)
     except UsageError as error:

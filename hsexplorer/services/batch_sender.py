@@ -199,6 +199,7 @@ class BatchSender:
         self._resume = asyncio.Event()
         self._resume.set()
         self._cancelled = False
+        self._interrupted = ""
         self._stop: _Stop | None = None
         self._state = RunState.SENDING
         self._note = ""
@@ -241,8 +242,13 @@ class BatchSender:
         task.add_done_callback(self._background.discard)
 
     def cancel(self) -> None:
-        """Stop after the batches in flight; unsent rows stay in the outbox as `pending`."""
+        """Give up after the batches in flight; unsent rows stay `pending` and the run ends cancelled."""
         self._cancelled = True
+        self._resume.set()
+
+    def interrupt(self, why: str = "interrupted") -> None:
+        """Stop after the batches in flight, leaving the run resumable (Ctrl+C, app closing)."""
+        self._interrupted = why
         self._resume.set()
 
     # --- running ----------------------------------------------------------------------------
@@ -288,6 +294,8 @@ class BatchSender:
         self._tally.counts = counts
         if self._cancelled:
             self._state, self._note = RunState.CANCELLED, "cancelled by the user"
+        elif self._interrupted:
+            self._state, self._note = RunState.PAUSED, self._interrupted
         elif self._stop is not None:
             self._state = RunState.PAUSED
             self._note = self._stop.error.user_message
@@ -300,7 +308,7 @@ class BatchSender:
         return self._tally.progress(self._state, self._note)
 
     def _halted(self) -> bool:
-        return self._cancelled or self._stop is not None
+        return self._cancelled or bool(self._interrupted) or self._stop is not None
 
     async def _worker(self) -> None:
         assert self._tally is not None

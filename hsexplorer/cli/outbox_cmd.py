@@ -1,0 +1,137 @@
+"""`hsexplorer outbox status` and `hsexplorer outbox resume`: see and finish interrupted batch runs.
+
+A run remembers the target it was started with (`--account`, `--sandbox` or `--base-url`);
+`resume` continues the unfinished runs of the target it is given, with the same data folder.
+Rows that were in flight when the sender died are resent with their uuid, which HubSpot
+de-duplicates, so nothing is sent twice and nothing is lost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import sys
+
+from hsexplorer.cli.batch_send import (
+    EXIT_INTERRUPTED,
+    add_sending_options,
+    finish,
+    send_with_progress,
+    sender_options,
+)
+from hsexplorer.cli.targets import (
+    EXIT_OK,
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    TargetError,
+    add_target_options,
+    describe_target,
+    open_client,
+    report_failure,
+)
+from hsexplorer.storage.outbox import Outbox, RowState, RunInfo
+from hsexplorer.storage.paths import resolve_paths
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "outbox", parents=[common], help="show or finish interrupted batch runs",
+        description="Batch runs (hsexplorer send --batch, or the app's batch wizard) go through a local outbox; "
+        "these commands show what is pending and finish runs that were interrupted.",
+    )
+    commands = parser.add_subparsers(dest="outbox_command", metavar="ACTION", required=True)
+    status = commands.add_parser("status", parents=[common], help="list runs and what each still has to send")
+    status.add_argument("--all", action="store_true", help="also list finished and cancelled runs")
+    status.add_argument("--run", type=int, metavar="ID", help="only this run")
+    status.set_defaults(handler=run_status)
+    resume = commands.add_parser(
+        "resume", parents=[common], help="finish the unfinished runs of a target",
+        description="Send what the unfinished runs for this target still have pending (and anything that was "
+        "in flight when the previous sender stopped), then write each run's report.",
+    )
+    resume.add_argument("--run", type=int, metavar="ID", help="resume only this run")
+    add_sending_options(resume.add_argument_group("sending"))
+    add_target_options(resume)
+    resume.set_defaults(handler=run_resume)
+
+
+def _describe(run: RunInfo, counts: dict[RowState, int]) -> str:
+    created = dt.datetime.fromtimestamp(run.created_at).strftime("%Y-%m-%d %H:%M")
+    pending = counts[RowState.PENDING] + counts[RowState.IN_FLIGHT]
+    parts = [f"{counts[s]:,} {s.value.replace('_', ' ')}" for s in RowState if counts[s]]
+    line = (f"run {run.id}  {run.state.value:<9}  {created}  {run.source} → {run.target}  event {run.event_name or '-'}\n"
+            f"    {pending:,} pending; " + ", ".join(parts))
+    if run.note:
+        line += f"\n    note: {run.note}"
+    return line
+
+
+def run_status(args: argparse.Namespace) -> int:
+    paths = resolve_paths(args.data_dir)
+    if not paths.outbox_db.exists():
+        print("the outbox is empty: no batch run has been started with this data folder")
+        return EXIT_OK
+    with Outbox.open(paths.outbox_db) as outbox:
+        runs = [outbox.run(args.run)] if args.run else outbox.runs(unfinished_only=not args.all)
+        if not runs:
+            print("nothing pending: every batch run has finished (use --all to list them)")
+            return EXIT_OK
+        for run in runs:
+            print(_describe(run, outbox.counts(run.id)))
+    return EXIT_OK
+
+
+def run_resume(args: argparse.Namespace) -> int:
+    try:
+        options = sender_options(args)
+    except TargetError as error:
+        print(f"hsexplorer outbox: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    paths = resolve_paths(args.data_dir).ensure()
+    target = describe_target(args)
+    with Outbox.open(paths.outbox_db) as outbox:
+        if args.run:
+            try:
+                runs = [outbox.run(args.run)]
+            except KeyError:
+                print(f"hsexplorer outbox: there is no run {args.run}", file=sys.stderr)
+                return EXIT_USAGE
+            if runs[0].target != target:
+                print(f"hsexplorer outbox: run {args.run} was started for {runs[0].target}, not {target}; "
+                      "give the same target", file=sys.stderr)
+                return EXIT_USAGE
+            if not runs[0].state.resumable:
+                print(f"run {args.run} is {runs[0].state.value}; nothing to resume")
+                return EXIT_OK
+        else:
+            runs = [r for r in outbox.runs(unfinished_only=True) if r.target == target]
+        if not runs:
+            others = outbox.runs(unfinished_only=True)
+            print(f"nothing to resume for {target}")
+            for run in others:
+                print(f"  (run {run.id} is unfinished for {run.target})")
+            return EXIT_OK
+        try:
+            return asyncio.run(_resume(args, outbox, sorted(runs, key=lambda r: r.id), options, paths.data_dir))
+        except KeyboardInterrupt:
+            return EXIT_INTERRUPTED
+
+
+async def _resume(args, outbox: Outbox, runs: list[RunInfo], options, data_dir) -> int:
+    from hsexplorer.hubspot.errors import HubSpotError
+
+    worst = EXIT_OK
+    try:
+        async with open_client(args) as client:
+            for run in runs:
+                print(f"resuming run {run.id} ({run.source} → {run.target})", file=sys.stderr)
+                final = await send_with_progress(client, outbox, run.id, options, quiet=args.quiet)
+                report = args.report if len(runs) == 1 else None
+                code = finish(outbox, run.id, final, report, data_dir)
+                worst = max(worst, code) if code != EXIT_INTERRUPTED else EXIT_INTERRUPTED
+                if code == EXIT_INTERRUPTED:
+                    break
+    except (TargetError, HubSpotError) as error:
+        return report_failure("outbox", error)
+    return worst if worst in (EXIT_OK, EXIT_INTERRUPTED) else EXIT_REFUSED

@@ -142,11 +142,11 @@ def stored_properties(raw: Mapping[str, Any]) -> dict[str, str]:
     DOC-send: "HubSpot will sort in ascending lexicographical order and keep the last property
     seen among the first 50 properties."
     """
+    if len(raw) <= MAX_PROPERTIES and all(type(k) is str and k == k.lower() for k in raw):
+        # The usual case (lowercase names, at most 50): nothing to sort or merge.
+        return {k: v if type(v) is str else _text(v) for k, v in raw.items()}
     first = sorted(raw.items(), key=lambda kv: str(kv[0]))[:MAX_PROPERTIES]
-    stored: dict[str, str] = {}
-    for name, value in first:
-        stored[str(name).lower()] = _text(value)
-    return stored
+    return {str(name).lower(): _text(value) for name, value in first}
 
 
 def _text(value: Any) -> str:

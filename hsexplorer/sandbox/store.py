@@ -424,9 +424,10 @@ class SandboxStore:
             if not reject_duplicates:
                 rejections.clear()
             rows = []
+            contacts = _ContactIndex(db, pending, received)
             for index in keep:
                 item = pending[index]
-                object_id = self._resolve_record(db, item, index, rejections, received)
+                object_id = self._resolve_record(db, item, index, rejections, contacts)
                 if object_id is not None:
                     rows.append(
                         (
@@ -493,7 +494,7 @@ class SandboxStore:
         item: PendingOccurrence,
         index: int,
         rejections: list[Rejection],
-        created: int,
+        contacts: _ContactIndex,
     ) -> str | None:
         """The object id an occurrence belongs to, by HubSpot's priority: matching id, objectId, email, utk."""
         if item.matching is not None:
@@ -514,28 +515,9 @@ class SandboxStore:
         if item.object_id not in (None, ""):
             return str(item.object_id)
         if item.email:
-            row = db.execute("SELECT id, utk FROM contacts WHERE email = ?", (item.email,)).fetchone()
-            if row is not None:
-                if item.utk and not row[1]:
-                    db.execute(
-                        "UPDATE contacts SET utk = ? WHERE id = ? AND NOT EXISTS "
-                        "(SELECT 1 FROM contacts WHERE utk = ?)",
-                        (item.utk, row[0], item.utk),
-                    )
-                return str(row[0])
-            # HubSpot creates a contact for an unknown email sent with an event.
-            utk = item.utk if item.utk and not _utk_taken(db, item.utk) else None
-            cursor = db.execute(
-                "INSERT INTO contacts (email, utk, created_at) VALUES (?, ?, ?)", (item.email, utk, created)
-            )
-            return str(cursor.lastrowid)
+            return contacts.by_email(item.email, item.utk)
         if item.utk:
-            row = db.execute("SELECT id FROM contacts WHERE utk = ?", (item.utk,)).fetchone()
-            if row is not None:
-                return str(row[0])
-            # An unknown visitor: kept as an anonymous contact, as the tracking code's visitor record.
-            cursor = db.execute("INSERT INTO contacts (utk, created_at) VALUES (?, ?)", (item.utk, created))
-            return str(cursor.lastrowid)
+            return contacts.by_utk(item.utk)
         rejections.append(
             Rejection(index, "identifier.missing", "email, utk, or objectId is required.", "objectId")
         )
@@ -625,6 +607,56 @@ class SandboxStore:
         return sql, params
 
 
+class _ContactIndex:
+    """Contacts by email and utk for one send, fetched in one query each instead of one per occurrence."""
+
+    def __init__(self, db: sqlite3.Connection, pending: Sequence[PendingOccurrence], created: int) -> None:
+        self.db = db
+        self.created = created
+        emails = list({p.email for p in pending if p.email})
+        utks = list({p.utk for p in pending if p.utk})
+        self.emails: dict[str, list[Any]] = {}
+        self.utks: dict[str, int] = {}
+        for start in range(0, len(emails), 500):
+            part = emails[start : start + 500]
+            sql = f"SELECT id, email, utk FROM contacts WHERE email IN ({','.join('?' * len(part))})"
+            for cid, email, utk in db.execute(sql, part):
+                self.emails[email.lower()] = [cid, utk]
+        for start in range(0, len(utks), 500):
+            part = utks[start : start + 500]
+            sql = f"SELECT id, utk FROM contacts WHERE utk IN ({','.join('?' * len(part))})"
+            for cid, utk in db.execute(sql, part):
+                self.utks[utk] = cid
+
+    def by_email(self, email: str, utk: str | None) -> str:
+        known = self.emails.get(email.lower())
+        if known is not None:
+            if utk and not known[1] and utk not in self.utks:
+                self.db.execute("UPDATE contacts SET utk = ? WHERE id = ?", (utk, known[0]))
+                known[1] = utk
+                self.utks[utk] = known[0]
+            return str(known[0])
+        # HubSpot creates a contact for an unknown email sent with an event.
+        utk = utk if utk and utk not in self.utks else None
+        cursor = self.db.execute(
+            "INSERT INTO contacts (email, utk, created_at) VALUES (?, ?, ?)", (email, utk, self.created)
+        )
+        self.emails[email.lower()] = [cursor.lastrowid, utk]
+        if utk:
+            self.utks[utk] = int(cursor.lastrowid or 0)
+        return str(cursor.lastrowid)
+
+    def by_utk(self, utk: str) -> str:
+        known = self.utks.get(utk)
+        if known is None:
+            # An unknown visitor: kept as an anonymous contact, like the tracking code's visitor record.
+            cursor = self.db.execute(
+                "INSERT INTO contacts (utk, created_at) VALUES (?, ?)", (utk, self.created)
+            )
+            known = self.utks[utk] = int(cursor.lastrowid or 0)
+        return str(known)
+
+
 class _Rejected(Exception):
     def __init__(self, rejections: list[Rejection]) -> None:
         super().__init__(f"{len(rejections)} rejected")
@@ -634,6 +666,8 @@ class _Rejected(Exception):
 def _configure(db: sqlite3.Connection) -> sqlite3.Connection:
     db.execute("PRAGMA foreign_keys=ON")
     db.execute("PRAGMA temp_store=MEMORY")
+    # 64 MB of page cache: index inserts for random uuids stay in memory (the default is 2 MB).
+    db.execute("PRAGMA cache_size=-65536")
     return db
 
 
@@ -674,7 +708,3 @@ def _contact_condition(name: str, value: str) -> tuple[str, list[Any]]:
 def _json_path(name: str) -> str:
     escaped = name.replace("\\", "\\\\").replace('"', '\\"')
     return f'$."{escaped}"'
-
-
-def _utk_taken(db: sqlite3.Connection, utk: str) -> bool:
-    return db.execute("SELECT 1 FROM contacts WHERE utk = ?", (utk,)).fetchone() is not None

@@ -14,6 +14,7 @@ import re
 import uuid as uuid_module
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -146,3 +147,33 @@ def with_new_uuids(kind: RequestKind, body: Any, make_uuid: Callable[[], str] = 
         inputs = [{**i, "uuid": make_uuid()} if isinstance(i, Mapping) else i for i in body["inputs"]]
         return {**body, "inputs": inputs}
     return body
+
+
+# --- date filters of the History list ----------------------------------------------------------
+DATE_RANGES: tuple[tuple[str, str], ...] = (
+    ("any", "Any time"),
+    ("hour", "Last hour"),
+    ("today", "Today"),
+    ("yesterday", "Yesterday"),
+    ("since_yesterday", "Since yesterday"),
+    ("week", "Last 7 days"),
+    ("month", "Last 30 days"),
+)
+
+
+def date_range(key: str, now: datetime) -> tuple[float | None, float | None]:
+    """(since, until) in epoch seconds for a DATE_RANGES key; days follow `now`'s time zone."""
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    if key == "hour":
+        return (now - timedelta(hours=1)).timestamp(), None
+    if key == "today":
+        return midnight.timestamp(), None
+    if key == "yesterday":
+        return (midnight - timedelta(days=1)).timestamp(), midnight.timestamp()
+    if key == "since_yesterday":
+        return (midnight - timedelta(days=1)).timestamp(), None
+    if key == "week":
+        return (now - timedelta(days=7)).timestamp(), None
+    if key == "month":
+        return (now - timedelta(days=30)).timestamp(), None
+    return None, None

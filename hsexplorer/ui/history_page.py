@@ -1,29 +1,660 @@
-"""History: what this app sent and what HubSpot answered (filled in by a later issue)."""
+"""History: every data-changing request this app made, with HubSpot's answer, searchable and replayable.
+
+The list is a model/view over `HistoryService.search` (run in a worker thread, debounced while
+typing). The detail pane shows the selected request and response; the actions open it in the
+composer, resend it (explicitly with a new uuid or the same one), compare two entries side by
+side, copy it as curl (the token as `$HUBSPOT_ACCESS_TOKEN`) and export the list.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QColor, QFontDatabase, QGuiApplication, QKeySequence, QPalette, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QSpinBox,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hsexplorer.domain.history_records import DATE_RANGES, date_range
+from hsexplorer.domain.json_diff import pretty_json
+from hsexplorer.services.history_actions import ResendError, UuidChoice, as_curl, composer_payload, resend
+from hsexplorer.storage.history import STATUS_CLASSES, HistoryEntry, HistoryQuery, Retention, export_entries
 from hsexplorer.ui.area_page import AreaPage
+from hsexplorer.ui.dialogs import run_dialog
 from hsexplorer.ui.empty_state import EmptyState
+from hsexplorer.ui.history_diff import DiffDialog
+from hsexplorer.ui.icons import icon
+from hsexplorer.ui.json_editor import JsonHighlighter
+
+log = logging.getLogger(__name__)
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
+SEARCH_TASK = "history.search"
+RESEND_TASK = "history.resend"
+SEARCH_DELAY_MS = 250
+_STATUS_COLOURS = {"2xx": "#1a7f37", "4xx": "#b35900", "5xx": "#d1242f", "network": "#d1242f"}
+
+
+class HistoryModel(QAbstractTableModel):
+    COLUMNS = ("Time", "Account", "Request", "Event · who", "Status", "Duration")
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.entries: list[HistoryEntry] = []
+
+    def set_entries(self, entries: Sequence[HistoryEntry]) -> None:
+        self.beginResetModel()
+        self.entries = list(entries)
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's own default
+        return 0 if parent.isValid() else len(self.entries)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.COLUMNS):
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.entries):
+            return None
+        entry = self.entries[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(entry, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == 4:
+                return entry.error or f"HTTP {entry.status_text} · correlation id {entry.correlation_id or 'none'}"
+            if column == 0:
+                return entry.recorded_datetime.astimezone().isoformat(timespec="milliseconds")
+            return f"{entry.method} {entry.url}"
+        if role == Qt.ItemDataRole.ForegroundRole and column == 4:
+            return QColor(_STATUS_COLOURS.get(entry.status_class, "#6e7781"))
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (4, 5):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == ENTRY_ROLE:
+            return entry
+        return None
+
+    @staticmethod
+    def _text(entry: HistoryEntry, column: int) -> str:
+        if column == 0:
+            return entry.recorded_datetime.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        if column == 1:
+            return entry.account_name
+        if column == 2:
+            count = f" ×{entry.occurrences}" if entry.occurrences > 1 else ""
+            return entry.kind.label + count
+        if column == 3:
+            return entry.subject
+        if column == 4:
+            return entry.status_text if entry.attempt == 1 else f"{entry.status_text} (attempt {entry.attempt})"
+        return f"{entry.duration_ms:.0f} ms"
+
+
+class _RecordedBridge(QObject):
+    """Carries "new entries were written" from the writer thread to the UI thread (queued signal)."""
+
+    recorded = Signal(object)
+
+
+class JsonView(QPlainTextEdit):
+    """Read-only, highlighted, monospaced JSON (or plain text when it is not JSON)."""
+
+    def __init__(self, name: str, tip: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.setAccessibleName(name)
+        self.setToolTip(tip)
+        self.highlighter = JsonHighlighter(self.document(), self.palette().color(QPalette.ColorRole.Base).lightness() < 128)
+
+    def show_text(self, text: str) -> None:
+        self.setPlainText(pretty_json(text) if text else "(empty)")
+
+
+def _tool_button(text: str, icon_name: str, tip: str, slot: Any, *, shortcut: Any = None) -> QToolButton:
+    button = QToolButton()
+    button.setText(text)
+    if icon_name:
+        button.setIcon(icon(icon_name))
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    button.setAccessibleName(text.replace("…", ""))
+    button.setToolTip(tip)
+    if shortcut is not None:
+        button.setShortcut(QKeySequence(shortcut))
+    button.clicked.connect(slot)
+    return button
+
+
+class EntryDetail(QWidget):
+    """The selected entry: a one-line summary, then request, response and headers."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.heading = QLabel("Select a request")
+        self.heading.setObjectName("sectionTitle")
+        self.facts = QLabel("Its request and HubSpot's answer are shown here.")
+        self.facts.setObjectName("mutedText")
+        self.facts.setWordWrap(True)
+        self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.request = JsonView("Recorded request body", "The body that was sent (secrets removed)")
+        self.response = JsonView("Recorded response body", "What HubSpot answered")
+        self.headers = JsonView("Headers and timing", "Request and response headers, rate-limit headers and timing")
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Request and response")
+        self.tabs.setToolTip("The recorded request, HubSpot's response, and the headers")
+        self.tabs.addTab(self.request, "Request")
+        self.tabs.addTab(self.response, "Response")
+        self.tabs.addTab(self.headers, "Headers && timing")
+        layout.addWidget(self.heading)
+        layout.addWidget(self.facts)
+        layout.addWidget(self.tabs, 1)
+
+    def show_entry(self, entry: HistoryEntry | None) -> None:
+        if entry is None:
+            self.heading.setText("Select a request")
+            self.facts.setText("Its request and HubSpot's answer are shown here.")
+            for view in (self.request, self.response, self.headers):
+                view.setPlainText("")
+            return
+        self.heading.setText(f"{entry.kind.label} — {entry.status_text}" + (f" · {entry.subject}" if entry.subject else ""))
+        facts = [f"{entry.method} {entry.url}", f"{entry.duration_ms:.0f} ms",
+                 entry.recorded_datetime.astimezone().strftime("%Y-%m-%d %H:%M:%S"), entry.account_name]
+        if entry.correlation_id:
+            facts.append(f"correlation id {entry.correlation_id}")
+        if entry.attempt > 1:
+            facts.append(f"attempt {entry.attempt}")
+        if entry.error:
+            facts.append(f"error: {entry.error}")
+        self.facts.setText(" · ".join(facts))
+        self.request.show_text(entry.request_body)
+        self.response.show_text(entry.response_body or entry.error)
+        self.headers.setPlainText(json.dumps({
+            "request headers": dict(entry.request_headers),
+            "response headers": dict(entry.response_headers),
+            "rate limit": dict(entry.rate_limit),
+            "duration ms": entry.duration_ms,
+            "attempt": entry.attempt,
+        }, indent=2, ensure_ascii=False))
+
+
+class RetentionDialog(QDialog):
+    def __init__(self, retention: Retention, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("History retention")
+        self.setAccessibleName("History retention")
+        form = QFormLayout(self)
+        explanation = QLabel("Older entries are deleted automatically. 0 keeps everything.")
+        explanation.setWordWrap(True)
+        form.addRow(explanation)
+        self.days = QSpinBox()
+        self.days.setRange(0, 3650)
+        self.days.setSuffix(" days")
+        self.days.setValue(retention.days)
+        self.days.setAccessibleName("Keep entries for days")
+        self.days.setToolTip("Delete entries older than this many days (0: never by age)")
+        self.max_entries = QSpinBox()
+        self.max_entries.setRange(0, 10_000_000)
+        self.max_entries.setSingleStep(1000)
+        self.max_entries.setValue(retention.max_entries)
+        self.max_entries.setAccessibleName("Keep at most entries")
+        self.max_entries.setToolTip("Keep at most this many entries, deleting the oldest (0: no limit)")
+        form.addRow("Keep for", self.days)
+        form.addRow("Keep at most", self.max_entries)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        for which, tip in ((QDialogButtonBox.StandardButton.Save, "Save and apply the retention now"),
+                           (QDialogButtonBox.StandardButton.Cancel, "Keep the current retention")):
+            button = buttons.button(which)
+            button.setAccessibleName(button.text().replace("&", ""))
+            button.setToolTip(tip)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def retention(self) -> Retention:
+        return Retention(self.days.value(), self.max_entries.value())
+
+
+def resend_question(parent: QWidget | None, entry: HistoryEntry, account_name: str) -> QMessageBox:
+    """The explicit choice between a new uuid and the same one (Cancel is the default)."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("Resend")
+    count = f"{entry.occurrences} occurrences" if entry.occurrences > 1 else "this occurrence"
+    box.setText(f"Resend {count} to “{account_name}”?")
+    box.setInformativeText(
+        "A new uuid makes HubSpot store the occurrence again. The same uuid tests HubSpot's de-duplication: "
+        "an occurrence whose uuid was already accepted is not stored twice."
+        + (f"\n\nIt was first sent to “{entry.account_name}”." if entry.account_name != account_name else "")
+    )
+    new = box.addButton("Resend with a new uuid", QMessageBox.ButtonRole.AcceptRole)
+    same = box.addButton("Resend with the same uuid", QMessageBox.ButtonRole.AcceptRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    for button, tip in ((new, "Send again with fresh uuids: stored as new occurrences"),
+                        (same, "Send again with the recorded uuids: tests HubSpot's de-duplication"),
+                        (cancel, "Do not resend")):
+        button.setAccessibleName(button.text().replace("&", ""))
+        button.setToolTip(tip)
+    box.setProperty("new_button", new)
+    box.setProperty("same_button", same)
+    box.setAccessibleName("Resend")
+    return box
 
 
 class Page(AreaPage):
     area_id = "history"
     title = "History"
     icon_name = "history"
-    purpose = "Every request this app made, with HubSpot's answer, kept on this computer."
+    purpose = "Every request this app made that changed data, with HubSpot's answer, kept on this computer."
 
-    def __init__(self, *args, **kwargs) -> None:
+    open_in_composer = Signal(dict)
+    searched = Signal(int)  # entries shown after each search
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.page_layout.addWidget(
-            EmptyState(
-                "history",
-                "Nothing sent yet",
-                "Sends and queries will be listed here with their status, timing and HubSpot's "
-                "correlation id, so you can resend, compare or report them.",
-                (
-                    "Predicted result beside HubSpot's actual answer",
-                    "Resend or copy as curl (the token is never included)",
-                ),
-            ),
-            1,
+        self.history = self.context.session.history
+        self._stale = True
+        self._bridge = _RecordedBridge(self)
+        self._bridge.recorded.connect(self._entries_recorded)
+        on_recorded = self._bridge.recorded.emit
+        recorder = self.history.recorder
+        recorder.add_listener(on_recorded)
+        self.destroyed.connect(lambda *_: recorder.remove_listener(on_recorded))
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.reload)
+
+        self.notice = QLabel("")
+        self.notice.setObjectName("warningText")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+        self.page_layout.addWidget(self.notice)
+        self._build_filters()
+        self._build_body()
+        self._build_actions()
+        self._selection_changed()
+
+    # --- construction ---------------------------------------------------------------------------
+    def _build_filters(self) -> None:
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText("Search event, email, objectId, status or any text — \"quotes\" for a phrase")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setAccessibleName("Search history")
+        self.search_edit.setToolTip("Every word must appear in the event name, email, object id, status, "
+                                    "request or response (Ctrl+F)")
+        self.search_edit.textChanged.connect(lambda _text: self._search_timer.start())
+        self.search_edit.returnPressed.connect(self.reload)
+        self._find_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
+        self._find_shortcut.activated.connect(lambda: self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason))
+
+        self.account_combo = QComboBox()
+        self.account_combo.setAccessibleName("Account filter")
+        self.account_combo.setToolTip("Show the requests of one account, or of all")
+        self.account_combo.addItem("All accounts", None)
+        self.account_combo.currentIndexChanged.connect(lambda _i: self.reload())
+
+        self.status_buttons: dict[str, QToolButton] = {}
+        status_row = QHBoxLayout()
+        status_row.setSpacing(2)
+        for status in STATUS_CLASSES:
+            button = QToolButton()
+            button.setText("Network" if status == "network" else status)
+            button.setCheckable(True)
+            button.setAccessibleName(f"Only {button.text()} answers")
+            button.setToolTip("Network: no answer came (timeout, refused connection)" if status == "network"
+                              else f"Show {status} answers (several can be combined; none: all)")
+            button.toggled.connect(lambda _checked: self.reload())
+            self.status_buttons[status] = button
+            status_row.addWidget(button)
+
+        self.date_combo = QComboBox()
+        self.date_combo.setAccessibleName("Date filter")
+        self.date_combo.setToolTip("Show requests from this period")
+        for key, label in DATE_RANGES:
+            self.date_combo.addItem(label, key)
+        self.date_combo.currentIndexChanged.connect(lambda _i: self.reload())
+
+        self.refresh_button = _tool_button("Refresh", "refresh", "Search again (F5)", self.reload,
+                                           shortcut=QKeySequence.StandardKey.Refresh)
+        row = QHBoxLayout()
+        row.addWidget(self.search_edit, 3)
+        row.addWidget(self.account_combo, 1)
+        row.addLayout(status_row)
+        row.addWidget(self.date_combo)
+        self.count_label = QLabel("")
+        self.count_label.setObjectName("mutedText")
+        row.addWidget(self.count_label)
+        row.addWidget(self.refresh_button)
+        self.page_layout.addLayout(row)
+
+    def _build_body(self) -> None:
+        self.model = HistoryModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setObjectName("History entries")
+        self.table.setAccessibleName("History entries")
+        self.table.setToolTip("Recorded requests, newest first; select two to compare them")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
+        self.table.doubleClicked.connect(lambda _index: self.open_selected_in_composer())
+        self.detail = EntryDetail()
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setChildrenCollapsible(False)
+        self.empty = EmptyState(
+            "history", "Nothing recorded yet",
+            "Sends, batch sends and definition changes are listed here with their status, timing and HubSpot's "
+            "correlation id, so you can find, compare, fix and resend them.",
+            ("Search by email, event, object id, status or any text",
+             "Resend with a new uuid, or the same one to test de-duplication",
+             "Copy as curl: the token stays out ($HUBSPOT_ACCESS_TOKEN)"),
         )
+        self.stack = QStackedWidget()
+        self.stack.addWidget(splitter)
+        self.stack.addWidget(self.empty)
+        self.stack.setCurrentWidget(self.empty)
+        self.page_layout.addWidget(self.stack, 1)
+
+    def _build_actions(self) -> None:
+        self.composer_button = _tool_button("Open in composer", "compose", "Edit this payload in the composer (Enter)",
+                                            self.open_selected_in_composer)
+        self.resend_button = _tool_button("Resend…", "refresh", "Send this request again, choosing new or same uuids "
+                                          "(Ctrl+R)", lambda: self.resend_selected(), shortcut="Ctrl+R")
+        self.compare_button = _tool_button("Compare", "switch", "Compare the two selected requests side by side (Ctrl+D)",
+                                           self.compare_selected, shortcut="Ctrl+D")
+        self.curl_button = _tool_button("Copy as curl", "copy", "Copy a curl command for this request; the token is "
+                                        "$HUBSPOT_ACCESS_TOKEN (Ctrl+Shift+C)", self.copy_curl, shortcut="Ctrl+Shift+C")
+        self.export_button = _tool_button("Export…", "", "Save the listed requests (or the selected ones) as JSON "
+                                          "Lines or CSV", self.choose_export)
+        self.retention_button = _tool_button("Retention…", "", "Choose how long the history is kept",
+                                             self.edit_retention)
+        self.status_label = QLabel("")
+        self.status_label.setObjectName("mutedText")
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        row = QHBoxLayout()
+        for button in (self.composer_button, self.resend_button, self.compare_button, self.curl_button):
+            row.addWidget(button)
+        row.addWidget(self.status_label, 1)
+        row.addWidget(self.export_button)
+        row.addWidget(self.retention_button)
+        self.page_layout.addLayout(row)
+
+    # --- searching ------------------------------------------------------------------------------
+    def activated(self) -> None:
+        if self._stale:
+            self.reload()
+
+    def current_query(self) -> HistoryQuery:
+        since, until = date_range(self.date_combo.currentData() or "any", datetime.now().astimezone())
+        return HistoryQuery(
+            text=self.search_edit.text().strip(),
+            account_id=self.account_combo.currentData(),
+            status_classes=frozenset(s for s, b in self.status_buttons.items() if b.isChecked()),
+            since=since,
+            until=until,
+        )
+
+    def reload(self) -> asyncio.Task[int]:
+        """Search again with the current filters (cancels a search still running)."""
+        self._search_timer.stop()
+        self._stale = False
+        return self.context.tasks.start(SEARCH_TASK, self._search(self.current_query()), what="searching the history")
+
+    async def _search(self, query: HistoryQuery) -> int:
+        loop = asyncio.get_running_loop()
+        history = self.history
+        entries, accounts = await loop.run_in_executor(
+            None, lambda: (history.search(query), history.store().accounts()))
+        self._show_accounts(accounts)
+        self._show_entries(entries)
+        if history.recovery_message:
+            self.notice.setText(history.recovery_message)
+            self.notice.show()
+        self.searched.emit(len(entries))
+        return len(entries)
+
+    def _show_accounts(self, accounts: list[tuple[str, str]]) -> None:
+        chosen = self.account_combo.currentData()
+        known = [self.account_combo.itemData(i) for i in range(1, self.account_combo.count())]
+        if known == [a for a, _ in accounts]:
+            return
+        self.account_combo.blockSignals(True)
+        self.account_combo.clear()
+        self.account_combo.addItem("All accounts", None)
+        for account_id, name in accounts:
+            self.account_combo.addItem(name, account_id)
+        index = self.account_combo.findData(chosen)
+        self.account_combo.setCurrentIndex(max(0, index))
+        self.account_combo.blockSignals(False)
+
+    def _show_entries(self, entries: list[HistoryEntry]) -> None:
+        selected = {e.id for e in self.selected_entries()}
+        self.model.set_entries(entries)
+        filtered = bool(self.current_query().text or self.current_query().account_id
+                        or self.current_query().status_classes or self.current_query().since)
+        if not entries and not filtered:
+            self.stack.setCurrentWidget(self.empty)
+        else:
+            self.stack.setCurrentIndex(0)
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        rows = [r for r, e in enumerate(entries) if e.id in selected] or ([0] if entries else [])
+        for r in rows:
+            self.table.selectionModel().select(
+                self.model.index(r, 0),
+                self.table.selectionModel().SelectionFlag.Select | self.table.selectionModel().SelectionFlag.Rows)
+        if rows:
+            self.table.setCurrentIndex(self.model.index(rows[0], 0))
+        shown = f"{len(entries)} request{'s' if len(entries) != 1 else ''}"
+        self.count_label.setText(shown + (" (the newest; narrow the search for older)"
+                                          if len(entries) >= self.current_query().limit else ""))
+        self._selection_changed()
+
+    def _entries_recorded(self, _ids: object) -> None:
+        if self.isVisible():
+            self._search_timer.start()
+        else:
+            self._stale = True
+
+    # --- selection ------------------------------------------------------------------------------
+    def selected_entries(self) -> list[HistoryEntry]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.model.entries[r] for r in rows if r < len(self.model.entries)]
+
+    def select_rows(self, *rows: int) -> None:
+        selection = self.table.selectionModel()
+        selection.clearSelection()
+        for r in rows:
+            selection.select(self.model.index(r, 0), selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
+
+    def _selection_changed(self) -> None:
+        entries = self.selected_entries()
+        one = entries[0] if len(entries) == 1 else None
+        self.detail.show_entry(entries[0] if entries else None)
+        sendable = one is not None and one.kind.is_event_send
+        self.composer_button.setEnabled(sendable)
+        self.resend_button.setEnabled(sendable)
+        self.compare_button.setEnabled(len(entries) == 2)
+        self.curl_button.setEnabled(one is not None)
+
+    # --- actions --------------------------------------------------------------------------------
+    def _one(self) -> HistoryEntry | None:
+        entries = self.selected_entries()
+        return entries[0] if len(entries) == 1 else None
+
+    def open_selected_in_composer(self) -> None:
+        entry = self._one()
+        if entry is None:
+            return
+        try:
+            payload = composer_payload(entry)
+        except ResendError as exc:
+            self.status_label.setText(exc.user_message)
+            return
+        inputs = payload.get("inputs")
+        if isinstance(inputs, list) and inputs and isinstance(inputs[0], dict):
+            # The composer edits one occurrence; a batch opens its first.
+            self.open_in_composer.emit(dict(inputs[0]))
+            self.status_label.setText(f"Opened the first of {len(inputs)} occurrences in the composer.")
+            return
+        self.open_in_composer.emit(payload)
+        self.status_label.setText("Opened in the composer.")
+
+    def copy_curl(self) -> str:
+        entry = self._one()
+        if entry is None:
+            return ""
+        command = as_curl(entry)
+        QGuiApplication.clipboard().setText(command)
+        self.status_label.setText("Copied a curl command; set HUBSPOT_ACCESS_TOKEN in your shell before running it.")
+        return command
+
+    def compare_selected(self) -> DiffDialog | None:
+        entries = self.selected_entries()
+        if len(entries) != 2:
+            self.status_label.setText("Select exactly two requests to compare them (Ctrl+click).")
+            return None
+        newer, older = entries  # the list is newest first
+        dialog = DiffDialog(older, newer, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def resend_selected(self, choice: UuidChoice | None = None) -> asyncio.Task[Any] | None:
+        """Resend the selected send; without `choice` the user is asked (new or same uuid)."""
+        entry = self._one()
+        if entry is None or not entry.kind.is_event_send:
+            return None
+        return self.context.tasks.start(RESEND_TASK, self._resend(entry, choice), what="resending a request")
+
+    async def _resend(self, entry: HistoryEntry, choice: UuidChoice | None) -> None:
+        session = self.context.session
+        account = session.active_account
+        if choice is None:
+            box = resend_question(self, entry, account.name)
+            await run_dialog(box)
+            clicked = box.clickedButton()
+            if clicked is box.property("new_button"):
+                choice = UuidChoice.NEW
+            elif clicked is box.property("same_button"):
+                choice = UuidChoice.SAME
+            else:
+                return
+        if not await self.context.confirm_production_send(account):
+            return
+        self.resend_button.setEnabled(False)
+        self.status_label.setText("Resending…")
+        try:
+            client = await session.client()
+            results = await resend(client, entry, choice)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            # A refusal is an answer the user wants to read here, not a crash; it is recorded too.
+            self.status_label.setText(f"Resent; HubSpot answered: {getattr(exc, 'user_message', None) or exc}")
+        else:
+            accepted = sum(r.count for r in results if r.accepted)
+            total = sum(r.count for r in results)
+            uuid_text = "new uuids" if choice is UuidChoice.NEW else "the same uuids"
+            self.status_label.setText(f"Resent with {uuid_text}: {accepted} of {total} accepted.")
+        finally:
+            self._selection_changed()
+        await self.reload()
+
+    # --- export and retention -----------------------------------------------------------------
+    def choose_export(self) -> None:
+        dialog = QFileDialog(self, "Export history", "history.jsonl", "JSON Lines (*.jsonl);;CSV (*.csv)")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.fileSelected.connect(lambda path: self.export_to(Path(path), dialog.selectedNameFilter()))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def export_to(self, path: Path, name_filter: str = "") -> asyncio.Task[int]:
+        """Export the selected entries (or all listed) in a worker thread; CSV for `.csv` paths."""
+        if not path.suffix:
+            path = path.with_suffix(".csv" if "csv" in name_filter.lower() else ".jsonl")
+        entries = self.selected_entries()
+        chosen = entries if len(entries) > 1 else list(self.model.entries)
+        return self.context.tasks.start("history.export", self._export(chosen, path), what="exporting the history")
+
+    async def _export(self, entries: list[HistoryEntry], path: Path) -> int:
+        count = await asyncio.get_running_loop().run_in_executor(None, export_entries, entries, path)
+        self.status_label.setText(f"Exported {count} request{'s' if count != 1 else ''} to {path.name}.")
+        return count
+
+    def edit_retention(self) -> asyncio.Task[Any]:
+        return self.context.tasks.start("history.retention", self._edit_retention(), what="changing the retention")
+
+    async def _edit_retention(self) -> None:
+        dialog = RetentionDialog(self.history.retention, self)
+        if await run_dialog(dialog) != QDialog.DialogCode.Accepted:
+            return
+        await self.apply_retention(dialog.retention())
+
+    async def apply_retention(self, retention: Retention) -> int:
+        settings = self.context.session.settings
+        settings.update(extra=retention.to_settings(settings.settings.extra))
+        removed = await asyncio.get_running_loop().run_in_executor(None, self.history.set_retention, retention)
+        await self.reload()
+        self.status_label.setText(f"Retention saved; {removed} old request{'s' if removed != 1 else ''} removed.")
+        return removed
+
+
+HistoryPage = Page

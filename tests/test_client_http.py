@@ -234,7 +234,7 @@ def test_iteration_can_be_cancelled_between_pages(scripted_server):
 
             async def consume():
                 nonlocal seen
-                async for _page in client.iter_event_pages(EventQuery(event_type="pe1_x")):
+                async for _page in client.iter_event_pages(EventQuery(event_type="pe1_x"), prefetch=False):
                     seen += 1
                     if seen == 3:
                         await asyncio.sleep(10)  # the user cancels while looking at page 3
@@ -256,12 +256,34 @@ def test_breaking_out_of_the_loop_fetches_no_further_page(scripted_server):
 
     async def go():
         async with client_for(scripted_server) as client:
-            async for page in client.iter_event_pages(EventQuery(event_type="pe1_x")):
+            async for page in client.iter_event_pages(EventQuery(event_type="pe1_x"), prefetch=False):
                 if page.number == 2:
                     break
 
     run(go())
     assert len(scripted_server.requests_to("/events/v3/events")) == 2
+
+
+def test_read_ahead_fetches_at_most_one_page_in_vain_and_is_cancelled(scripted_server):
+    def slow_pages(request):
+        reply = paged_events(10_000)(request)
+        reply.delay = 0.3 if request.params("after") == ["200"] else 0.0
+        return reply
+
+    scripted_server.handle("/events/v3/events", slow_pages)
+
+    async def go():
+        async with client_for(scripted_server) as client:
+            pages = client.iter_event_pages(EventQuery(event_type="pe1_x"))
+            async for page in pages:
+                if page.number == 2:
+                    break
+            await pages.aclose()
+            return [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+
+    assert run(go()) == []  # the read-ahead of page 3 was cancelled, not left running
+    cursors = [r.params("after") for r in scripted_server.requests_to("/events/v3/events")]
+    assert cursors[:2] == [[], ["100"]] and cursors[2:] in ([], [["200"]])
 
 
 def test_incomplete_queries_are_refused_before_any_request(scripted_server):

@@ -190,6 +190,13 @@ class OccurrenceColumns:
             self._sort_keys[column] = keys
         return keys
 
+    def matching_rows(self, needle: str, event_types: Collection[str] = ()) -> list[int]:
+        """Every row containing `needle` (casefolded), or of one of `event_types`."""
+        if event_types:
+            kinds = self.event_types
+            return [r for r, text in enumerate(self._search_text) if needle in text or kinds[r] in event_types]
+        return [r for r, text in enumerate(self._search_text) if needle in text]
+
     def matches(self, row: int, needle: str, event_types: Collection[str] = ()) -> bool:
         """`needle` must be casefolded; `event_types` whose label matched count as a hit."""
         return needle in self._search_text[row] or self.event_types[row] in event_types
@@ -239,26 +246,59 @@ class RowView:
         self.rebuild()
 
     def rebuild(self) -> None:
-        rows = range(len(self.columns))
-        kept = [r for r in rows if self._accepts(r)] if self.needle else list(rows)
+        kept = self.columns.matching_rows(self.needle, self.label_hits) if self.needle else list(range(len(self.columns)))
         key = self._key()
         if key is not None:
             kept.sort(key=key)  # stable: equal keys keep arrival order
         self.order = kept
 
+    def accepted(self, first: int, count: int) -> list[int]:
+        """Of rows first..first+count-1, those the filter lets through."""
+        if not self.needle:
+            return list(range(first, first + count))
+        return [r for r in range(first, first + count) if self._accepts(r)]
+
+    @property
+    def is_sorted(self) -> bool:
+        return self.sort_column is not None
+
+    def placement(self, row: int) -> tuple[int, int]:
+        """(index in the ascending order, display position) where `row` belongs."""
+        key = self._key()
+        if key is None:
+            return len(self.order), len(self.order)
+        index = bisect.bisect_right(self.order, key(row), key=key)
+        return index, (len(self.order) - index if self.descending else index)
+
+    def insert(self, index: int, row: int) -> None:
+        self.order.insert(index, row)
+
+    def extend(self, rows: Sequence[int]) -> None:
+        """Append rows in arrival order (only while unsorted)."""
+        self.order.extend(rows)
+
     def add_rows(self, first: int, count: int) -> list[int]:
         """Take in rows first..first+count-1; returns the display position of each one taken,
         valid right after that row's insertion (the order a model must announce them in)."""
-        new = [r for r in range(first, first + count) if self._accepts(r)]
-        key = self._key()
-        if key is None:
-            start = len(self.order)
-            self.order.extend(new)
-            return list(range(start, start + len(new)))
         positions = []
-        keys = [key(r) for r in new]
-        for row, k in zip(new, keys, strict=True):
-            index = bisect.bisect_right(self.order, k, key=key)
-            self.order.insert(index, row)
-            positions.append(len(self.order) - 1 - index if self.descending else index)
+        for row in self.accepted(first, count):
+            index, position = self.placement(row)
+            self.insert(index, row)
+            positions.append(position)
         return positions
+
+    def positions_of(self, rows: Collection[int]) -> dict[int, int]:
+        """Display position of each of `rows` that is shown."""
+        wanted = set(rows)
+        last = len(self.order) - 1
+        return {r: (last - i if self.descending else i) for i, r in enumerate(self.order) if r in wanted}
+
+
+def similar_send_payload(event: Mapping[str, Any]) -> dict[str, Any]:
+    """A send body for "another one like this": same event, record and properties; sent now."""
+    payload: dict[str, Any] = {"eventName": str(event.get("eventType") or "")}
+    if event.get("objectId") not in (None, ""):
+        payload["objectId"] = str(event["objectId"])
+    props = event.get("properties")
+    payload["properties"] = dict(props) if isinstance(props, Mapping) else {}
+    return payload

@@ -1,0 +1,315 @@
+"""The Explore pane driven like a support person would, against the sandbox served on loopback."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from PySide6.QtCore import QModelIndex, QPoint, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtTest import QAbstractItemModelTester
+
+from hsexplorer.domain.event_query import LookupKind, PropertyFilter
+from hsexplorer.domain.occurrence_table import TIME
+from hsexplorer.services import export
+from hsexplorer.storage.accounts import Account, AuthKind, new_account_id
+from hsexplorer.storage.paths import resolve_paths
+from hsexplorer.storage.secrets import AccountSecret, SecretStore
+from hsexplorer.storage.settings import SettingsStore
+from hsexplorer.ui.context import WindowContext
+from hsexplorer.ui.errors import ErrorPresenter
+from hsexplorer.ui.explore_page import ExplorePage, Page
+from hsexplorer.ui.results_model import ResultsModel
+from hsexplorer.ui.session import AppSession
+from hsexplorer.ui.tasks import TaskRegistry
+from hsexplorer.ui.timeline_view import LANE_HEIGHT, TimelinePoint, TimelineView
+
+pytestmark = pytest.mark.gui
+START_MS = int(datetime(2024, 3, 1, tzinfo=UTC).timestamp() * 1000)
+
+
+class Pane:
+    """An ExplorePage on a real session whose active account is the served sandbox."""
+
+    def __init__(self, qtbot, run_async, sandbox) -> None:
+        self.qtbot, self.run_async, self.sandbox = qtbot, run_async, sandbox
+        paths = resolve_paths().ensure()
+        self.secrets = SecretStore()
+        run_async(self.secrets.aprobe())
+        self.session = AppSession(paths, SettingsStore.load(paths.settings_file), self.secrets)
+        account = self.session.accounts.add(Account(id=new_account_id(), name="Served sandbox",
+                                                    auth_kind=AuthKind.PRIVATE_APP, base_url=sandbox.base_url))
+        run_async(self.secrets.aset(account.id, AccountSecret(sandbox.token)))
+        run_async(self.session.switch_account(account.id))
+        self.errors = ErrorPresenter(lambda: None, dialogs=False)
+        self.tasks = TaskRegistry(self.errors.present)
+
+        async def confirm(_account):
+            return True
+
+        self.page = make_page(WindowContext(self.session, self.tasks, self.errors, confirm))
+        qtbot.addWidget(self.page)
+        self.page.resize(1200, 800)
+        self.page.show()
+        qtbot.waitExposed(self.page)
+
+    def search(self) -> None:
+        page = self.page
+        page.run_search()
+        self.qtbot.waitUntil(lambda: page.last_state in ("done", "failed", "stopped", "refused"), timeout=20_000)
+
+    def close(self) -> None:
+        self.run_async(self.tasks.shutdown(), timeout=15)
+        self.run_async(self.session.aclose(), timeout=15)
+
+
+def make_page(context: WindowContext) -> ExplorePage:
+    return Page(context)
+
+
+@pytest.fixture
+def pane(qasync_loop, qtbot, run_async, sandbox_server):
+    made = Pane(qtbot, run_async, sandbox_server)
+    yield made
+    made.close()
+
+
+def seed_contact(sandbox, email: str, count: int, *, contact_id: int = 770_001) -> list[str]:
+    sandbox.store.add_contacts([{"id": contact_id, "email": email}])
+    rows = [(sandbox.event_name(("login_event", "feature_used")[n % 2]), "CONTACT", contact_id, START_MS + n * 3_600_000,
+             str(uuid.uuid4()), {"login_method": ("sso", "password")[n % 2], "note": f"n{n}"}) for n in range(count)]
+    sandbox.store.insert_events(rows)
+    return [r[4] for r in rows]
+
+
+def traces_of(pane: Pane) -> list[str]:
+    urls: list[str] = []
+    client = pane.run_async(pane.session.client())
+    client.add_trace_listener(lambda t: urls.append(t.url))
+    return urls
+
+
+def loaded_ids(page: ExplorePage) -> list[str]:
+    return [page.model.event_at(p)["id"] for p in range(page.model.rowCount())]
+
+
+def test_typing_an_email_and_pressing_enter_shows_that_contacts_events_newest_first_with_a_timeline(pane, qtbot):
+    expected = seed_contact(pane.sandbox, "rosie.test@shire.com", 40)
+    page = pane.page
+    page.activated()
+    qtbot.waitUntil(lambda: page.value_edit.hasFocus())
+    page.lookup_box.setCurrentIndex(page.lookup_box.findData(LookupKind.EMAIL))
+    qtbot.keyClicks(page.value_edit, "rosie.test@shire.com")
+    assert "objectProperty.email=rosie.test%40shire.com" in page.request_edit.text()
+    qtbot.keyClick(page.value_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.last_state == "done", timeout=20_000)
+    assert sorted(loaded_ids(page)) == sorted(expected)
+    times = [page.model.data_columns.times[page.model.source_row(p)] for p in range(page.model.rowCount())]
+    assert times == sorted(times, reverse=True)
+    assert page.count_label.text().startswith("40 occurrences")
+    assert page.pictures.currentWidget() is page.timeline
+    assert page.timeline.point_count == 40 and len(page.timeline.lanes) == 2
+    assert sum(c for _, c in page.day_chart.counts) == 40
+    assert page.request_edit.text().startswith(f"GET {pane.sandbox.base_url}/events/v3/events?")
+
+
+def test_the_last_search_is_restored_when_the_pane_is_built_again(pane, qtbot):
+    page = pane.page
+    page.value_edit.setText("someone@example.com")
+    pane.search()
+    again = make_page(page.context)
+    qtbot.addWidget(again)
+    assert again.value_edit.text() == "someone@example.com"
+    assert again.request_edit.text() == page.request_edit.text()
+
+
+def test_invalid_combinations_are_explained_and_nothing_is_sent(pane, qtbot):
+    page = pane.page
+    urls = traces_of(pane)
+    page.lookup_box.setCurrentIndex(page.lookup_box.findData(LookupKind.RECORD_ID))
+    page.object_type_box.setEditText("")
+    page.value_edit.setText("51")
+    assert "objectType" in page.problems_label.text() and page.request_edit.text() == ""
+    assert page.run_search() is None and page.last_state == "refused"
+    page.object_type_box.setEditText("contact")
+    page.add_property_filter(PropertyFilter("login_method", ("sso",)))
+    assert "event type" in page.problems_label.text()
+    assert page.run_search() is None
+    page.lookup_box.setCurrentIndex(page.lookup_box.findData(LookupKind.UTK))
+    assert "no documented way" in page.problems_label.text()
+    assert page.run_search() is None
+    qtbot.wait(50)
+    assert urls == []
+
+
+def test_filters_reach_the_server_as_hubspot_expects(pane, qtbot):
+    seed_contact(pane.sandbox, "lobelia.test@shire.com", 20)
+    page = pane.page
+    pane.run_async(page.load_event_types())
+    login = pane.sandbox.event_name("login_event")
+    page.value_edit.setText("lobelia.test@shire.com")
+    page.set_event_type(login)
+    assert page.current_event_type() == login
+    page.add_property_filter(PropertyFilter("login_method", ("sso", "google")))
+    page.sort_box.setCurrentIndex(1)
+    urls = traces_of(pane)
+    pane.search()
+    assert urls == [page.request_edit.text().removeprefix("GET ")]
+    assert f"eventType={login}" in urls[0] and "property.login_method=sso&property.login_method=google" in urls[0]
+    assert "sort=occurredAt" in urls[0]
+    events = [page.model.event_at(p) for p in range(page.model.rowCount())]
+    assert len(events) == 10 and {e["properties"]["login_method"] for e in events} == {"sso"}
+    assert page.model.label_of(login) == "Logged in"
+    assert page.model.data(page.model.index(0, 1)) == "Logged in"
+
+
+def test_paging_through_5000_results_and_stop_keeps_what_arrived(pane, qtbot):
+    seed_contact(pane.sandbox, "gaffer.test@shire.com", 5000)
+    page = pane.page
+    page.value_edit.setText("gaffer.test@shire.com")
+    pane.search()
+    assert page.model.rowCount() == 5000 and len(set(loaded_ids(page))) == 5000
+    assert page.count_label.text().startswith("5,000 occurrences")
+
+    pane.sandbox.inject_fault(method="GET", path="/events/v3/events", latencyMs=300, count=1000)
+    page.run_search()
+    qtbot.waitUntil(lambda: page.model.rowCount() >= 200, timeout=20_000)
+    qtbot.mouseClick(page.stop_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.last_state == "stopped", timeout=5_000)
+    kept = page.model.rowCount()
+    assert 200 <= kept < 5000 and kept % 100 == 0
+    qtbot.wait(700)
+    assert page.model.rowCount() == kept  # no page arrived after Stop
+    assert "stopped" in page.count_label.text() and not page.stop_button.isEnabled()
+
+
+def test_quick_filter_click_sort_copy_and_detail(pane, qtbot):
+    seed_contact(pane.sandbox, "ted.test@shire.com", 30)
+    page = pane.page
+    page.value_edit.setText("ted.test@shire.com")
+    pane.search()
+    page.quick_filter.setText("N2")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 11)  # n2, n20..n29
+    assert "11 of 30 occurrences shown" in page.count_label.text()
+    page.quick_filter.clear()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 30)
+    header = page.table.horizontalHeader()
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(header.sectionViewportPosition(0) + 20, 5))
+    first_time = page.model.data_columns.times[page.model.source_row(0)]
+    assert first_time == min(page.model.data_columns.times)  # oldest first after one click
+    page.table.selectRow(0)
+    page.table.selectionModel().select(page.model.index(1, 0), page.table.selectionModel().SelectionFlag.Select
+                                       | page.table.selectionModel().SelectionFlag.Rows)
+    text = page.copy_selected_rows()
+    lines = text.splitlines()
+    assert lines[0].split("\t")[:2] == ["Time", "Event"] and len(lines) == 3
+    assert QGuiApplication.clipboard().text() == text
+    assert page.detail.occurrence == page.model.event_at(0)
+    composed: list[dict] = []
+    page.open_in_composer.connect(composed.append)
+    qtbot.mouseClick(page.detail.similar_button, Qt.MouseButton.LeftButton)
+    assert composed[0]["eventName"] == page.detail.occurrence["eventType"]
+    assert composed[0]["properties"] == page.detail.occurrence["properties"]
+
+
+def test_show_all_events_for_this_record(pane, qtbot):
+    seed_contact(pane.sandbox, "hamfast.test@shire.com", 12, contact_id=770_555)
+    page = pane.page
+    page.value_edit.setText("hamfast.test@shire.com")
+    pane.search()
+    page.table.selectRow(0)
+    urls = traces_of(pane)
+    qtbot.mouseClick(page.detail.record_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.last_state == "done" and bool(urls), timeout=20_000)
+    assert "objectType=contact&objectId=770555" in urls[0]
+    assert page.model.rowCount() == 12
+
+
+def test_export_of_loaded_rows_and_of_every_page_round_trips(pane, qtbot, tmp_path):
+    expected = seed_contact(pane.sandbox, "daisy.test@shire.com", 250)
+    page = pane.page
+    page.value_edit.setText("daisy.test@shire.com")
+    pane.search()
+    loaded = pane.run_async(page.export_to(tmp_path / "loaded.csv", export.ExportFormat.CSV))
+    rows = export.read_csv(tmp_path / "loaded.csv")
+    assert loaded == 250 and [r["id"] for r in rows] == loaded_ids(page)
+    assert pane.run_async(page.export_to(tmp_path / "all.jsonl", export.ExportFormat.JSON_LINES, scope="all")) == 250
+    events = export.read_json_lines(tmp_path / "all.jsonl")
+    assert sorted(e["id"] for e in events) == sorted(expected)
+    assert events == [page.model.event_at(p) for p in range(250)]
+    assert "Exported 250 rows" in page.export_label.text()
+
+
+def test_saved_searches_are_named_and_rerun(pane, qtbot):
+    seed_contact(pane.sandbox, "farmer.test@shire.com", 5)
+    page = pane.page
+    page.value_edit.setText("farmer.test@shire.com")
+    page.save_query("Farmer Maggot")
+    page.value_edit.setText("nobody@example.com")
+    task = page.run_saved("Farmer Maggot")
+    qtbot.waitUntil(task.done, timeout=20_000)
+    assert page.value_edit.text() == "farmer.test@shire.com" and page.model.rowCount() == 5
+    assert page.saved_box.findData("Farmer Maggot") > 0
+
+
+def test_the_model_passes_qts_model_tester_while_rows_stream_in_sorted_and_filtered(qapp):
+    model = ResultsModel()
+    tester = QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)
+    page = [{"objectType": "CONTACT", "objectId": str(n % 4), "eventType": f"pe1_{'ab'[n % 2]}",
+             "occurredAt": f"2024-05-0{1 + n % 9}T10:00:00Z", "id": f"id{n}", "properties": {f"p{n % 3}": str(n)}}
+            for n in range(60)]
+    model.append_page(page[:20])
+    model.sort(0, Qt.SortOrder.DescendingOrder)
+    model.append_page(page[20:40])
+    model.set_quick_filter("pe1_a")
+    model.append_page(page[40:])
+    assert model.rowCount() == 30
+    model.sort(-1)
+    model.set_visible_properties(["p2"])
+    assert model.columnCount() == 6
+    model.clear()
+    assert model.rowCount(QModelIndex()) == 0
+    del tester
+
+
+def test_results_model_sorted_insertions_match_a_full_sort(qapp):
+    model = ResultsModel()
+    model.sort(0, Qt.SortOrder.AscendingOrder)
+    for start in range(0, 300, 50):
+        model.append_page([{"objectType": "C", "objectId": "1", "eventType": "e", "id": str(n),
+                            "occurredAt": f"2024-01-01T{n * 7 % 24:02d}:{n % 60:02d}:00Z", "properties": {}}
+                           for n in range(start, start + 50)])
+    shown = [model.data_columns.times[model.source_row(p)] for p in range(model.rowCount())]
+    assert shown == sorted(model.data_columns.times)
+    assert model.view.sort_column == TIME
+
+
+def test_timeline_zooms_and_reports_the_point_under_the_pointer(qtbot):
+    view = TimelineView()
+    qtbot.addWidget(view)
+    view.resize(800, 200)
+    view.show()
+    points = [TimelinePoint(START_MS + n * 3_600_000, ("pe1_a", "pe1_b")[n % 2], n) for n in range(48)]
+    view.set_points(points, {"pe1_b": "Another"})
+    assert view.lanes == ["pe1_b", "pe1_a"]  # ordered by label
+    full = view.visible
+    view.zoom_by(0.5)
+    assert view.visible[1] - view.visible[0] < full[1] - full[0]
+    view.reset_zoom()
+    assert view.visible == full
+    plot = view._plot_rect()
+    x = view._x_of(points[0].time_ms, plot)
+    lane_a = QPoint(int(x), int(plot.top() + LANE_HEIGHT + LANE_HEIGHT // 2))  # pe1_a is the second lane
+    hit = view.point_at(lane_a.toPointF())
+    assert hit is not None and hit.row == 0
+    assert view.point_at(QPoint(int(x), int(plot.top() + LANE_HEIGHT // 2)).toPointF()) is None  # pe1_b has none there
+    clicked: list[int] = []
+    view.occurrence_clicked.connect(clicked.append)
+    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=lane_a)
+    assert clicked == [0]
+    left, right = int(plot.left() + 50), int(plot.left() + 250)
+    qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=QPoint(left, 30))
+    qtbot.mouseMove(view, QPoint(right, 30))
+    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=QPoint(right, 30))
+    assert view.visible[0] > full[0] and view.visible[1] < full[1]

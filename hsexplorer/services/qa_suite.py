@@ -1,0 +1,283 @@
+"""QA suites: edge cases with the validator's prediction, run against an account, compared, exported.
+
+A suite is saved as JSON (cases, predictions, the definition they were predicted with, and
+the last run's results). Running sends each case (fresh uuids every run) and records what
+HubSpot did; a *surprise* is a case whose actual outcome differs from the prediction — the
+cases QA needs to look at. Results export as JUnit XML (a surprise is a failure, a case that
+could not be sent is an error) and CSV for CI dashboards.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hsexplorer.domain.definitions import EventDefinition, definition_to_json, parse_definition
+from hsexplorer.domain.edge_cases import ACCEPTED, REJECTED, EdgeCase, generate_edge_cases, predict, refreshed_uuids
+from hsexplorer.hubspot.errors import ApiError, HubSpotError
+
+if TYPE_CHECKING:
+    from hsexplorer.hubspot.client import HubSpotClient
+
+SUITE_FORMAT = "hsexplorer-qa-suite"
+SUITE_VERSION = 1
+NOT_RUN = "not run"
+ERROR = "error"  # the case could not be delivered (network, auth): no verdict
+
+
+@dataclass(slots=True)
+class CaseResult:
+    actual: str  # ACCEPTED | REJECTED | ERROR
+    status: int | None = None
+    message: str = ""
+    codes: list[str] = field(default_factory=list)  # HubSpot's errors[].code
+    correlation_id: str = ""
+    duration_ms: float = 0.0
+    target: str = ""
+    ran_at: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"actual": self.actual, "status": self.status, "message": self.message, "codes": self.codes,
+                "correlationId": self.correlation_id, "durationMs": self.duration_ms, "target": self.target,
+                "ranAt": self.ran_at}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CaseResult:
+        return cls(str(data.get("actual", ERROR)), data.get("status"), str(data.get("message", "")),
+                   [str(c) for c in data.get("codes", [])], str(data.get("correlationId", "")),
+                   float(data.get("durationMs", 0.0)), str(data.get("target", "")), float(data.get("ranAt", 0.0)))
+
+
+@dataclass(slots=True)
+class QaSuite:
+    name: str
+    cases: list[EdgeCase]
+    definition: EventDefinition | None = None
+    portal_id: int | None = None
+    created_at: float = field(default_factory=time.time)
+    results: dict[str, CaseResult] = field(default_factory=dict)  # the last run, by case id
+
+    # --- building ---------------------------------------------------------------------------
+
+    @classmethod
+    def generate(cls, payload: Mapping[str, Any], definition: EventDefinition | None = None,
+                 portal_id: int | None = None, name: str = "") -> QaSuite:
+        cases = generate_edge_cases(payload, definition, portal_id)
+        event = str(payload.get("eventName") or "payload")
+        return cls(name or f"Edge cases of {event}", cases, definition, portal_id)
+
+    def case(self, case_id: str) -> EdgeCase:
+        for case in self.cases:
+            if case.id == case_id:
+                return case
+        raise KeyError(case_id)
+
+    def retarget(self, portal_id: int, definition: EventDefinition | None) -> None:
+        """Point every case at another portal (pe{old}_ → pe{new}_) and predict again with its definition."""
+        old = self.portal_id
+        if old is not None and old != portal_id:
+            pattern = re.compile(rf"^pe{old}_")
+            for case in self.cases:
+                case.payload = _rename_events(case.payload, pattern, f"pe{portal_id}_")
+        self.portal_id = portal_id
+        self.definition = definition
+        for case in self.cases:
+            case.expected, case.expected_codes = predict(case.payload, definition, portal_id)
+        self.results.clear()
+
+    # --- verdicts ---------------------------------------------------------------------------
+
+    def actual(self, case_id: str) -> str:
+        result = self.results.get(case_id)
+        return result.actual if result else NOT_RUN
+
+    def is_surprise(self, case_id: str) -> bool:
+        result = self.results.get(case_id)
+        return result is not None and result.actual in (ACCEPTED, REJECTED) and result.actual != self.case(case_id).expected
+
+    def surprises(self) -> list[EdgeCase]:
+        return [c for c in self.cases if self.is_surprise(c.id)]
+
+    def summary(self) -> dict[str, int]:
+        ran = [c for c in self.cases if c.id in self.results]
+        return {
+            "cases": len(self.cases),
+            "ran": len(ran),
+            "agreed": sum(1 for c in ran if self.results[c.id].actual == c.expected),
+            "surprises": len(self.surprises()),
+            "errors": sum(1 for c in ran if self.results[c.id].actual == ERROR),
+        }
+
+    # --- persistence ------------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": SUITE_FORMAT,
+            "version": SUITE_VERSION,
+            "name": self.name,
+            "createdAt": self.created_at,
+            "portalId": self.portal_id,
+            "definition": definition_to_json(self.definition) if self.definition else None,
+            "cases": [c.to_json() for c in self.cases],
+            "results": {k: v.to_json() for k, v in self.results.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> QaSuite:
+        if not isinstance(data, Mapping) or data.get("format") != SUITE_FORMAT:
+            raise ValueError("this is not an hsexplorer QA suite")
+        if int(data.get("version", 0)) > SUITE_VERSION:
+            raise ValueError("this suite was saved by a newer hsexplorer; update to open it")
+        definition = parse_definition(data["definition"]) if data.get("definition") else None
+        cases = [EdgeCase.from_json(c) for c in data.get("cases", [])]
+        ids = [c.id for c in cases]
+        if len(set(ids)) != len(ids):
+            raise ValueError("the suite has two cases with the same id")
+        results = {str(k): CaseResult.from_json(v) for k, v in (data.get("results") or {}).items() if k in ids}
+        return cls(str(data.get("name", "QA suite")), cases, definition, data.get("portalId"),
+                   float(data.get("createdAt", time.time())), results)
+
+    def save(self, path: str | Path) -> None:
+        target = Path(path)
+        temporary = target.with_name(target.name + ".tmp")
+        temporary.write_text(json.dumps(self.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
+        temporary.replace(target)  # atomic: a crash never leaves half a suite
+
+    @classmethod
+    def load(cls, path: str | Path) -> QaSuite:
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{Path(path).name} is not valid JSON: {error.msg}") from None
+        return cls.from_json(data)
+
+
+def _rename_events(payload: Any, pattern: re.Pattern[str], prefix: str) -> Any:
+    if isinstance(payload, Mapping):
+        out = {k: _rename_events(v, pattern, prefix) for k, v in payload.items()}
+        if isinstance(out.get("eventName"), str):
+            out["eventName"] = pattern.sub(prefix, out["eventName"])
+        return out
+    if isinstance(payload, list):
+        return [_rename_events(v, pattern, prefix) for v in payload]
+    return payload
+
+
+# --- running ------------------------------------------------------------------------------------
+
+
+CaseCallback = Callable[[EdgeCase, CaseResult], None]
+
+
+async def run_case(client: HubSpotClient, case: EdgeCase, target: str = "") -> CaseResult:
+    """Send one case (with fresh uuids) and record what HubSpot did."""
+    payload = refreshed_uuids(case.payload)
+    started = time.time()
+    try:
+        if case.is_batch:
+            results = await client.send_batch(payload["inputs"])
+            errors = [r.error for r in results if r.error is not None]
+            if errors:
+                raise errors[0]
+            first = results[0]
+            status, correlation, duration = first.status, first.correlation_id, sum(r.duration for r in results)
+        else:
+            sent = await client.send(payload)
+            status, correlation, duration = sent.status, sent.correlation_id, sent.duration
+    except ApiError as error:
+        actual = ERROR if error.status in (401, 403) or error.status >= 500 or error.status == 429 else REJECTED
+        return CaseResult(actual, error.status, error.hubspot_message or str(error), [e.code for e in error.errors if e.code],
+                          error.correlation_id, _ms(error), target, started)
+    except HubSpotError as error:
+        return CaseResult(ERROR, None, error.user_message, [], "", 0.0, target, started)
+    return CaseResult(ACCEPTED, status, "", [], correlation, round(duration * 1000, 1), target, started)
+
+
+def _ms(error: HubSpotError) -> float:
+    return round(error.trace.duration * 1000, 1) if error.trace is not None else 0.0
+
+
+async def run_suite(client: HubSpotClient, suite: QaSuite, *, target: str = "", case_ids: list[str] | None = None,
+                    on_case: CaseCallback | None = None) -> dict[str, int]:
+    """Run the cases (all, or `case_ids`) one after another; results replace the previous run's."""
+    for case in suite.cases:
+        if case_ids is not None and case.id not in case_ids:
+            continue
+        result = await run_case(client, case, target)
+        suite.results[case.id] = result
+        if on_case is not None:
+            on_case(case, result)
+    return suite.summary()
+
+
+# --- exports ------------------------------------------------------------------------------------
+
+
+CSV_COLUMNS = ("id", "category", "title", "expected", "actual", "surprise", "status", "message", "expected_codes",
+               "actual_codes", "correlation_id", "payload")
+
+
+def export_csv(suite: QaSuite, path: str | Path) -> None:
+    with Path(path).open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(CSV_COLUMNS)
+        for case in suite.cases:
+            result = suite.results.get(case.id)
+            writer.writerow([
+                case.id, case.category, case.title, case.expected, suite.actual(case.id),
+                "yes" if suite.is_surprise(case.id) else "no",
+                "" if result is None or result.status is None else result.status,
+                result.message if result else "", " ".join(case.expected_codes),
+                " ".join(result.codes) if result else "", result.correlation_id if result else "",
+                json.dumps(case.payload, ensure_ascii=False, separators=(",", ":")),
+            ])
+
+
+def junit_xml(suite: QaSuite) -> str:
+    """JUnit XML: one testcase per case; a surprise is a <failure>, an undeliverable case an <error>."""
+    summary = suite.summary()
+    root = ET.Element("testsuites", name="hsexplorer QA")
+    element = ET.SubElement(root, "testsuite", {
+        "name": suite.name,
+        "tests": str(len(suite.cases)),
+        "failures": str(summary["surprises"]),
+        "errors": str(summary["errors"]),
+        "skipped": str(len(suite.cases) - summary["ran"]),
+        "time": f"{sum(r.duration_ms for r in suite.results.values()) / 1000:.3f}",
+    })
+    for case in suite.cases:
+        result = suite.results.get(case.id)
+        item = ET.SubElement(element, "testcase", {
+            "classname": f"hsexplorer.qa.{case.category}",
+            "name": f"{case.id}: {case.title}",
+            "time": f"{(result.duration_ms if result else 0) / 1000:.3f}",
+        })
+        if result is None:
+            ET.SubElement(item, "skipped", message="not run")
+        elif result.actual == ERROR:
+            ET.SubElement(item, "error", message=result.message or "could not be sent").text = result.message
+        elif suite.is_surprise(case.id):
+            message = f"predicted {case.expected}, HubSpot {result.actual} it"
+            failure = ET.SubElement(item, "failure", message=message, type="surprise")
+            failure.text = "\n".join(filter(None, [
+                message,
+                f"HTTP {result.status}" if result.status else "",
+                f"HubSpot: {result.message}" if result.message else "",
+                f"predicted findings: {', '.join(case.expected_codes)}" if case.expected_codes else "",
+                f"correlation id: {result.correlation_id}" if result.correlation_id else "",
+            ]))
+        out = ET.SubElement(item, "system-out")
+        out.text = json.dumps(case.payload, ensure_ascii=False)
+    ET.indent(root)
+    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def export_junit(suite: QaSuite, path: str | Path) -> None:
+    Path(path).write_text(junit_xml(suite), encoding="utf-8")

@@ -161,7 +161,7 @@ class DiffDialog(QDialog):
         rows = side_by_side(*self._texts())
         self.model.set_rows(rows)
         changes = count_changes(rows)
-        self.summary.setText("Identical" if not changes else f"{changes} line{'s' if changes != 1 else ''} differ")
+        self.summary.setText("Identical" if not changes else f"{changes} line{'s differ' if changes != 1 else ' differs'}")
         self.next_button.setEnabled(bool(changes))
 
     def next_change(self) -> None:

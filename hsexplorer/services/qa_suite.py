@@ -20,7 +20,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hsexplorer.domain.definitions import EventDefinition, definition_to_json, parse_definition
-from hsexplorer.domain.edge_cases import ACCEPTED, REJECTED, EdgeCase, generate_edge_cases, predict, refreshed_uuids
+from hsexplorer.domain.edge_cases import (
+    ACCEPTED,
+    REJECTED,
+    EdgeCase,
+    generate_edge_cases,
+    predict,
+    refreshed_uuids,
+)
 from hsexplorer.hubspot.errors import ApiError, HubSpotError
 
 if TYPE_CHECKING:

@@ -213,3 +213,26 @@ def test_query_refused_exits_1_with_the_scope_explained(scripted_server):
     done = hsexplorer("query", "--email", "a@example.com", "--base-url", scripted_server.base_url)
     assert done.returncode == 1
     assert "“oauth” (needed for looking up stored events" in done.stderr
+
+
+def test_send_then_find_it_in_the_embedded_sandbox(tmp_path):
+    payload = tmp_path / "login.json"
+    payload.write_text(json.dumps({"eventName": "pe1234567_login_event", "email": "cli@example.com",
+                                   "properties": {"app_version": "2.1"}}))
+    sent = hsexplorer("send", str(payload), "--sandbox", "--format", "json", token=None, data_dir=tmp_path)
+    assert sent.returncode == 0, sent.stderr
+    uuid = json.loads(sent.stdout)["addedUuids"]["0"]
+    # The built-in "Sandbox" account is the same embedded sandbox.
+    found = hsexplorer("query", "--account", "Sandbox", "--event-type", "pe1234567_login_event", "--id", uuid,
+                       "--format", "json", token=None, data_dir=tmp_path)
+    assert found.returncode == 0, found.stderr
+    [event] = json.loads(found.stdout)
+    assert event["id"] == uuid and event["properties"] == {"app_version": "2.1"}
+
+
+def test_query_a_served_sandbox_with_the_token_from_the_environment(sandbox_server):
+    done = hsexplorer("query", "--event-type", sandbox_server.event_name("login_event"), "--limit", "5",
+                      "--format", "csv", "--base-url", sandbox_server.base_url, token=sandbox_server.token)
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert len(rows) == 5 and {r["eventType"] for r in rows} == {sandbox_server.event_name("login_event")}

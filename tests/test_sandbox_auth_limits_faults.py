@@ -258,6 +258,21 @@ def test_oauth_token_metadata_expiry_and_refresh(sandbox_server: ServedSandbox) 
     assert refresh_meta.json()["token"] == refresh
 
 
+def test_revoking_a_refresh_token_keeps_its_access_tokens(sandbox_server: ServedSandbox) -> None:
+    issued = sandbox_server.add_token(kind=auth.OAUTH)
+    form = {
+        "grant_type": "refresh_token",
+        "refresh_token": issued["refreshToken"],
+        "client_id": "c",
+        "client_secret": "s",
+    }
+    with sandbox_server.client(token=None) as client:
+        assert client.delete(f"/oauth/v1/refresh-tokens/{issued['refreshToken']}").status_code == 204
+        assert client.post("/oauth/v1/token", data=form).status_code == 400
+        still = client.get("/events/v3/events", headers={"Authorization": f"Bearer {issued['token']}"})
+    assert still.status_code == 200
+
+
 def test_admin_reset_and_seed(sandbox_server: ServedSandbox) -> None:
     with sandbox_server.client(token=None) as client:
         assert client.post("/_sandbox/reset").status_code == 204

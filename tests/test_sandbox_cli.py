@@ -183,6 +183,8 @@ def test_tokens_and_scopes_from_the_command_line(tmp_path: Path) -> None:
         "qa-send-only=analytics.behavioral_events.send",
         "--token",
         "qa-all",
+        "--rate-limit",
+        "50",
         data_dir=tmp_path,
     )
     try:
@@ -190,7 +192,8 @@ def test_tokens_and_scopes_from_the_command_line(tmp_path: Path) -> None:
         assert server.call("POST", "/events/v3/send", DOC_SEND, "qa-send-only")[0] == 204
         status, _, body = server.call("GET", "/events/v3/event-definitions", token="qa-send-only")
         assert status == 403 and json.loads(body)["category"] == "MISSING_SCOPES"
-        assert server.call("GET", "/events/v3/event-definitions", token="qa-all")[0] == 200
+        status, headers, _ = server.call("GET", "/events/v3/event-definitions", token="qa-all")
+        assert status == 200 and headers["x-hubspot-ratelimit-max"] == "50"
         assert server.call("GET", "/events/v3/event-definitions", token="something-else")[0] == 401
     finally:
         assert server.stop() == 0

@@ -9,9 +9,12 @@ import uuid
 from pathlib import Path
 
 import httpx
+import pytest
 from fixtures_sandbox import ServedSandbox
 
+from hsexplorer.sandbox.app import ConnectionDropped
 from hsexplorer.sandbox.embedded import EmbeddedSandbox
+from hsexplorer.sandbox.faults import parse_fault
 from hsexplorer.sandbox.server import SandboxServer
 
 SEND = {"eventName": "pe1234567_login_event", "objectId": "608051", "properties": {"hs_city": "Dublin"}}
@@ -142,3 +145,20 @@ def test_in_process_app_answers_like_the_served_one() -> None:
         sandbox.close()
     assert (sent, refused) == (204, 400)
     assert results[0]["properties"] == {"hs_city": "Dublin"}
+
+
+def test_a_drop_fault_in_process_raises_connection_dropped_even_after_serving() -> None:
+    sandbox = EmbeddedSandbox.in_memory()
+    SandboxServer(sandbox.app).start().stop()  # the app goes back to in-process behaviour
+    sandbox.app.state.faults.arm(parse_fault({"path": "/events/v3/events", "action": "drop"}))
+
+    async def call() -> None:
+        transport = httpx.ASGITransport(app=sandbox.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://sandbox.local") as client:
+            await client.get("/events/v3/events", headers={"Authorization": f"Bearer {sandbox.token}"})
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(1) as pool, pytest.raises(ConnectionDropped):
+            pool.submit(asyncio.run, call()).result(30)
+    finally:
+        sandbox.close()

@@ -17,6 +17,7 @@ from typing import Any
 from hsexplorer.sandbox import auth
 from hsexplorer.sandbox.app import create_app
 from hsexplorer.sandbox.embedded import ensure_default_token
+from hsexplorer.sandbox.rate_limit import RateLimitSettings
 from hsexplorer.sandbox.seed import seed_demo
 from hsexplorer.sandbox.server import SandboxServer, is_loopback
 from hsexplorer.sandbox.store import SandboxStore
@@ -62,6 +63,12 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         default=[],
         metavar="TOKEN[=SCOPE,SCOPE...]",
         help="accept TOKEN, with all scopes or the listed ones; repeatable (default: one generated token, all scopes)",
+    )
+    serve.add_argument(
+        "--rate-limit",
+        type=int,
+        metavar="N",
+        help="requests allowed per rolling ten seconds per token, then 429 (default 190, HubSpot's Enterprise limit)",
     )
     serve.add_argument(
         "--no-seed", action="store_true", help="start an empty portal instead of the demo data"
@@ -135,7 +142,10 @@ def _serve(store: SandboxStore, args: argparse.Namespace, tokens: list[tuple[str
             file=sys.stderr,
             flush=True,
         )
-    app = create_app(store, accepted_tokens={token for token, _ in tokens})
+    limits = RateLimitSettings()
+    if args.rate_limit is not None:
+        limits.ten_secondly_max = max(1, args.rate_limit)
+    app = create_app(store, rate_limits=limits, accepted_tokens={token for token, _ in tokens})
     server = SandboxServer(app, host=args.host, port=args.port)
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}

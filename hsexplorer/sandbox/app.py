@@ -405,6 +405,15 @@ async def oauth_token(request: Request) -> Response:
     )
 
 
+async def revoke_refresh_token(request: Request) -> Response:
+    """Deletes only the refresh token; access tokens issued with it keep working (DOC-oauth-v1)."""
+    store = _state(request).store
+    if store.token_for_refresh(request.path_params["token"]) is None:
+        raise not_found("Refresh token not found.")
+    store.revoke_refresh_token(request.path_params["token"])
+    return Response(status_code=204)
+
+
 async def refresh_token_info(request: Request) -> Response:
     state = _state(request)
     record = state.store.token_for_refresh(request.path_params["token"])
@@ -584,6 +593,7 @@ ROUTES = [
     Route("/oauth/v2/private-apps/get/access-token-info", private_app_token_info, methods=["POST"]),
     Route("/oauth/v1/access-tokens/{token}", access_token_info, methods=["GET"]),
     Route("/oauth/v1/refresh-tokens/{token}", refresh_token_info, methods=["GET"]),
+    Route("/oauth/v1/refresh-tokens/{token}", revoke_refresh_token, methods=["DELETE"]),
     Route("/oauth/v1/token", oauth_token, methods=["POST"]),
     Route("/_sandbox/status", admin_status, methods=["GET"]),
     Route("/_sandbox/reset", admin_reset, methods=["POST"]),

@@ -51,6 +51,7 @@ class SandboxServer:
         )
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
+        self._previous_dropper = app.state.drop_connection
         app.state.drop_connection = self._drop_connection
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -73,6 +74,8 @@ class SandboxServer:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+        if self.app.state.drop_connection == self._drop_connection:
+            self.app.state.drop_connection = self._previous_dropper
 
     @property
     def running(self) -> bool:
@@ -111,6 +114,9 @@ class SandboxServer:
             if tuple(getattr(connection, "client", ()) or ()) == client:
                 connection.transport.abort()  # type: ignore[union-attr]
                 break
+        else:  # not one of this server's connections: the same app called in process
+            await self._previous_dropper(scope)
+            return
         # Let the protocol notice the lost connection before the app returns without a response.
         for _ in range(3):
             await asyncio.sleep(0)

@@ -275,6 +275,12 @@ class SandboxStore:
             ).fetchone()
         return _token(row) if row else None
 
+    def revoke_refresh_token(self, refresh_token: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "UPDATE tokens SET refresh_token = NULL WHERE refresh_token = ?", (refresh_token,)
+            )
+
     def tokens(self) -> list[TokenRecord]:
         with self._lock:
             rows = self._db.execute("SELECT * FROM tokens ORDER BY created_at, token").fetchall()

@@ -16,6 +16,7 @@ from hsexplorer.hubspot.errors import (
     RateLimitError,
     RequestTimeoutError,
     ServerError,
+    TlsError,
 )
 from hsexplorer.hubspot.rate_limit import RetryPolicy
 
@@ -215,3 +216,11 @@ def test_send_reset_without_uuid_is_not_retried(raw_server, virtual_clock):
         run(go())
     assert raw_server.connections == 1
     assert "may or may not" in caught.value.user_message
+
+
+def test_tls_failure_is_reported_as_such(scripted_server, virtual_clock):
+    # https:// to a server that speaks plain HTTP: the handshake fails, certificate checks stay on.
+    https_url = scripted_server.base_url.replace("http://", "https://")
+    with pytest.raises(TlsError) as caught:
+        query(https_url, virtual_clock, retry_policy=RetryPolicy(max_attempts=1), connect_retries=0)
+    assert "secure connection" in caught.value.user_message and TOKEN not in str(caught.value)

@@ -162,26 +162,35 @@ def archive(bundle: Path) -> Path:
 
 
 # --- smoke test --------------------------------------------------------------------------
-def smoke_test(bundle: Path | None = None, *, env: dict[str, str] | None = None) -> list[str]:
-    """Start the built app with --smoke-test in a throwaway profile; returns its smoke-test lines."""
+def smoke_test(
+    bundle: Path | None = None, *, env: dict[str, str] | None = None, profile: Path | None = None
+) -> list[str]:
+    """Start the built app with --smoke-test in `profile` (default: a throwaway one); returns its smoke-test lines."""
+    if profile is not None:
+        profile.mkdir(parents=True, exist_ok=True)
+        return _smoke_test(bundle, env, profile)
+    with tempfile.TemporaryDirectory(prefix="hsexplorer-smoke-") as scratch:
+        return _smoke_test(bundle, env, Path(scratch))
+
+
+def _smoke_test(bundle: Path | None, env: dict[str, str] | None, profile: Path) -> list[str]:
     executable = bundle_executable(bundle)
     if not executable.is_file():
         raise BuildError(f"{executable} does not exist: build it first (python packaging/build.py app)")
     run_env = dict(os.environ if env is None else env)
     if sys.platform.startswith("linux"):
         run_env.setdefault("QT_QPA_PLATFORM", "offscreen")
-    with tempfile.TemporaryDirectory(prefix="hsexplorer-smoke-") as profile:
-        run_env["HSEXPLORER_DATA_DIR"] = profile
-        try:
-            done = subprocess.run(
-                [str(executable), "--smoke-test", "--no-error-dialogs", "--data-dir", profile],
-                capture_output=True,
-                text=True,
-                env=run_env,
-                timeout=SMOKE_TIMEOUT_S,
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise BuildError(f"the smoke test did not finish within {SMOKE_TIMEOUT_S} s") from exc
+    run_env["HSEXPLORER_DATA_DIR"] = str(profile)
+    try:
+        done = subprocess.run(
+            [str(executable), "--smoke-test", "--no-error-dialogs", "--data-dir", str(profile)],
+            capture_output=True,
+            text=True,
+            env=run_env,
+            timeout=SMOKE_TIMEOUT_S,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise BuildError(f"the smoke test did not finish within {SMOKE_TIMEOUT_S} s") from exc
     lines = [line for line in done.stdout.splitlines() if line.startswith("smoke-test:")]
     for line in lines:
         print(line)

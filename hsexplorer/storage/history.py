@@ -421,6 +421,15 @@ class HistoryStore:
             ).fetchall()
         return [(r[0], r[1]) for r in rows]
 
+    def deleted_definition_names(self, account_id: str) -> set[str]:
+        """Names of definitions this app deleted in the account (HubSpot never allows them again)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT event_names FROM entries WHERE account_id = ? AND kind = ? AND status_class = '2xx'",
+                (account_id, RequestKind.DEFINITION_DELETE.value),
+            ).fetchall()
+        return {name for (names,) in rows for name in _split(names)}
+
     def search(self, query: HistoryQuery = HistoryQuery()) -> list[HistoryEntry]:
         """Newest first. Free-text terms each match a substring of the event name, email, object id,
         status or request/response text (terms shorter than 3 characters match those columns by LIKE)."""

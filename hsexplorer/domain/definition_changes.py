@@ -1,0 +1,175 @@
+"""From an edited definition to the requests that make HubSpot match it, and the definition file format.
+
+The editor keeps a draft in the shape of a create body (`ExternalBehavioralEventTypeDefinitionEgg`:
+label, name, description, primaryObject, includeDefaultProperties, propertyDefinitions,
+customMatchingId). For a new definition the draft is the create request; for an existing one,
+`plan_changes` lists the PATCH/POST/DELETE requests HubSpot allows (label and description of
+the event; adding, relabelling, re-describing and re-optioning properties; deleting them).
+
+A definition file is that same create body as JSON, so an exported definition can be created
+again (in another account, or under a new name). Full definitions as the API returns them
+(`labels.singular`, `properties`) are read too.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from hsexplorer.domain.definitions import (
+    DefinitionFormatError,
+    EventDefinition,
+    PropertyDefinition,
+    PropertyType,
+    parse_definition,
+)
+
+
+class DefinitionFileError(ValueError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.user_message = message
+
+
+def property_body(prop: PropertyDefinition) -> dict[str, Any]:
+    """An `ExternalBehavioralEventPropertyCreate` for a property."""
+    body: dict[str, Any] = {"name": prop.name, "label": prop.label, "type": prop.type.value}
+    if prop.description:
+        body["description"] = prop.description
+    if prop.type is PropertyType.ENUMERATION:
+        body["options"] = [{"label": o.label, "value": o.value} for o in prop.options]
+    return body
+
+
+def create_body(definition: EventDefinition) -> dict[str, Any]:
+    """The create body that would make this definition again (custom properties only)."""
+    body: dict[str, Any] = {
+        "label": definition.label,
+        "name": definition.name,
+        "description": definition.description,
+        "primaryObject": definition.primary_object or "CONTACT",
+        "includeDefaultProperties": bool(definition.default_properties),
+        "propertyDefinitions": [property_body(p) for p in definition.custom_properties],
+    }
+    if definition.custom_matching_id:
+        body["customMatchingId"] = {"primaryObjectRule": {
+            "eventPropertyName": definition.custom_matching_id.event_property_name,
+            "targetObjectPropertyName": definition.custom_matching_id.target_object_property_name,
+        }}
+    return body
+
+
+def empty_draft() -> dict[str, Any]:
+    return {"label": "", "name": "", "description": "", "primaryObject": "CONTACT",
+            "includeDefaultProperties": True, "propertyDefinitions": []}
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedRequest:
+    """One request of an edit, in the order they must be made."""
+
+    kind: str  # "definition.update" | "property.create" | "property.update" | "property.delete"
+    property_name: str = ""
+    body: Mapping[str, Any] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        return {
+            "definition.update": "Update the label and description",
+            "property.create": f"Add property {self.property_name}",
+            "property.update": f"Update property {self.property_name}",
+            "property.delete": f"Delete property {self.property_name}",
+        }[self.kind]
+
+
+class ChangeNotAllowed(ValueError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.user_message = message
+
+
+def _options(raw: Any) -> list[tuple[str, str]]:
+    if not isinstance(raw, list):
+        return []
+    return [(str(o.get("label") or o.get("value") or ""), str(o.get("value") or ""))
+            for o in raw if isinstance(o, Mapping)]
+
+
+def plan_changes(original: EventDefinition, draft: Mapping[str, Any]) -> list[PlannedRequest]:
+    """The requests that turn `original` into `draft`; raises ChangeNotAllowed for what HubSpot forbids."""
+    for key, current, label in (("name", original.name, "name"),
+                                ("primaryObject", original.primary_object, "primary object")):
+        wanted = draft.get(key)
+        if wanted not in (None, "") and str(wanted).upper() != str(current).upper():
+            raise ChangeNotAllowed(f"The {label} of an existing event cannot be changed.")
+    plan: list[PlannedRequest] = []
+    patch: dict[str, Any] = {}
+    if draft.get("label", original.label) != original.label:
+        patch["label"] = draft["label"]
+    if (draft.get("description") or "") != (original.description or ""):
+        patch["description"] = draft.get("description") or ""
+    if patch:
+        plan.append(PlannedRequest("definition.update", body=patch))
+
+    existing = {p.name: p for p in original.custom_properties}
+    wanted_props = [p for p in draft.get("propertyDefinitions") or [] if isinstance(p, Mapping)]
+    wanted_names = {str(p.get("name")) for p in wanted_props}
+    for name in existing:
+        if name not in wanted_names:
+            plan.append(PlannedRequest("property.delete", name))
+    for raw in wanted_props:
+        name = str(raw.get("name") or "")
+        current = existing.get(name)
+        if current is None:
+            plan.append(PlannedRequest("property.create", name, dict(raw)))
+            continue
+        if str(raw.get("type", current.type.value)).lower() != current.type.value:
+            raise ChangeNotAllowed(
+                f"The type of {name} cannot be changed; delete the property and add it again (its past values stay)."
+            )
+        prop_patch: dict[str, Any] = {}
+        if raw.get("label", current.label) != current.label:
+            prop_patch["label"] = raw["label"]
+        if (raw.get("description") or "") != (current.description or ""):
+            prop_patch["description"] = raw.get("description") or ""
+        if current.type is PropertyType.ENUMERATION and _options(raw.get("options")) != [
+                (o.label, o.value) for o in current.options]:
+            prop_patch["options"] = [{"label": lab, "value": val, "displayOrder": i, "hidden": False}
+                                     for i, (lab, val) in enumerate(_options(raw.get("options")))]
+        if prop_patch:
+            plan.append(PlannedRequest("property.update", name, prop_patch))
+    return plan
+
+
+# --- the definition file ---------------------------------------------------------------------
+def definition_file_text(definition: EventDefinition) -> str:
+    return json.dumps(create_body(definition), indent=2, ensure_ascii=False) + "\n"
+
+
+def read_definition_file(text: str) -> dict[str, Any]:
+    """A create body from an exported definition (or a definition as the API returns it)."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise DefinitionFileError(f"This is not a JSON file ({exc}).") from None
+    if isinstance(data, Mapping) and isinstance(data.get("results"), list):
+        if len(data["results"]) != 1:
+            raise DefinitionFileError("The file holds several definitions; export and import them one at a time.")
+        data = data["results"][0]
+    if not isinstance(data, Mapping):
+        raise DefinitionFileError("A definition file must hold one JSON object.")
+    if not (data.get("label") or data.get("labels") or data.get("name")):
+        raise DefinitionFileError("This JSON is not an event definition (it has no label or name).")
+    try:
+        definition = parse_definition(data)
+    except DefinitionFormatError as exc:
+        raise DefinitionFileError(f"This JSON is not an event definition: {exc}.") from None
+    body = create_body(definition)
+    if "includeDefaultProperties" in data and isinstance(data["includeDefaultProperties"], bool):
+        body["includeDefaultProperties"] = data["includeDefaultProperties"]
+    return body
+
+
+def custom_property_names(draft: Mapping[str, Any]) -> Sequence[str]:
+    return [str(p.get("name") or "") for p in draft.get("propertyDefinitions") or [] if isinstance(p, Mapping)]

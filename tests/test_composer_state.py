@@ -262,3 +262,20 @@ def test_any_json_object_round_trips_unchanged(value):
     payload = {"eventName": "pe1_x", "properties": {"p": value}, "extra": value}
     state = ComposerState.from_payload(json.loads(json.dumps(payload)))
     assert state.to_payload() == payload
+
+
+def test_fields_the_form_adds_go_where_hubspot_documents_them_and_properties_stay_last():
+    state = ComposerState()
+    state.regenerate_uuid()
+    state.set_definition(LOGIN)
+    state.set_identifier(IdentifierKind.EMAIL, "ada@example.com")
+    state.set_field("occurredAt", "2024-05-01T12:00:00Z")
+    assert list(state.to_payload()) == ["eventName", "email", "occurredAt", "uuid", "properties"]
+
+
+def test_the_kind_the_user_picked_is_kept_while_no_identifier_value_is_typed():
+    state = ComposerState(LOGIN)
+    assert state.identifier_kind(IdentifierKind.UTK) is IdentifierKind.UTK
+    assert ComposerState(INVOICE).identifier_kind(IdentifierKind.EMAIL) is IdentifierKind.OBJECT_ID  # not offered
+    state.set_identifier(IdentifierKind.EMAIL, "a@b.co")
+    assert state.identifier_kind(IdentifierKind.UTK) is IdentifierKind.EMAIL  # the value decides

@@ -17,7 +17,7 @@ from typing import Any
 
 from hsexplorer.domain.definitions import EventDefinition, PropertyDefinition, max_value_length
 from hsexplorer.domain.findings import Finding, Severity
-from hsexplorer.domain.occurrence import new_uuid
+from hsexplorer.domain.occurrence import SEND_FIELDS, new_uuid
 from hsexplorer.domain.validation import validate
 from hsexplorer.domain.values import TimeFormat, iso_utc, read_time
 
@@ -125,8 +125,20 @@ class ComposerState:
         """Set a top-level field; None or "" removes it (an empty form field is not sent)."""
         if value is None or value == "":
             self._payload.pop(field, None)
-        else:
+        elif field in self._payload or field not in SEND_FIELDS:
             self._payload[field] = value
+        else:
+            self._insert(field, value)
+
+    def _insert(self, field: str, value: Any) -> None:
+        """A new send field goes where HubSpot's docs put it (eventName first, properties last)."""
+        rank = SEND_FIELDS.index(field)
+        items = list(self._payload.items())
+        position = next(
+            (i for i, (key, _) in enumerate(items) if key in SEND_FIELDS and SEND_FIELDS.index(key) > rank), len(items)
+        )
+        items.insert(position, (field, value))
+        self._payload = dict(items)
 
     @property
     def event_name(self) -> str:
@@ -144,19 +156,20 @@ class ComposerState:
 
     def top_level_extras(self) -> list[str]:
         """Fields HubSpot's send body does not have (kept, shown in the JSON)."""
-        from hsexplorer.domain.occurrence import SEND_FIELDS
-
         return [k for k in self._payload if k not in SEND_FIELDS]
 
     # --- identifiers ----------------------------------------------------------------------------
-    def identifier_kind(self) -> IdentifierKind:
-        """The identifier the form shows: the one HubSpot will use, else the natural default."""
+    def identifier_kind(self, preferred: IdentifierKind | None = None) -> IdentifierKind:
+        """The identifier the form shows: the one HubSpot will use, else `preferred` (the kind the user
+        picked before typing a value) when this event offers it, else the natural default."""
         matching = self.matching_property_name
         if matching and _is_set(self.property_value(matching)):
             return IdentifierKind.MATCHING
         for kind in (IdentifierKind.OBJECT_ID, IdentifierKind.EMAIL, IdentifierKind.UTK):
             if _is_set(self._payload.get(kind.value)):
                 return kind
+        if preferred is not None and preferred in identifier_kinds(self.definition):
+            return preferred
         if self.definition is None or self.definition.is_contact_event:
             return IdentifierKind.EMAIL
         return IdentifierKind.OBJECT_ID
@@ -198,7 +211,8 @@ class ComposerState:
         if not isinstance(props, dict):
             # A form edit on a payload whose `properties` is not an object starts a fresh object.
             props = dict(props) if isinstance(props, Mapping) else {}
-            self._payload["properties"] = props
+            self.set_field("properties", props)
+            props = self._payload["properties"]
         return props
 
     def property_names(self) -> list[str]:
@@ -235,7 +249,7 @@ class ComposerState:
 
     def regenerate_uuid(self) -> str:
         value = new_uuid()
-        self._payload["uuid"] = value
+        self.set_field("uuid", value)
         return value
 
     # --- validation -------------------------------------------------------------------------------

@@ -63,6 +63,7 @@ class VerifyResult:
     occurred_at_sent: str = ""
     occurred_at_stored: str = ""
     error: HubSpotError | None = None
+    occurred_at_changed: bool = False
 
     @property
     def found(self) -> bool:
@@ -227,4 +228,5 @@ def _compared(payload: Mapping[str, Any], stored: dict[str, Any], attempts: int,
     else:
         message = "HubSpot stored the occurrence as sent."
         status = VerifyStatus.MATCHED
-    return VerifyResult(status, message, stored, diffs, attempts, elapsed, occurred_sent, occurred_stored)
+    return VerifyResult(status, message, stored, diffs, attempts, elapsed, occurred_sent, occurred_stored,
+                        occurred_at_changed=time_differs)

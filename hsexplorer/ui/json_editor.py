@@ -1,0 +1,166 @@
+"""A JSON text editor: syntax colours, the position of a syntax error marked, files dropped onto it.
+
+The editor never rewrites what the user typed: the page decides when its text is replaced
+(only when the form changed the payload and the text was valid), and an error only adds a
+marker at the reported line and column.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontDatabase,
+    QPalette,
+    QSyntaxHighlighter,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextFormat,
+)
+from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
+
+# One pass over a line: a string (a key when a colon follows), a number or a literal. Strings
+# are consumed whole, so digits inside them are never coloured as numbers.
+_TOKENS = re.compile(r'("(?:[^"\\]|\\.)*"?)(\s*:)?|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|\b(true|false|null)\b')
+_LIGHT = {"key": "#0b5cad", "string": "#1a7f37", "number": "#a04b00", "literal": "#8250df"}
+_DARK = {"key": "#79b8ff", "string": "#85e89d", "number": "#ffab70", "literal": "#d2a8ff"}
+
+
+def _is_dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Base).lightness() < 128
+
+
+class JsonHighlighter(QSyntaxHighlighter):
+    def __init__(self, document: QTextDocument, dark: bool = False) -> None:
+        super().__init__(document)
+        colours = _DARK if dark else _LIGHT
+        self._formats: dict[str, QTextCharFormat] = {}
+        for kind, colour in colours.items():
+            fmt = QTextCharFormat()
+            fmt.setForeground(QColor(colour))
+            if kind == "key":
+                fmt.setFontWeight(QFont.Weight.DemiBold)
+            self._formats[kind] = fmt
+
+    def highlightBlock(self, text: str) -> None:
+        for match in _TOKENS.finditer(text):
+            if match.group(1) is not None:
+                kind = "key" if match.group(2) else "string"
+                self.setFormat(match.start(1), len(match.group(1)), self._formats[kind])
+            elif match.group(3) is not None:
+                self.setFormat(match.start(3), len(match.group(3)), self._formats["number"])
+            elif match.group(4) is not None:
+                self.setFormat(match.start(4), len(match.group(4)), self._formats["literal"])
+
+
+class JsonEditor(QPlainTextEdit):
+    """Plain-text JSON with highlighting; `file_dropped(path)` when a .json file is dropped or pasted."""
+
+    file_dropped = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self.setFont(font)
+        self.setTabStopDistance(self.fontMetrics().horizontalAdvance(" ") * 2)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.setAccessibleName("Payload JSON")
+        self.setToolTip(
+            "The exact body that will be sent. Edits here update the form and the other way round; "
+            "drop or paste a .json file to load it."
+        )
+        self.setPlaceholderText('{"eventName": "pe1234567_login_event", "email": "…", "properties": {}}')
+        self.highlighter = JsonHighlighter(self.document(), _is_dark(self.palette()))
+        self.error_position: tuple[int, int] | None = None
+
+    # --- text that the page owns ------------------------------------------------------------
+    def replace_text(self, text: str) -> None:
+        """Replace everything (as one undoable step), keeping the cursor's line when possible."""
+        if text == self.toPlainText():
+            return
+        cursor = self.textCursor()
+        line = cursor.blockNumber()
+        scroll = self.verticalScrollBar().value()
+        edit = QTextCursor(self.document())
+        edit.beginEditBlock()
+        edit.select(QTextCursor.SelectionType.Document)
+        edit.insertText(text)
+        edit.endEditBlock()
+        block = self.document().findBlockByNumber(min(line, self.document().blockCount() - 1))
+        cursor = QTextCursor(block)
+        self.setTextCursor(cursor)
+        self.verticalScrollBar().setValue(scroll)
+
+    # --- the error marker ---------------------------------------------------------------------
+    def show_error(self, line: int | None, column: int | None = None) -> None:
+        """Mark the character at 1-based (line, column) with a red wavy underline; None clears."""
+        if line is None:
+            self.error_position = None
+            self.setExtraSelections([])
+            return
+        self.error_position = (line, column or 1)
+        block = self.document().findBlockByNumber(max(0, line - 1))
+        cursor = QTextCursor(block)
+        offset = max(0, min((column or 1) - 1, max(0, block.length() - 1)))
+        cursor.movePosition(QTextCursor.MoveOperation.Right, QTextCursor.MoveMode.MoveAnchor, offset)
+        if not cursor.movePosition(QTextCursor.MoveOperation.Right, QTextCursor.MoveMode.KeepAnchor):
+            cursor.movePosition(QTextCursor.MoveOperation.Left, QTextCursor.MoveMode.KeepAnchor)
+        marker = QTextEdit.ExtraSelection()
+        marker.cursor = cursor
+        fmt = QTextCharFormat()
+        fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+        fmt.setUnderlineColor(QColor("#d1242f"))
+        fmt.setBackground(QColor(209, 36, 47, 50))
+        marker.format = fmt
+        line_marker = QTextEdit.ExtraSelection()
+        line_marker.cursor = QTextCursor(block)
+        line_fmt = QTextCharFormat()
+        line_fmt.setBackground(QColor(209, 36, 47, 25))
+        line_fmt.setProperty(QTextFormat.Property.FullWidthSelection, True)
+        line_marker.format = line_fmt
+        self.setExtraSelections([line_marker, marker])
+
+    def go_to(self, line: int, column: int) -> None:
+        block = self.document().findBlockByNumber(max(0, line - 1))
+        cursor = QTextCursor(block)
+        cursor.movePosition(QTextCursor.MoveOperation.Right, QTextCursor.MoveMode.MoveAnchor,
+                            max(0, min(column - 1, block.length() - 1)))
+        self.setTextCursor(cursor)
+        self.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def select_key(self, key: str) -> bool:
+        """Put the cursor on `"key":` (for a finding clicked while the JSON tab is shown)."""
+        match = re.search(r'"' + re.escape(key) + r'"\s*:', self.toPlainText())
+        if not match:
+            return False
+        cursor = self.textCursor()
+        cursor.setPosition(match.start())
+        cursor.setPosition(match.end() - 1, QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+        self.centerCursor()
+        return True
+
+    # --- dropped and pasted files ---------------------------------------------------------------
+    @staticmethod
+    def _json_file(source: QMimeData) -> str | None:
+        if not source.hasUrls():
+            return None
+        for url in source.urls():
+            if url.isLocalFile() and Path(url.toLocalFile()).is_file():
+                return url.toLocalFile()
+        return None
+
+    def canInsertFromMimeData(self, source: QMimeData) -> bool:
+        return self._json_file(source) is not None or super().canInsertFromMimeData(source)
+
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        path = self._json_file(source)
+        if path is not None:
+            self.file_dropped.emit(path)
+            return
+        super().insertFromMimeData(source)

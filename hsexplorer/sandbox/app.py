@@ -34,7 +34,7 @@ from starlette.routing import Route
 from hsexplorer.domain.definitions import split_fully_qualified_name
 from hsexplorer.sandbox import auth, definition_rules
 from hsexplorer.sandbox.errors import ApiError, new_correlation_id, not_found, validation_error
-from hsexplorer.sandbox.event_query import encode_cursor, parse_events_request, unified_event
+from hsexplorer.sandbox.event_query import WHOLE_NUMBER, encode_cursor, parse_events_request, unified_event
 from hsexplorer.sandbox.faults import Fault, FaultInjector, FaultSpecError, parse_fault
 from hsexplorer.sandbox.judging import (
     DEDUPE_WINDOW_MS,
@@ -209,8 +209,7 @@ async def list_definitions(request: Request) -> Response:
         bodies = [b for b in bodies if search in b["name"].lower()]
     descending = params.get("sortOrder", "ASC").strip().upper() in ("DESC", "DESCENDING")
     bodies.sort(key=lambda b: b["name"], reverse=descending)
-    limit = _positive_int(params.get("limit"), DEFINITIONS_DEFAULT_LIMIT, "limit")
-    limit = min(limit, DEFINITIONS_MAX_LIMIT)
+    limit = min(_positive_int(params.get("limit"), DEFINITIONS_DEFAULT_LIMIT, "limit"), DEFINITIONS_MAX_LIMIT)
     start = _positive_int(params.get("after"), 0, "after") if params.get("after") else 0
     include_properties = params.get("includeProperties", "false").lower() == "true"
     page = bodies[start : start + limit]
@@ -227,8 +226,8 @@ async def list_definitions(request: Request) -> Response:
 def _positive_int(raw: str | None, default: int, name: str) -> int:
     if raw in (None, ""):
         return default
-    if not raw.isdigit():
-        raise validation_error(f"{name} must be a whole number, not {raw!r}.")
+    if not WHOLE_NUMBER.match(raw) or int(raw) < (1 if name == "limit" else 0):
+        raise validation_error(f"{name} must be a positive whole number, not {raw!r}.")
     return int(raw)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,8 @@ from hsexplorer.domain.values import iso_utc, read_time
 from hsexplorer.sandbox.errors import ErrorDetail, validation_error
 from hsexplorer.sandbox.store import EventFilter, StoredEvent
 
+# ASCII digits only: str.isdigit() also accepts "¹" and other characters int() refuses.
+WHOLE_NUMBER = re.compile(r"^-?[0-9]+$")
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 
@@ -99,7 +102,7 @@ def parse_events_request(params: Iterable[tuple[str, str]]) -> EventsRequest:
         flt.event_type = scalars["eventType"].strip()
     if "objectId" in scalars:
         raw = scalars["objectId"].strip()
-        if not raw.lstrip("-").isdigit():
+        if not WHOLE_NUMBER.match(raw):
             problem(
                 "objectId",
                 "INVALID_INTEGER",
@@ -155,7 +158,7 @@ def parse_events_request(params: Iterable[tuple[str, str]]) -> EventsRequest:
     limit = DEFAULT_LIMIT
     if "limit" in scalars:
         raw = scalars["limit"].strip()
-        if not raw.isdigit() or int(raw) < 1:
+        if not WHOLE_NUMBER.match(raw) or int(raw) < 1:
             problem("limit", "INVALID_INTEGER", f"limit must be a positive whole number, not {raw!r}.")
         else:
             limit = min(int(raw), MAX_LIMIT)

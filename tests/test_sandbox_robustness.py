@@ -7,6 +7,12 @@ import string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hsexplorer.sandbox.definition_rules import (
+    add_property,
+    build_definition,
+    patch_definition,
+    patch_property,
+)
 from hsexplorer.sandbox.errors import ApiError
 from hsexplorer.sandbox.event_query import parse_events_request
 from hsexplorer.sandbox.judging import DEDUPE_WINDOW_MS, judge_batch, judge_send
@@ -104,3 +110,68 @@ def test_any_events_query_is_answered_or_refused_cleanly(params: list[tuple[str,
         assert error.status == 400 and error.errors
         return
     STORE.query_events(request.filter, limit=request.limit, after=request.after)
+
+
+json_values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
+property_create = st.fixed_dictionaries(
+    {},
+    optional={
+        "name": st.one_of(st.sampled_from(["tier", "hs_city", "Bad Name", ""]), scalars),
+        "label": st.one_of(st.sampled_from(["Tier", ""]), scalars),
+        "type": st.one_of(st.sampled_from(["string", "enumeration", "NUMBER", "bool", "float"]), scalars),
+        "options": st.one_of(
+            st.lists(
+                st.one_of(st.fixed_dictionaries({"label": scalars, "value": scalars}), scalars), max_size=3
+            ),
+            scalars,
+        ),
+        "description": json_values,
+    },
+)
+definition_egg = st.fixed_dictionaries(
+    {},
+    optional={
+        "label": st.one_of(st.just("Robust event"), scalars),
+        "name": st.one_of(st.sampled_from(["robust_event", "login_event", "Bad"]), scalars),
+        "description": json_values,
+        "primaryObject": st.one_of(st.sampled_from(["CONTACT", "companies", "my_object"]), scalars),
+        "includeDefaultProperties": st.one_of(st.booleans(), scalars),
+        "propertyDefinitions": st.one_of(st.lists(property_create, max_size=3), scalars),
+        "customMatchingId": st.one_of(
+            json_values,
+            st.just(
+                {"primaryObjectRule": {"eventPropertyName": "tier", "targetObjectPropertyName": "email"}}
+            ),
+        ),
+    },
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    definition_egg,
+    st.one_of(
+        json_values, st.fixed_dictionaries({}, optional={"label": scalars, "propertyOrder": json_values})
+    ),
+    property_create,
+    json_values,
+)
+def test_any_definition_request_is_built_or_refused_cleanly(egg, patch, prop, prop_patch) -> None:
+    try:
+        body = build_definition(egg, portal_id=1234567, definition_id=1, existing_names={"login_event"})
+    except ApiError as error:
+        assert error.status in (400, 409) and error.errors
+        return
+    for step in (
+        lambda b: patch_definition(b, patch),
+        lambda b: add_property(b, prop)[0],
+        lambda b: patch_property(b, b["properties"][-1]["name"], prop_patch)[0] if b["properties"] else b,
+    ):
+        try:
+            body = step(body)
+        except ApiError as error:
+            assert error.status in (400, 409) and error.errors

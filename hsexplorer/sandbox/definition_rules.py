@@ -214,7 +214,7 @@ def patch_property(body: dict[str, Any], name: str, patch: Any) -> tuple[dict[st
     prop = dict(current, updatedAt=iso_now())
     for key in ("label", "description"):
         if key in patch:
-            prop[key] = patch[key] if patch[key] is not None else ""
+            prop[key] = "" if patch[key] is None else str(patch[key])
     if "options" in patch:
         prop["options"] = _options(patch["options"])
     properties = [prop if p["name"] == name else p for p in body["properties"]]

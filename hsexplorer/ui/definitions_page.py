@@ -281,6 +281,9 @@ class Page(AreaPage):
         self.page_layout.addWidget(self.stack, 1)
 
         self.context.session.account_changed.connect(self._account_changed)
+        from hsexplorer.ui.definition_editor import install_definition_actions  # New/Edit/Delete/Export/Import
+
+        install_definition_actions(self)
 
     # --- loading ----------------------------------------------------------------------------
     def activated(self) -> None:

@@ -311,7 +311,8 @@ class QaWorkbench(QDialog):
         async def work() -> Any:
             return await asyncio.get_running_loop().run_in_executor(None, functools.partial(fn, *args))
 
-        return self.context.tasks.start(f"{self._key}-io", work(), what=what)
+        # One key per kind of file work: saving must not cancel an export started just before.
+        return self.context.tasks.start(f"{self._key}-{fn.__name__}", work(), what=what)
 
     def save_suite(self, path: str) -> asyncio.Task[Any] | None:
         return None if self.suite is None else self._io("saving the QA suite", self.suite.save, path)
@@ -322,7 +323,7 @@ class QaWorkbench(QDialog):
             self.set_suite(suite)
             return suite
 
-        return self.context.tasks.start(f"{self._key}-io", load(), what="opening the QA suite")
+        return self.context.tasks.start(f"{self._key}-load", load(), what="opening the QA suite")
 
     def export_junit(self, path: str) -> asyncio.Task[Any] | None:
         return None if self.suite is None else self._io("exporting JUnit XML", export_junit, self.suite, path)

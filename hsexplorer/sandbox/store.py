@@ -80,6 +80,10 @@ CONTACT_COLUMNS = {
 }
 
 
+# Properties are stored as compact JSON text; one encoder, bound once (thousands of rows per batch).
+_encode_properties = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
 def now_ms() -> int:
     return int(time.time() * 1000)
 
@@ -442,7 +446,7 @@ class SandboxStore:
                             object_id,
                             item.occurred_at,
                             item.uuid,
-                            json.dumps(item.properties, separators=(",", ":")),
+                            _encode_properties(item.properties),
                             received,
                         )
                     )
@@ -534,7 +538,7 @@ class SandboxStore:
         uuid, properties dict). For seeding, tests and benchmarks; no checks."""
         received = now_ms()
         prepared = [
-            (r[0], r[1], str(r[2]), int(r[3]), r[4], json.dumps(r[5], separators=(",", ":")), received)
+            (r[0], r[1], str(r[2]), int(r[3]), r[4], _encode_properties(r[5]), received)
             for r in rows
         ]
         with self._transaction() as db:

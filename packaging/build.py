@@ -39,18 +39,7 @@ SMOKE_OK = "smoke-test: ok"
 SMOKE_TIMEOUT_S = 120
 # Folders never copied into a source distribution's staging copy.
 SOURCE_IGNORE = shutil.ignore_patterns(
-    ".git",
-    ".venv",
-    "venv",
-    "build",
-    "dist",
-    "*.egg-info",
-    "__pycache__",
-    "*.pyc",
-    ".pytest_cache",
-    ".hypothesis",
-    ".ruff_cache",
-    ".mypy_cache",
+    ".git", ".venv", "venv", "build", "dist", "*.egg-info", "__pycache__", "*.pyc", ".*_cache", ".hypothesis"
 )
 
 

@@ -207,3 +207,21 @@ def test_the_500_definition_cap(sandbox_server: ServedSandbox) -> None:
     response = create(sandbox_server, {"label": "One too many"})
     assert response.status_code == 400
     assert response.json()["errors"][0]["code"] == "DEFINITION_LIMIT"
+
+
+def test_date_versioned_paths_reach_the_same_portal(sandbox_server: ServedSandbox) -> None:
+    send = {"eventName": "pe1234567_login_event", "objectId": "777001", "properties": {"hs_city": "Lisbon"}}
+    with sandbox_server.client() as client:
+        assert client.post("/events/2026-03/send", json=send).status_code == 204
+        assert client.post("/events/custom/2025-09/send/batch", json={"inputs": [send]}).status_code == 204
+        found = client.get(
+            "/events/event-occurrences/2026-03", params={"objectType": "contact", "objectId": "777001"}
+        )
+        created = client.post("/events/custom/2026-09/event-definitions", json={"label": "Versioned"})
+        types = client.get("/events/event-occurrences/2025-09/event-types")
+        no_token = client.get("/events/event-occurrences/2026-09", headers={"Authorization": ""})
+    assert [e["properties"]["hs_city"] for e in found.json()["results"]] == ["Lisbon", "Lisbon"]
+    assert created.status_code == 201
+    assert created.headers["Location"].endswith("/events/custom/2026-09/event-definitions/versioned")
+    assert "pe1234567_versioned" in types.json()["eventTypes"]
+    assert no_token.status_code == 401

@@ -59,12 +59,19 @@ HUBSPOT_EVENT_TYPES = (
     "e_viewed_cta",
     "e_clicked_cta",
 )
-# Routes that need a token: (path prefix, required scope, exempt from ten-secondly/daily counters).
-_AUTH_POLICIES = (
-    ("/events/v3/send", auth.SEND_SCOPE, True),
-    ("/events/v3/event-definitions", auth.DEFINITIONS_SCOPE, False),
-    ("/events/v3/events", auth.READ_SCOPE, False),
-)
+
+
+def _auth_policy(path: str) -> tuple[str, bool] | None:
+    """(required scope, exempt from the ten-secondly/daily counters) for a HubSpot route, else None."""
+    for base in API_BASES:
+        if path.startswith(base + "/send"):
+            return auth.SEND_SCOPE, True
+        if path.startswith(base + "/event-definitions"):
+            return auth.DEFINITIONS_SCOPE, False
+    if path.startswith(OCCURRENCE_PATHS):
+        return auth.READ_SCOPE, False
+    return None
+
 
 ConnectionDropper = Callable[[Mapping[str, Any]], Awaitable[None]]
 
@@ -197,7 +204,8 @@ def _definition_or_404(state: SandboxState, event_name: str) -> dict[str, Any]:
 
 
 def _definition_url(request: Request, name: str, prop: str | None = None) -> str:
-    path = f"/events/v3/event-definitions/{name}" + (f"/property/{prop}" if prop else "")
+    base = request.url.path.partition("/event-definitions")[0]  # the API version the caller used
+    path = f"{base}/event-definitions/{name}" + (f"/property/{prop}" if prop else "")
     return str(request.url.replace(path=path, query=""))
 
 
@@ -569,26 +577,45 @@ async def admin_tokens(request: Request) -> Response:
     )
 
 
+# The v3 paths and the date-versioned ones HubSpot's newer specs use (HUBSPOT_API.md §1): same
+# schemas, different prefixes. `events/2026-03` has send and definitions; occurrences moved to
+# `/events/event-occurrences/{version}`.
+API_BASES = ("/events/v3", "/events/2026-03", "/events/custom/2025-09", "/events/custom/2026-09")
+OCCURRENCE_PATHS = (
+    "/events/v3/events",
+    "/events/event-occurrences/2025-09",
+    "/events/event-occurrences/2026-03",
+    "/events/event-occurrences/2026-09",
+)
+
+
+def _api_routes(base: str) -> list[Route]:
+    definitions = f"{base}/event-definitions"
+    return [
+        Route(f"{base}/send", send, methods=["POST"]),
+        Route(f"{base}/send/batch", send_batch, methods=["POST"]),
+        Route(definitions, list_definitions, methods=["GET"]),
+        Route(definitions, create_definition, methods=["POST"]),
+        Route(definitions + "/{eventName}", get_definition, methods=["GET"]),
+        Route(definitions + "/{eventName}", patch_definition, methods=["PATCH"]),
+        Route(definitions + "/{eventName}", delete_definition, methods=["DELETE"]),
+        Route(definitions + "/{eventName}/property", create_property, methods=["POST"]),
+        Route(definitions + "/{eventName}/property/{propertyName}", patch_property, methods=["PATCH"]),
+        Route(definitions + "/{eventName}/property/{propertyName}", delete_property, methods=["DELETE"]),
+    ]
+
+
+def _occurrence_routes(path: str) -> list[Route]:
+    return [
+        Route(path, list_events, methods=["GET"]),
+        Route(path + "/", list_events, methods=["GET"]),
+        Route(path + "/event-types", event_types, methods=["GET"]),
+    ]
+
+
 ROUTES = [
-    Route("/events/v3/send", send, methods=["POST"]),
-    Route("/events/v3/send/batch", send_batch, methods=["POST"]),
-    Route("/events/v3/events", list_events, methods=["GET"]),
-    Route("/events/v3/events/", list_events, methods=["GET"]),
-    Route("/events/v3/events/event-types", event_types, methods=["GET"]),
-    Route("/events/v3/event-definitions", list_definitions, methods=["GET"]),
-    Route("/events/v3/event-definitions", create_definition, methods=["POST"]),
-    Route("/events/v3/event-definitions/{eventName}", get_definition, methods=["GET"]),
-    Route("/events/v3/event-definitions/{eventName}", patch_definition, methods=["PATCH"]),
-    Route("/events/v3/event-definitions/{eventName}", delete_definition, methods=["DELETE"]),
-    Route("/events/v3/event-definitions/{eventName}/property", create_property, methods=["POST"]),
-    Route(
-        "/events/v3/event-definitions/{eventName}/property/{propertyName}", patch_property, methods=["PATCH"]
-    ),
-    Route(
-        "/events/v3/event-definitions/{eventName}/property/{propertyName}",
-        delete_property,
-        methods=["DELETE"],
-    ),
+    *(route for base in API_BASES for route in _api_routes(base)),
+    *(route for path in OCCURRENCE_PATHS for route in _occurrence_routes(path)),
     Route("/oauth/v2/private-apps/get/access-token-info", private_app_token_info, methods=["POST"]),
     Route("/oauth/v1/access-tokens/{token}", access_token_info, methods=["GET"]),
     Route("/oauth/v1/refresh-tokens/{token}", refresh_token_info, methods=["GET"]),
@@ -685,13 +712,13 @@ class SandboxApp:
 
     def _admit(self, scope: Mapping[str, Any], method: str, path: str) -> RateLimitState:
         """Authenticate, count against the limits and check scopes, as HubSpot does, in that order."""
-        policy = next((p for p in _AUTH_POLICIES if path == p[0] or path.startswith(p[0] + "/")), None)
+        policy = _auth_policy(path)
         if policy is None or method == "OPTIONS":
             return self.state.limiter.peek("anonymous")
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
         record = auth.authenticate(self.state.store, headers, query, self.state.accepted_tokens)
-        _, scope_name, exempt = policy
+        scope_name, exempt = policy
         state = self.state.limiter.check(record.token, exempt=exempt)
         try:
             auth.require_scopes(record, [scope_name])

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import html
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -92,9 +93,14 @@ def _button(text: str, tip: str, slot: Callable[[], Any], icon_name: str = "") -
     return button
 
 
-def findings_html(findings: list[Finding]) -> str:
+_PROPERTY_PATH = re.compile(r"^propertyDefinitions\[(\d+)\]")
+
+
+def findings_html(findings: list[Finding], subject: Callable[[Finding], str] = lambda f: "") -> str:
+    """One line per finding, errors first; `subject(f)` names what it is about ("payment_method: ")."""
     marks = {Severity.ERROR: "✖", Severity.WARNING: "⚠", Severity.INFO: "ℹ"}
-    return "<br>".join(f"{marks[f.severity]} {html.escape(f.message)}" for f in sort_findings(findings))
+    return "<br>".join(f"{marks[f.severity]} {html.escape(subject(f) + f.message, quote=False)}"
+                       for f in sort_findings(findings))
 
 
 class OptionsEditor(QWidget):
@@ -369,8 +375,6 @@ class DefinitionEditor(QDialog):
             self.object_combo.setEnabled(False)
             self.defaults_check.setEnabled(False)
             self.matching_check.setEnabled(False)
-            self.matching_property.setEnabled(False)
-            self.matching_target.setEnabled(False)
         self.label_edit.textEdited.connect(self._label_edited)
         self.name_edit.textEdited.connect(self._name_typed)
         self.description_edit.textChanged.connect(self.refresh)
@@ -504,9 +508,32 @@ class DefinitionEditor(QDialog):
             return [Finding(Severity.ERROR, "NOT_ALLOWED", "", exc.user_message)], []
         return manager.check_plan(self.original, plan), [p.describe() for p in plan]
 
+    def _property_row(self, finding: Finding) -> int | None:
+        match = _PROPERTY_PATH.match(finding.path)
+        if match:
+            return int(match.group(1))
+        names = [str(p.get("name")) for p in self.draft_properties]
+        head = finding.path.split(".", 1)[0]
+        return names.index(head) if head in names else None
+
+    def _subject(self, finding: Finding) -> str:
+        row = self._property_row(finding)
+        if row is None or row >= len(self.draft_properties):
+            return ""
+        return f"{self.draft_properties[row].get('name') or self.draft_properties[row].get('label')}: "
+
     def refresh(self) -> None:
         findings, plan = self.current_findings()
-        self.findings.setText(findings_html(findings))
+        self.findings.setText(findings_html(findings, self._subject))
+        bad_rows = {self._property_row(f) for f in findings if f.severity is Severity.ERROR}
+        for row in range(self.table.rowCount()):
+            for column in range(self.table.columnCount()):
+                item = self.table.item(row, column)
+                if item is not None:
+                    item.setForeground(QColor("#d1242f") if row in bad_rows else self.palette().text().color())
+        matching = self.matching_check.isChecked() and self.matching_check.isEnabled()
+        self.matching_property.setEnabled(matching)
+        self.matching_target.setEnabled(matching)
         if self.original is not None:
             self.plan_label.setText("Saving will: " + "; ".join(plan) + "." if plan else "No changes yet.")
         blocked = any(f.severity is Severity.ERROR for f in findings) or (self.original is not None and not plan)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -73,7 +74,9 @@ log = logging.getLogger(__name__)
 SEARCH_TASK = "explore.search"
 TYPES_TASK = "explore.event_types"
 EXPORT_TASK = "explore.export"
-INSERT_CHUNK = 500  # rows announced to the view per step; pages bigger than this are split
+# Rows are shown at most this often while pages stream in: every announcement costs the table a
+# full repaint, so a burst of fast pages becomes one insertion (the first page is shown at once).
+FLUSH_SECONDS = 0.2
 REFRESH_MS = 250  # how often the timeline and the day chart catch up while rows stream in
 FILTER_DELAY_MS = 150
 ANY_EVENT_TYPE = "Any event type"
@@ -218,6 +221,8 @@ class ExplorePage(AreaPage):
         self._timeline_record: tuple[str, str] | None = None
         self._single_record = False
         self._pages = 0
+        self._pending: list[Mapping[str, Any]] = []  # arrived, not yet shown
+        self._last_flush = 0.0
         self._generation = 0  # which search owns the progress display
         self.prepared: PreparedSearch | None = None
         self.last_state = "idle"  # idle | running | done | stopped | failed | refused
@@ -618,15 +623,19 @@ class ExplorePage(AreaPage):
             self.request_edit.setText(request_line(client.base_url, prepared.query))
             self.request_edit.setCursorPosition(0)
             async for page in stream_pages(client, prepared.query):
-                await self._add_rows(page.results)
+                self._pending.extend(page.results)
                 self._pages += 1
-                self._show_count()
+                if time.monotonic() - self._last_flush >= FLUSH_SECONDS:
+                    self._flush_rows()
+            self._flush_rows()
         except asyncio.CancelledError:
             if generation == self._generation:  # not replaced by a newer search
+                self._flush_rows()  # Stop keeps every row that arrived
                 self._finish_loading("stopped")
             raise
         except BaseException:
             if generation == self._generation:
+                self._flush_rows()
                 self._finish_loading("failed")
             raise
         self._finish_loading("done")
@@ -635,6 +644,8 @@ class ExplorePage(AreaPage):
     def _start_loading(self, prepared: PreparedSearch) -> None:
         self.last_state = "running"
         self._pages = 0
+        self._pending = []
+        self._last_flush = 0.0
         self._single_record = prepared.filter.is_single_record
         self._timeline_points = []
         self._timeline_record = prepared.filter.record
@@ -659,16 +670,17 @@ class ExplorePage(AreaPage):
         self._show_count()
         self.search_finished.emit(len(self.model.data_columns))
 
-    async def _add_rows(self, results: Sequence[Mapping[str, Any]]) -> None:
-        for start in range(0, len(results), INSERT_CHUNK):
-            chunk = results[start : start + INSERT_CHUNK]
+    def _flush_rows(self) -> None:
+        """Show the rows that arrived since the last flush, in one insertion."""
+        self._last_flush = time.monotonic()
+        pending, self._pending = self._pending, []
+        if pending:
             first = len(self.model.data_columns)
-            self.model.append_page(chunk)
-            self._collect_timeline_points(first, len(chunk))
-            if start + INSERT_CHUNK < len(results):
-                await asyncio.sleep(0)  # let the view paint between chunks
-        if not self._refresh_timer.isActive():
-            self._refresh_timer.start()
+            self.model.append_page(pending)
+            self._collect_timeline_points(first, len(pending))
+            if not self._refresh_timer.isActive():
+                self._refresh_timer.start()
+        self._show_count()
 
     def _collect_timeline_points(self, first: int, count: int) -> None:
         if not self._single_record:

@@ -9,7 +9,8 @@ tooltip; event types by their definition's label when known.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -40,10 +41,13 @@ HEADER_TIPS = {
     OBJECT_ID: "The record's ID (objectId)",
     OCCURRENCE_ID: "The occurrence's id (the uuid it was sent with)",
 }
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_SERVED_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, SOURCE_ROW_ROLE})
 # Shown by default as they appear: custom properties first; HubSpot's hs_* defaults on request.
 AUTO_SHOWN_PROPERTIES = 12
 
 
+@functools.lru_cache(maxsize=8192)  # painting asks for the same visible rows again and again
 def local_time_text(ms: int) -> str:
     if ms == UNKNOWN_TIME:
         return ""
@@ -69,6 +73,8 @@ class ResultsModel(QAbstractTableModel):
         self.labels: dict[str, str] = {}
         self._hidden_properties: set[str] = set()  # chosen off by the user
         self._chosen_properties: set[str] = set()  # chosen on by the user
+        self._getters: list[Callable[[int], str]] = []
+        self._rebuild_getters()
 
     # --- loading --------------------------------------------------------------------------
     def clear(self) -> None:
@@ -78,6 +84,7 @@ class ResultsModel(QAbstractTableModel):
         self.view = RowView(self.data_columns)
         self.view.sort_column, self.view.descending, self.view.needle, self.view.label_hits = sort_column, descending, needle, hits
         self.columns = list(FIXED_COLUMNS)
+        self._rebuild_getters()
         self.endResetModel()
         self.columns_changed.emit()
         self.loaded_changed.emit(0)
@@ -116,14 +123,19 @@ class ResultsModel(QAbstractTableModel):
             return False
         return len(self.columns) - len(FIXED_COLUMNS) < AUTO_SHOWN_PROPERTIES
 
-    def _show_new_properties(self, names: Iterable[str]) -> None:
-        shown = [property_column(n) for n in names if self._auto_shown(n)]
+    def _show_new_properties(self, names: Sequence[str]) -> None:
+        if not names:
+            return
+        shown = [c for c in (property_column(n) for n in names if self._auto_shown(n)) if c not in self.columns]
         if shown:
             start = len(self.columns)
             self.beginInsertColumns(QModelIndex(), start, start + len(shown) - 1)
             self.columns.extend(shown)
+            self._rebuild_getters()
             self.endInsertColumns()
             self.columns_changed.emit()
+        else:
+            self._rebuild_getters()  # a chosen column whose property just appeared
 
     @property
     def property_names(self) -> list[str]:
@@ -140,6 +152,7 @@ class ResultsModel(QAbstractTableModel):
         self._hidden_properties = known - set(names)
         self.beginResetModel()
         self.columns = list(FIXED_COLUMNS) + [property_column(n) for n in names]
+        self._rebuild_getters()
         self.endResetModel()
         self.columns_changed.emit()
 
@@ -196,31 +209,49 @@ class ResultsModel(QAbstractTableModel):
             return f"Event property {name}" if name is not None else HEADER_TIPS[key]
         return None
 
-    def display_text(self, row: int, key: str) -> str:
+    def _getter(self, key: str) -> Callable[[int], str]:
+        """A function row -> display text for one column (painting calls it for every visible cell)."""
         cols = self.data_columns
         if key == TIME:
-            return local_time_text(cols.times[row])
+            times = cols.times
+            return lambda row: local_time_text(times[row])
         if key == EVENT_TYPE:
-            return self.label_of(cols.event_types[row])
-        return cols.value(row, key) or ""
+            kinds = cols.event_types
+            return lambda row: self.labels.get(kinds[row]) or kinds[row]
+        if key in (OBJECT_TYPE, OBJECT_ID, OCCURRENCE_ID):
+            values = {OBJECT_TYPE: cols.object_types, OBJECT_ID: cols.object_ids, OCCURRENCE_ID: cols.ids}[key]
+            return values.__getitem__
+        name = property_name(key)
+        column = cols.properties.get(name) if name is not None else None
+        if column is None:
+            return lambda row: ""
+        return lambda row: column[row] or ""
+
+    def _rebuild_getters(self) -> None:
+        self._getters = [self._getter(key) for key in self.columns]
+
+    def display_text(self, row: int, key: str) -> str:
+        return self._getter(key)(row)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.view) or not 0 <= index.column() < len(self.columns):
+        # The view asks ~8 roles per painted cell; answer the ones we do not serve first and cheaply.
+        if role not in _SERVED_ROLES:
             return None
-        row = self.view.row_at(index.row())
-        key = self.columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.display_text(row, key)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            cols = self.data_columns
-            if key == TIME:
-                return f"{utc_time_text(cols.times[row])}\nas received: {cols.raw_times[row]}"
-            if key == EVENT_TYPE:
-                return cols.event_types[row]
-            return cols.value(row, key)
+        position, column = index.row(), index.column()
+        if not (0 <= position < len(self.view.order) and 0 <= column < len(self.columns)) or not index.isValid():
+            return None
+        row = self.view.row_at(position)
+        if role == _DISPLAY:
+            return self._getters[column](row)
         if role == SOURCE_ROW_ROLE:
             return row
-        return None
+        key = self.columns[column]
+        cols = self.data_columns
+        if key == TIME:
+            return f"{utc_time_text(cols.times[row])}\nas received: {cols.raw_times[row]}"
+        if key == EVENT_TYPE:
+            return cols.event_types[row]
+        return cols.value(row, key)
 
     # --- copying --------------------------------------------------------------------------
     def rows_as_tsv(self, positions: Iterable[int]) -> str:

@@ -171,12 +171,15 @@ async def list_events(request: Request) -> Response:
         rows.reverse()
         flt.descending = not flt.descending
     body: dict[str, Any] = {"results": [unified_event(r, query.properties) for r in rows]}
+    # Going forwards, more rows mean a next page; going back from a `before` cursor, there is one.
+    has_next = True if backwards else more
+    has_prev = more if backwards else query.after is not None
     paging: dict[str, Any] = {}
     url = request.url.remove_query_params(["after", "before"])
-    if rows and (more if not backwards else True):
+    if rows and has_next:
         after = encode_cursor(rows[-1])
         paging["next"] = {"after": after, "link": str(url.include_query_params(after=after))}
-    if rows and ((query.after is not None) if not backwards else more):
+    if rows and has_prev:
         before = encode_cursor(rows[0])
         paging["prev"] = {"before": before, "link": str(url.include_query_params(before=before))}
     if paging:

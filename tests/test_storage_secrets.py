@@ -106,6 +106,7 @@ def test_a_failing_keyring_flips_the_state_instead_of_crashing():
 
 
 def test_async_calls_run_in_a_worker_thread(memory_keyring):
+    import concurrent.futures
     import threading
 
     threads = []
@@ -120,10 +121,13 @@ def test_async_calls_run_in_a_worker_thread(memory_keyring):
 
     async def scenario():
         await store.aset("a", AccountSecret(token=TOKEN))
-        return await store.aget("a")
+        return threading.current_thread(), await store.aget("a")
 
-    assert asyncio.run(scenario()).token == TOKEN
-    assert threads and threads[0] is not threading.main_thread()
+    # A loop of its own in a thread of its own: the session's Qt loop may be the current one here.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        loop_thread, secret = pool.submit(asyncio.run, scenario()).result(timeout=30)
+    assert secret.token == TOKEN
+    assert threads and threads[0] is not loop_thread
 
 
 @pytest.fixture
@@ -155,3 +159,44 @@ def test_log_file_never_contains_secrets(log_path):
 
 def test_redact_leaves_ordinary_text_alone():
     assert redact("loaded 12 definitions for portal 123456") == "loaded 12 definitions for portal 123456"
+
+
+def _no_discovery(monkeypatch):
+    def refuse():
+        raise AssertionError("keyring backend discovery ran")
+
+    monkeypatch.setattr(keyring, "get_keyring", refuse)
+
+
+def test_a_remembered_answer_is_used_without_discovery(monkeypatch):
+    from hsexplorer.storage.secrets import BackendMemo, environment_fingerprint
+
+    _no_discovery(monkeypatch)
+    memo = BackendMemo(True, "SecretService Keyring", "", environment_fingerprint())
+    status = SecretStore(memo=memo).probe()
+    assert status.state is SecretsState.KEYRING and status.backend_name == "SecretService Keyring"
+    gone = BackendMemo(False, "", "no keyring service", environment_fingerprint())
+    assert SecretStore(memo=gone).probe().state is SecretsState.UNAVAILABLE
+
+
+def test_a_changed_environment_means_a_new_discovery_which_is_remembered(memory_keyring):
+    from hsexplorer.storage.secrets import BackendMemo, environment_fingerprint
+
+    found = []
+    stale = BackendMemo(False, "", "no keyring service", "an-older-environment")
+    store = SecretStore(memo=stale, on_discovered=found.append)
+    assert store.probe().state is SecretsState.KEYRING
+    assert found == [BackendMemo(True, store.status.backend_name, "", environment_fingerprint())]
+    assert BackendMemo.from_json(found[0].to_json()) == found[0]
+
+
+def test_a_wrong_remembered_answer_is_corrected_on_first_use():
+    from hsexplorer.storage.secrets import BackendMemo, environment_fingerprint
+
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    memo = BackendMemo(True, "SecretService Keyring", "", environment_fingerprint())
+    store = SecretStore(memo=memo)
+    assert store.probe().state is SecretsState.KEYRING
+    with pytest.raises(SecretStoreUnavailable):
+        store.set("a", AccountSecret(token=TOKEN))
+    assert store.status.state is SecretsState.UNAVAILABLE

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import sys
 from collections.abc import Sequence
 
 from hsexplorer.appinfo import DISPLAY_NAME, VERSION
@@ -33,7 +34,7 @@ def _common_options() -> argparse.ArgumentParser:
     return common
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
     common = _common_options()
     parser = argparse.ArgumentParser(
         prog="hsexplorer",
@@ -51,10 +52,26 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument(
         "--no-error-dialogs", action="store_true", help="log errors instead of opening dialogs"
     )
+    if not with_commands:
+        parser.set_defaults(command=None)
+        return parser
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(subparsers, common)
     return parser
+
+
+def _opens_the_app(argv: Sequence[str]) -> bool:
+    """True when argv names no command (and asks for no help): the desktop app starts."""
+    tokens = iter(argv)
+    for token in tokens:
+        if token in ("-h", "--help"):
+            return False
+        if token == "--data-dir":
+            next(tokens, None)
+        elif not token.startswith("-"):
+            return False
+    return True
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -63,4 +80,6 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    return build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    # Starting the app must not import every command's module (startup time is benchmarked).
+    return build_parser(with_commands=not _opens_the_app(arguments)).parse_args(arguments)

@@ -7,17 +7,27 @@ keychain: errors), the store says so through `status` and, only once the user ag
 secret anywhere else, and never uses keyring's `null` backend, which drops writes silently.
 
 Keyring calls can block (unlock prompts, D-Bus): the `a*` methods run them in a worker thread.
+
+Backend discovery imports every backend keyring knows (on Linux that pulls in `cryptography`,
+~0.3 s). Its answer is remembered (`BackendMemo`, kept in the settings by the caller) with a
+fingerprint of the environment that decides it; while the fingerprint matches, `probe()`
+reports the remembered answer without importing anything, and the first real secret
+operation opens the backend for real (correcting the status if the answer changed).
 """
 
 from __future__ import annotations
 
 import asyncio
 import enum
+import hashlib
 import json
 import logging
+import os
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 from hsexplorer.appinfo import KEYRING_SERVICE
@@ -98,6 +108,56 @@ class AccountSecret:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class BackendMemo:
+    """What the last full backend discovery found, and the environment it found it in."""
+
+    available: bool
+    backend_name: str
+    reason: str
+    fingerprint: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"available": self.available, "backend_name": self.backend_name, "reason": self.reason,
+                "fingerprint": self.fingerprint}
+
+    @classmethod
+    def from_json(cls, data: Any) -> BackendMemo | None:
+        if not isinstance(data, dict) or not isinstance(data.get("fingerprint"), str):
+            return None
+        return cls(bool(data.get("available")), str(data.get("backend_name") or ""), str(data.get("reason") or ""),
+                   data["fingerprint"])
+
+
+def _keyring_config_files() -> list[Path]:
+    """Where keyring looks for `keyringrc.cfg` (its own rules, without importing keyring)."""
+    home = Path.home()
+    roots = [Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config") / "python_keyring",
+             home / "Library" / "Application Support" / "python_keyring"]
+    if os.environ.get("LOCALAPPDATA"):
+        roots.append(Path(os.environ["LOCALAPPDATA"]) / "Python Keyring")
+    return [root / "keyringrc.cfg" for root in roots]
+
+
+def environment_fingerprint() -> str:
+    """Changes whenever something that decides keyring's backend choice may have changed."""
+    from importlib import metadata
+
+    try:
+        version = metadata.version("keyring")
+    except metadata.PackageNotFoundError:
+        version = "?"
+    parts = [sys.platform, sys.executable, version]
+    for name in ("PYTHON_KEYRING_BACKEND", "DBUS_SESSION_BUS_ADDRESS", "XDG_CURRENT_DESKTOP", "KDE_FULL_SESSION"):
+        parts.append(f"{name}={os.environ.get(name, '')}")
+    for path in _keyring_config_files():
+        try:
+            parts.append(f"{path}:{path.stat().st_mtime_ns}")
+        except OSError:
+            parts.append(f"{path}:-")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
+
+
 def _backend_problem(backend: Any) -> str:
     """Why this backend cannot hold secrets, or "" when it can."""
     import keyring.backends.fail
@@ -116,8 +176,17 @@ def _backend_problem(backend: Any) -> str:
 class SecretStore:
     """The one place secrets are read and written."""
 
-    def __init__(self, service: str = KEYRING_SERVICE) -> None:
+    def __init__(
+        self,
+        service: str = KEYRING_SERVICE,
+        *,
+        memo: BackendMemo | None = None,
+        on_discovered: Callable[[BackendMemo], None] | None = None,
+    ) -> None:
         self.service = service
+        self._memo = memo
+        self._on_discovered = on_discovered
+        self._opened = False  # True once keyring itself has chosen (and imported) a backend
         self._status = SecretsStatus(SecretsState.UNKNOWN)
         self._session: dict[str, AccountSecret] = {}
         self._session_allowed = False
@@ -146,7 +215,19 @@ class SecretStore:
         return SecretsStatus(state, "", reason)
 
     def probe(self) -> SecretsStatus:
-        """Find out which keyring backend the OS offers (imports and discovery can be slow)."""
+        """Which keyring the OS offers: the remembered answer when still valid, else a full discovery."""
+        memo = self._memo
+        if not self._opened and memo is not None and memo.fingerprint == environment_fingerprint():
+            if memo.available:
+                status = SecretsStatus(SecretsState.KEYRING, memo.backend_name)
+            else:
+                status = self._unusable(memo.reason)
+            self._set_status(status)
+            return status
+        return self.open_backend()
+
+    def open_backend(self) -> SecretsStatus:
+        """Let keyring choose its backend (imports every candidate: can take a while)."""
         import keyring
 
         try:
@@ -159,7 +240,14 @@ class SecretStore:
             status = self._unusable(problem)
         else:
             status = SecretsStatus(SecretsState.KEYRING, str(getattr(backend, "name", type(backend).__name__)))
+        self._opened = True
         self._set_status(status)
+        memo = BackendMemo(status.persistent, status.backend_name, "" if status.persistent else status.reason,
+                           environment_fingerprint())
+        if memo != self._memo:
+            self._memo = memo
+            if self._on_discovered is not None:
+                self._on_discovered(memo)
         return status
 
     def allow_session_only(self) -> None:
@@ -170,8 +258,8 @@ class SecretStore:
 
     def _keyring(self) -> Any | None:
         """The backend to use, or None when secrets must stay in this session."""
-        if self._status.state is SecretsState.UNKNOWN:
-            self.probe()
+        if not self._opened:
+            self.open_backend()
         if self._status.state is not SecretsState.KEYRING:
             return None
         import keyring

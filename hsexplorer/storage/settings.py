@@ -37,6 +37,8 @@ class Settings:
     window_state: str = ""
     last_area: str = "definitions"
     theme: str = "system"
+    # What the last keyring backend discovery found (storage.secrets.BackendMemo as JSON).
+    keyring_memo: Mapping[str, Any] = field(default_factory=dict)
     # Top-level keys we do not know, preserved verbatim.
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -50,6 +52,7 @@ class Settings:
             window_state=self.window_state,
             last_area=self.last_area,
             theme=self.theme,
+            keyring_memo=dict(self.keyring_memo),
         )
         return data
 
@@ -73,6 +76,7 @@ class Settings:
             window_state=str(data.get("window_state") or ""),
             last_area=area if area in AREAS else defaults.last_area,
             theme=theme if theme in THEMES else defaults.theme,
+            keyring_memo=dict(data["keyring_memo"]) if isinstance(data.get("keyring_memo"), dict) else {},
             extra={k: v for k, v in data.items() if k not in known},
         )
 

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
+import contextlib
 import functools
 import logging
 import sys
 import time
+from typing import Any
 
 from hsexplorer.storage.paths import AppPaths, resolve_paths
 
@@ -32,8 +35,8 @@ def run_gui(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     _prefer_lean_imports()
     # PySide6 before qasync, so qasync binds to it even if another Qt binding is installed.
+    from PySide6.QtWidgets import QApplication  # noqa: I001
     import qasync
-    from PySide6.QtWidgets import QApplication
 
     from hsexplorer.appinfo import APP_ID, APP_NAME, DISPLAY_NAME, ORGANIZATION
     from hsexplorer.storage.logging_setup import configure_logging, remove_log_handlers
@@ -51,14 +54,42 @@ def run_gui(args: argparse.Namespace) -> int:
     # Closing the window must not stop the loop before the main coroutine has cleaned up.
     app.setQuitOnLastWindowClosed(False)
     try:
-        with asyncio.Runner(loop_factory=functools.partial(qasync.QEventLoop, app)) as runner:
-            return runner.run(_main(app, args, paths, started))
+        with asyncio.Runner(loop_factory=functools.partial(_new_loop, qasync.QEventLoop, app)) as runner:
+            code = runner.run(_main(app, args, paths, started))
     finally:
         remove_log_handlers()
+    _exit_now(code)
+    return code  # not reached outside tests that replace _exit_now
+
+
+def _exit_now(code: int) -> None:
+    """End the process once everything is closed and written: skip tearing down every module.
+
+    The window, clients, databases and settings were closed by the main coroutine; atexit
+    handlers still run. Finalising hundreds of modules and Qt objects one by one would only
+    make closing (and `--smoke-test`) slower.
+    """
+    import atexit
+    import os
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        # A closed pipe must not turn success into a traceback.
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
+
+
+def _new_loop(loop_class: Any, app: Any) -> asyncio.AbstractEventLoop:
+    loop = loop_class(app)
+    # qasync's own executor starts ten QThreads on first use and joins them one by one at exit;
+    # a small standard pool (keyring calls, opening the sandbox) starts lazily and ends promptly.
+    loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="hsexplorer-worker"))
+    return loop
 
 
 async def _main(app: object, args: argparse.Namespace, paths: AppPaths, started: float) -> int:
-    from hsexplorer.storage.secrets import SecretStore
+    from hsexplorer.storage.secrets import BackendMemo, SecretStore
     from hsexplorer.storage.settings import SettingsStore
     from hsexplorer.ui.icons import app_icon
     from hsexplorer.ui.main_window import MainWindow
@@ -67,14 +98,20 @@ async def _main(app: object, args: argparse.Namespace, paths: AppPaths, started:
 
     smoke = bool(getattr(args, "smoke_test", False))
     settings = SettingsStore.load(paths.settings_file)
-    secrets = SecretStore()
+    loop = asyncio.get_running_loop()
+
+    def remember_backend(memo: BackendMemo) -> None:  # called from a worker thread
+        loop.call_soon_threadsafe(lambda: settings.update(keyring_memo=memo.to_json()))
+
+    secrets = SecretStore(memo=BackendMemo.from_json(settings.settings.keyring_memo), on_discovered=remember_backend)
     session = AppSession(paths, settings, secrets)
+    warm_up = _start_opening_the_sandbox(session)
     apply_theme(app, settings.settings.theme)  # type: ignore[arg-type]
     _follow_os_theme(app, settings)
     app.setWindowIcon(app_icon())  # type: ignore[attr-defined]
     window = MainWindow(session, dialogs=not (smoke or getattr(args, "no_error_dialogs", False)))
     undo_hooks = window.errors.install_hooks(asyncio.get_running_loop())
-    # Keyring discovery imports every backend (~100 ms): off the UI thread, beside the window.
+    # Off the UI thread; instant when the last discovery's answer still holds (see storage.secrets).
     probe = window.tasks.start("keyring.probe", secrets.aprobe(), what="checking the OS keyring")
     window.show()
     log.info("window shown after %.0f ms", (time.perf_counter() - started) * 1000)
@@ -86,12 +123,24 @@ async def _main(app: object, args: argparse.Namespace, paths: AppPaths, started:
         await window.closing.wait()
         return 0
     finally:
+        if warm_up is not None and not warm_up.done():
+            warm_up.cancel()
         try:
             await window.shutdown()
         finally:
             window.finish_close()
             undo_hooks()
             log.info("closed cleanly")
+
+
+def _start_opening_the_sandbox(session: object) -> asyncio.Task[object] | None:
+    """Open (and on first start seed) the embedded sandbox while the window is being built."""
+    if not session.active_account.is_embedded_sandbox:  # type: ignore[attr-defined]
+        return None
+    task = asyncio.ensure_future(session.embedded_sandbox())  # type: ignore[attr-defined]
+    # A failure is reported by whoever needs the sandbox next (it retries); here it is only seen.
+    task.add_done_callback(lambda t: t.cancelled() or t.exception())
+    return task
 
 
 def _follow_os_theme(app: object, settings: object) -> None:

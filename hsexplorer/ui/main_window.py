@@ -30,9 +30,9 @@ from PySide6.QtWidgets import (
 from hsexplorer.appinfo import DISPLAY_NAME
 from hsexplorer.storage.accounts import Account
 from hsexplorer.storage.secrets import SecretsState, SecretsStatus
-from hsexplorer.storage.settings import AREAS
 from hsexplorer.ui.account_header import AccountHeader
 from hsexplorer.ui.area_page import AreaPage
+from hsexplorer.ui.areas import AREA_INFO
 from hsexplorer.ui.context import WindowContext
 from hsexplorer.ui.dialogs import confirm
 from hsexplorer.ui.errors import ErrorPresenter
@@ -42,8 +42,6 @@ from hsexplorer.ui.tasks import TaskRegistry
 
 log = logging.getLogger(__name__)
 
-# One module per area, in navigation order; Ctrl+1..4 follow this order.
-AREA_PAGE_MODULES = {area: f"hsexplorer.ui.{area}_page" for area in AREAS}
 _CONNECTION_MARKS = {
     ConnectionState.IDLE: "○",
     ConnectionState.CONNECTING: "◌",
@@ -113,14 +111,12 @@ class MainWindow(QMainWindow):
         self.nav.setIconSize(QSize(20, 20))
         self.nav.setFixedWidth(176)
         self.nav.setFrameShape(QListWidget.Shape.NoFrame)
-        for number, (area, module_name) in enumerate(AREA_PAGE_MODULES.items(), start=1):
-            page_class = importlib.import_module(module_name).Page
-            page = page_class(self.context)
-            self.pages[area] = page
-            self.stack.addWidget(page)
-            item = QListWidgetItem(icon(page.icon_name), page.title)
-            item.setToolTip(f"{page.purpose} (Ctrl+{number})")
-            item.setData(Qt.ItemDataRole.UserRole, area)
+        for number, info in enumerate(AREA_INFO, start=1):
+            # A page is built on its first visit; until then an empty stand-in holds its place.
+            self.stack.addWidget(QWidget())
+            item = QListWidgetItem(icon(info.icon_name), info.title)
+            item.setToolTip(f"{info.purpose} (Ctrl+{number})")
+            item.setData(Qt.ItemDataRole.UserRole, info.area_id)
             item.setSizeHint(QSize(150, 40))
             self.nav.addItem(item)
         self.nav.currentRowChanged.connect(self._nav_changed)
@@ -184,13 +180,13 @@ class MainWindow(QMainWindow):
         view_menu = menus.addMenu("&View")
         self.area_actions: dict[str, QAction] = {}
         group = QActionGroup(self)
-        for number, (area, page) in enumerate(self.pages.items(), start=1):
-            action = self._action(page.title, lambda _=False, a=area: self.show_area(a), shortcut=f"Ctrl+{number}",
-                                  icon_name=page.icon_name, tip=page.purpose)
+        for number, info in enumerate(AREA_INFO, start=1):
+            action = self._action(info.title, lambda _=False, a=info.area_id: self.show_area(a),
+                                  shortcut=f"Ctrl+{number}", icon_name=info.icon_name, tip=info.purpose)
             action.setCheckable(True)
             group.addAction(action)
             view_menu.addAction(action)
-            self.area_actions[area] = action
+            self.area_actions[info.area_id] = action
         view_menu.addSeparator()
         theme_menu = view_menu.addMenu("&Theme")
         theme_group = QActionGroup(self)
@@ -220,23 +216,36 @@ class MainWindow(QMainWindow):
     # --- areas --------------------------------------------------------------------------
     @property
     def current_area(self) -> str:
-        page = self.stack.currentWidget()
-        return page.area_id if isinstance(page, AreaPage) else AREAS[-1]
+        return AREA_INFO[max(0, self.stack.currentIndex())].area_id
 
     @property
     def definitions_page(self) -> Any:
-        return self.pages["definitions"]
+        return self.page("definitions")
+
+    def page(self, area: str) -> AreaPage:
+        """The area's page, built (and its module imported) on first use."""
+        page = self.pages.get(area)
+        if page is None:
+            index = [info.area_id for info in AREA_INFO].index(area)
+            page = importlib.import_module(AREA_INFO[index].module).Page(self.context)
+            stand_in = self.stack.widget(index)
+            current = self.stack.currentIndex()
+            self.stack.insertWidget(index, page)
+            self.stack.removeWidget(stand_in)
+            stand_in.deleteLater()
+            self.stack.setCurrentIndex(current)
+            self.pages[area] = page
+        return page
 
     def show_area(self, area: str) -> None:
-        if area not in self.pages:
-            area = "definitions"
-        self.nav.setCurrentRow(list(self.pages).index(area))
+        areas = [info.area_id for info in AREA_INFO]
+        self.nav.setCurrentRow(areas.index(area) if area in areas else areas.index("definitions"))
 
     def _nav_changed(self, row: int) -> None:
-        if not 0 <= row < len(self.pages):
+        if not 0 <= row < len(AREA_INFO):
             return
-        area = list(self.pages)[row]
-        page = self.pages[area]
+        area = AREA_INFO[row].area_id
+        page = self.page(area)
         self.stack.setCurrentWidget(page)
         self.area_actions[area].setChecked(True)
         self.session.settings.update(last_area=area)

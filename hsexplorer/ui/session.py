@@ -158,11 +158,9 @@ class AppSession(QObject):
             self._embedded_lock = asyncio.Lock()
         async with self._embedded_lock:
             if self._embedded is None:
-                from hsexplorer.sandbox.embedded import EmbeddedSandbox
-
                 self.paths.ensure()
                 loop = asyncio.get_running_loop()
-                self._embedded = await loop.run_in_executor(None, EmbeddedSandbox.open, self.paths.sandbox_db)
+                self._embedded = await loop.run_in_executor(None, _open_embedded_sandbox, self.paths.sandbox_db)
                 self.accounts.set_embedded_portal_id(self._embedded.portal_id)
                 if self.active_account.is_embedded_sandbox:
                     self.account_updated.emit(self.active_account)
@@ -212,3 +210,10 @@ class AppSession(QObject):
                     embedded.close()
                 await asyncio.get_running_loop().run_in_executor(None, self.history.close)
                 self.settings.flush()
+
+
+def _open_embedded_sandbox(db_path: Any) -> Any:
+    # The import is part of the work (Starlette and the sandbox: ~0.1 s), so it runs here too.
+    from hsexplorer.sandbox.embedded import EmbeddedSandbox
+
+    return EmbeddedSandbox.open(db_path)

@@ -1,0 +1,31 @@
+"""The window's areas, in navigation order: what the sidebar and the View menu show before a page exists.
+
+Pages are built on first visit (their modules can be heavy), so the navigation needs the
+titles, icons and purposes without importing them. Ctrl+1..4 follow this order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class AreaInfo:
+    area_id: str
+    title: str
+    icon_name: str
+    purpose: str
+
+    @property
+    def module(self) -> str:
+        """The module whose `Page` class implements the area (one file per area)."""
+        return f"hsexplorer.ui.{self.area_id}_page"
+
+
+AREA_INFO: tuple[AreaInfo, ...] = (
+    AreaInfo("compose", "Compose", "compose", "Build an event occurrence from its definition, check it, and send it to HubSpot."),
+    AreaInfo("explore", "Explore", "explore", "Look up the events HubSpot stored: by event, by contact, by time."),
+    AreaInfo("history", "History", "history", "Every request this app made, with HubSpot's answer, kept on this computer."),
+    AreaInfo("definitions", "Definitions", "definitions",
+             "The custom behavioral events defined in this account, and the properties each one takes."),
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hsexplorer.hubspot.errors import (
@@ -32,6 +32,7 @@ error_keys = st.sampled_from(["category", "message", "correlationId", "errors", 
                               "subCategory", "status", "error_description"])
 
 
+@settings(max_examples=60, deadline=None)
 @given(st.dictionaries(error_keys, json_values, max_size=8))
 def test_any_json_shaped_like_an_error_never_breaks_the_parser(body):
     error = api_error(400, json.dumps(body), path="/events/v3/send")
@@ -39,6 +40,7 @@ def test_any_json_shaped_like_an_error_never_breaks_the_parser(body):
     error.to_json()
 
 
+@settings(max_examples=60, deadline=None)
 @given(st.binary(max_size=200))
 def test_any_bytes_never_break_the_parser(body):
     error = api_error(500, body)
@@ -130,3 +132,9 @@ def test_curl_quotes_awkward_bodies_safely():
     curl = trace.as_curl(token_placeholder="$TOKEN")
     assert "-H \"Authorization: Bearer $TOKEN\"" in curl
     assert "'{\"name\":\"O'\"'\"'Brien $HOME `x`\"}'" in curl
+
+
+@pytest.mark.parametrize("errors", [1, "oops", {"message": "not a list"}, None, [1, "x", None]])
+def test_errors_field_of_the_wrong_shape_is_ignored(errors):
+    error = api_error(400, json.dumps({"message": "m", "errors": errors}))
+    assert error.errors == () and error.hubspot_message == "m"

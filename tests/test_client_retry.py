@@ -200,8 +200,9 @@ def test_connection_refused_is_reported_as_such(virtual_clock):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # closed again: nothing listens there
     with pytest.raises(ConnectFailedError) as caught:
-        query(f"http://127.0.0.1:{port}", virtual_clock, retry_policy=RetryPolicy(max_attempts=1), connect_retries=0)
+        query(f"http://127.0.0.1:{port}", virtual_clock, connect_retries=0)
     assert "refused" in caught.value.user_message
+    assert virtual_clock.sleeps == []  # connects are retried by the transport only, not backed off again
     assert TOKEN not in str(caught.value)
 
 

@@ -65,15 +65,24 @@ class NetworkError(HubSpotError):
         return True
 
 
-class DnsError(NetworkError):
+class _ConnectionNotMade(NetworkError):
+    """Failed before a connection existed. The transport already retried the connect; another
+    round of backoff would only make the user wait longer for the same answer."""
+
+    @property
+    def retryable(self) -> bool:
+        return False
+
+
+class DnsError(_ConnectionNotMade):
     user_message = "Could not find the server's address (DNS). Check your internet connection or the server address."
 
 
-class ConnectFailedError(NetworkError):
+class ConnectFailedError(_ConnectionNotMade):
     user_message = "Could not connect to the server: it refused or did not answer the connection."
 
 
-class TlsError(NetworkError):
+class TlsError(_ConnectionNotMade):
     user_message = (
         "The secure connection to the server failed (TLS certificate or handshake). "
         "A proxy or firewall may be intercepting traffic."
@@ -156,7 +165,7 @@ def parse_error_body(body: bytes | str | None) -> ErrorBody:
             sub_category=_text(e.get("subCategory")),
             context=_context(e.get("context")),
         )
-        for e in data.get("errors") or ()
+        for e in (data.get("errors") if isinstance(data.get("errors"), list) else ())
         if isinstance(e, Mapping)
     )
     links = data.get("links")

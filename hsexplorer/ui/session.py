@@ -96,7 +96,7 @@ class AppSession(QObject):
                 self._set_connection(ConnectionState.FAILED, f"Not connected: {getattr(exc, 'user_message', exc)}")
                 raise
             client.add_trace_listener(self._on_trace)
-            self.history.attach(client, account)
+            self.history.attach(client, self.active_account)  # re-read: opening may have learned the portal id
             self._client, self._client_account_id = client, account.id
             return client
 

@@ -1,1 +1,9 @@
-"""The async HTTP client for HubSpot's events APIs: the only package that imports httpx."""
+"""The async HTTP client for HubSpot's events APIs: the only package that imports httpx.
+
+- `client`: `HubSpotClient` (send, send_batch, iter_event_pages, definitions, token_info)
+- `auth`: `PrivateAppToken`, `OAuthTokens`, `LegacyApiKey` (reprs never show the secret)
+- `errors`: `HubSpotError` and its typed subclasses (API refusals, network failures)
+- `rate_limit`: rate-limit headers, pacing, the retry policy and an injectable clock
+- `trace`: `Trace` of every call with secrets redacted, `as_curl()`
+- `hosts`, `paging`, `scopes`, `network`: host policy, the query and its pages, scopes, transport errors
+"""

@@ -547,8 +547,8 @@ class HubSpotClient:
             params = [(k, v) for k, v in params if k != "limit"] + [("limit", str(remaining))]
         data, trace = await self._get_json("/events/v3/events", params)
         results = data.get("results") if isinstance(data, Mapping) else None
-        if not isinstance(results, list):
-            raise ResponseFormatError("the events response has no `results` list", trace=trace)
+        if not isinstance(results, list) or not all(isinstance(r, dict) for r in results):
+            raise ResponseFormatError("the events response has no `results` list of objects", trace=trace)
         cursor = next_cursor(data)
         if cursor is not None and cursor == after:
             raise ResponseFormatError("the server returned the same page cursor twice", trace=trace)

@@ -46,13 +46,20 @@ def test_expired_oauth_token_is_refreshed_once_and_the_request_repeated(scripted
         "expires_in": 1800}))
     stored = []
 
+    traces = []
+
     async def go():
         async with HubSpotClient(oauth(), scripted_server.base_url, clock=virtual_clock,
                                  on_token_refresh=stored.append) as client:
+            client.add_trace_listener(traces.append)
             await client.fetch_events(EventQuery())
             return client.auth
 
     auth = run(go())
+    shown = "".join(json.dumps(t.to_json()) + t.as_curl() for t in traces)
+    for secret in (ACCESS, REFRESH, SECRET, "new-access-token-abcdef", "new-refresh-abcdef"):
+        assert secret not in shown
+    assert len(traces) == 3 and traces[1].url.endswith("/oauth/v1/token")
     token_request = scripted_server.requests_to("/oauth/v1/token")[0]
     assert token_request.headers["content-type"] == "application/x-www-form-urlencoded"
     assert "authorization" not in token_request.headers

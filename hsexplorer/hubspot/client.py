@@ -136,6 +136,8 @@ def _segment(name: str) -> str:
     return quote(str(name), safe="")
 
 
+# Fields of OAuth token responses that hold secrets.
+_TOKEN_FIELDS = ("access_token", "refresh_token", "id_token")
 # Errors after which the rest of a batch would fail the same way.
 _FATAL_FOR_BATCH = (AuthenticationError, MissingScopesError, OAuthRefreshError)
 
@@ -263,8 +265,13 @@ class HubSpotClient:
         content_type: str = "application/json",
         retry_on_failure: bool,
         authenticate: bool = True,
+        issues_secrets: bool = False,
     ) -> tuple[httpx.Response, Trace]:
-        """One logical request with retries; returns the 2xx response or raises a HubSpotError."""
+        """One logical request with retries; returns the 2xx response or raises a HubSpotError.
+
+        `issues_secrets`: the answer carries new tokens (the OAuth token endpoint); they are
+        learnt by the redactor before the trace is built, so no trace ever shows them.
+        """
         failures = 0
         rate_limited = 0
         refreshed = False
@@ -276,7 +283,9 @@ class HubSpotClient:
                 await self._refresh_if_expiring()
             await self._pacer.before_request()
             try:
-                response, trace = await self._attempt(method, path, params, content, content_type, authenticate, attempt)
+                response, trace = await self._attempt(
+                    method, path, params, content, content_type, authenticate, attempt, issues_secrets
+                )
             except HubSpotError as error:
                 if error.retryable and retry_on_failure and failures + 1 < policy.max_attempts:
                     failures += 1
@@ -312,6 +321,7 @@ class HubSpotClient:
         content_type: str,
         authenticate: bool,
         attempt: int,
+        issues_secrets: bool = False,
     ) -> tuple[httpx.Response, Trace]:
         headers = {"Content-Type": content_type} if content is not None else {}
         query = list(params or ())
@@ -340,12 +350,25 @@ class HubSpotClient:
             raise error from None
         trace.duration = time.perf_counter() - started
         trace.status = response.status_code
+        if issues_secrets:
+            self._learn_secrets(response.content)
         trace.response_headers = redactor.headers(response.headers.items())
         trace.response_body = redactor.data(response.content)
         trace.correlation_id = response.headers.get("x-hubspot-correlation-id", "")
         self._pacer.observe(response.headers)
         self._emit(trace)
         return response, trace
+
+    def _learn_secrets(self, body: bytes) -> None:
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return
+        if isinstance(data, Mapping):
+            found = {v for k in _TOKEN_FIELDS if isinstance(v := data.get(k), str) and v}
+            if not found <= self._secrets_seen:
+                self._secrets_seen |= found
+                self._redactor.update(self._secrets_seen)
 
     def _error_for(self, response: httpx.Response, trace: Trace, path: str) -> ApiError:
         retry_after = parse_retry_after(response.headers.get("retry-after"), self.clock.wall())
@@ -413,7 +436,7 @@ class HubSpotClient:
             try:
                 response, trace = await self._call(
                     "POST", "/oauth/v1/token", content=form, content_type="application/x-www-form-urlencoded",
-                    retry_on_failure=True, authenticate=False,
+                    retry_on_failure=True, authenticate=False, issues_secrets=True,
                 )
                 data = self._json(response, trace)
                 access_token = str(data["access_token"])

@@ -74,6 +74,7 @@ VERIFY_TASK = "compose.verify"
 COPY_TASK = "compose.copy"
 LAST_EVENT_KEY = "composer_last_event"  # settings.extra: {account id: event name}
 VALIDATION_DELAY_MS = 30  # restarted on every edit: one validation per pause in typing
+JSON_WRITE_DELAY_MS = 120  # the JSON view follows the form a little later than the findings
 JSON_PARSE_DELAY_MS = 150
 MAX_JSON_FILE_BYTES = 5 * 1024 * 1024
 
@@ -233,6 +234,10 @@ class ComposePage(AreaPage):
         self._validate_timer.setSingleShot(True)
         self._validate_timer.setInterval(VALIDATION_DELAY_MS)
         self._validate_timer.timeout.connect(self.refresh)
+        self._json_write_timer = QTimer(self)
+        self._json_write_timer.setSingleShot(True)
+        self._json_write_timer.setInterval(JSON_WRITE_DELAY_MS)
+        self._json_write_timer.timeout.connect(self.write_json)
         self._json_timer = QTimer(self)
         self._json_timer.setSingleShot(True)
         self._json_timer.setInterval(JSON_PARSE_DELAY_MS)
@@ -303,6 +308,7 @@ class ComposePage(AreaPage):
         self._rebuild_form()
         self._show_values()
         self.refresh()
+        self.write_json()
 
     # --- construction --------------------------------------------------------------------------
     def _build_toolbar(self) -> None:
@@ -461,11 +467,16 @@ class ComposePage(AreaPage):
         self.send_anyway.setAccessibleName("Send anyway despite errors")
         self.send_anyway.setToolTip("Send even though HubSpot is expected to refuse it (to see HubSpot's answer)")
         self.send_anyway.toggled.connect(lambda _checked: self._update_send_button())
+        # Fixed geometry: the button's words change as findings come and go, and a relayout of the
+        # whole page on a keystroke would cost more than a frame.
+        policy = self.send_anyway.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.send_anyway.setSizePolicy(policy)
         self.send_anyway.hide()
         self.send_button = QPushButton(icon("check"), "Send")
         self.send_button.setObjectName("sendButton")
         self.send_button.setDefault(True)
-        self.send_button.setMinimumWidth(180)
+        self.send_button.setFixedWidth(max(240, self.send_button.fontMetrics().horizontalAdvance("Send anyway (99 errors)") + 60))
         self.send_button.setAccessibleName("Send")
         self.send_button.clicked.connect(self.send)
         row.addWidget(self.verify_check)
@@ -696,22 +707,27 @@ class ComposePage(AreaPage):
         if not from_json:
             self._write_json_pending = True
             self._json_findings = []
+            self._json_write_timer.start()
         self._validate_timer.start()
 
     def flush_pending(self) -> None:
-        """Run what the timers would run now (tests, benchmarks, and before a send)."""
+        """Run what the timers would run, now (tests, benchmarks, and before a send)."""
         if self._json_timer.isActive():
             self._json_timer.stop()
             self._parse_json()
+        self.flush_validation()
+        if self._json_write_timer.isActive():
+            self._json_write_timer.stop()
+            self.write_json()
+
+    def flush_validation(self) -> None:
+        """Show the findings of the latest edit now instead of when the debounce timer fires."""
         if self._validate_timer.isActive():
             self._validate_timer.stop()
             self.refresh()
 
-    def refresh(self) -> None:
-        """Validate the state, show the findings everywhere, and bring the JSON text up to date."""
-        portal = self.context.session.active_account.portal_id
-        self.findings = self._json_findings + self.state.findings(portal)
-        self._show_findings()
+    def write_json(self) -> None:
+        """Bring the JSON text up to date with the form (never over text with a syntax error)."""
         if self._write_json_pending and self._json_error is None:
             self._write_json_pending = False
             self._setting_json = True
@@ -719,6 +735,12 @@ class ComposePage(AreaPage):
                 self.json_editor.replace_text(json.dumps(self.state.to_payload(), indent=2, ensure_ascii=False))
             finally:
                 self._setting_json = False
+
+    def refresh(self) -> None:
+        """Validate the state and show the findings next to each field, in the list and on Send."""
+        portal = self.context.session.active_account.portal_id
+        self.findings = self._json_findings + self.state.findings(portal)
+        self._show_findings()
         self.property_count.setText(f"{len(self.state.property_names())} of 50 set")
         self.attribution_note.setVisible(
             self.state.property_value("hs_page_content_type") not in (None, "")
@@ -764,6 +786,9 @@ class ComposePage(AreaPage):
     def _json_text_changed(self) -> None:
         if self._setting_json:
             return
+        # The user's typing wins over a form change still waiting to be written into the text.
+        self._json_write_timer.stop()
+        self._write_json_pending = False
         self._json_timer.start()
 
     def _parse_json(self) -> None:

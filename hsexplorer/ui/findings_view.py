@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout,
 
 from hsexplorer.domain.composer import form_field
 from hsexplorer.domain.findings import Finding, Severity, count_by_severity, sort_findings
-from hsexplorer.ui.icons import icon
+from hsexplorer.ui.property_editors import row_icon
 
 FIELD_ROLE = Qt.ItemDataRole.UserRole + 1
 SEVERITY_COLOURS = {Severity.ERROR: "#d1242f", Severity.WARNING: "#b35900", Severity.INFO: "#57606a"}
@@ -64,7 +64,7 @@ class FindingsView(QWidget):
         self.list.clear()
         for finding in ordered:
             where = finding.path or ("record" if finding.code.startswith("identifier.") else "payload")
-            item = QListWidgetItem(icon(SEVERITY_ICONS[finding.severity]), f"{where}: {finding.message}")
+            item = QListWidgetItem(row_icon(SEVERITY_ICONS[finding.severity]), f"{where}: {finding.message}")
             item.setForeground(QBrush(QColor(SEVERITY_COLOURS[finding.severity])))
             item.setToolTip(f"{finding.severity.value} · {finding.code}\n{finding.message}")
             item.setData(FIELD_ROLE, form_field(finding))

@@ -31,6 +31,11 @@ _LIGHT = {"key": "#0b5cad", "string": "#1a7f37", "number": "#a04b00", "literal":
 _DARK = {"key": "#79b8ff", "string": "#85e89d", "number": "#ffab70", "literal": "#d2a8ff"}
 
 
+def _utf16_length(text: str) -> int:
+    """Qt counts positions in UTF-16 code units: characters outside the BMP (emoji) count twice."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
 def _is_dark(palette: QPalette) -> bool:
     return palette.color(QPalette.ColorRole.Base).lightness() < 128
 
@@ -80,21 +85,27 @@ class JsonEditor(QPlainTextEdit):
 
     # --- text that the page owns ------------------------------------------------------------
     def replace_text(self, text: str) -> None:
-        """Replace everything (as one undoable step), keeping the cursor's line when possible."""
-        if text == self.toPlainText():
+        """Make the text `text` by replacing only the part that differs (one undoable step).
+
+        A keystroke in the form changes a few characters of the JSON: replacing just those keeps
+        re-highlighting and repainting to one line, and leaves the view's cursor and scroll alone.
+        """
+        old = self.toPlainText()
+        if text == old:
             return
-        cursor = self.textCursor()
-        line = cursor.blockNumber()
-        scroll = self.verticalScrollBar().value()
+        limit = min(len(old), len(text))
+        prefix = 0
+        while prefix < limit and old[prefix] == text[prefix]:
+            prefix += 1
+        suffix = 0
+        while suffix < limit - prefix and old[-1 - suffix] == text[-1 - suffix]:
+            suffix += 1
         edit = QTextCursor(self.document())
         edit.beginEditBlock()
-        edit.select(QTextCursor.SelectionType.Document)
-        edit.insertText(text)
+        edit.setPosition(_utf16_length(old[:prefix]))
+        edit.setPosition(_utf16_length(old[: len(old) - suffix]), QTextCursor.MoveMode.KeepAnchor)
+        edit.insertText(text[prefix : len(text) - suffix])
         edit.endEditBlock()
-        block = self.document().findBlockByNumber(min(line, self.document().blockCount() - 1))
-        cursor = QTextCursor(block)
-        self.setTextCursor(cursor)
-        self.verticalScrollBar().setValue(scroll)
 
     # --- the error marker ---------------------------------------------------------------------
     def show_error(self, line: int | None, column: int | None = None) -> None:

@@ -9,12 +9,14 @@ feedback loops.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimeZone, Signal
+from PySide6.QtCore import QDate, QDateTime, QSize, Qt, QTime, QTimeZone, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QCheckBox,
@@ -50,6 +52,24 @@ SEVERITY_COLOURS = {Severity.ERROR: "#d1242f", Severity.WARNING: "#b35900", Seve
 _MARKS = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.INFO: "ℹ"}
 
 
+def _set_colour(label: QLabel, colour: str | None) -> None:
+    """Text colour through the palette (None: the inherited one)."""
+    if colour is None:
+        label.setPalette(QPalette())
+        return
+    palette = label.palette()
+    palette.setColor(QPalette.ColorRole.WindowText, QColor(colour))
+    label.setPalette(palette)
+
+
+@functools.cache
+def row_icon(name: str) -> QIcon:
+    """Icons repeated on every row, rendered once: a relayout repaints dozens of rows per keystroke."""
+    source = icon(name)
+    ratio = QGuiApplication.primaryScreen().devicePixelRatio() if QGuiApplication.primaryScreen() else 1.0
+    return QIcon(source.pixmap(QSize(16, 16), ratio))
+
+
 @dataclass(frozen=True, slots=True)
 class Choice:
     """One entry of a dropdown: the internal value written, the label shown, a description."""
@@ -77,6 +97,7 @@ class FieldEditor(QWidget):
         head = QHBoxLayout()
         head.setSpacing(6)
         self.caption = QLabel(caption)
+        self.caption.setTextFormat(Qt.TextFormat.PlainText)
         self.caption.setObjectName("fieldCaption")
         self.caption.setToolTip(tooltip)
         head.addWidget(self.caption)
@@ -90,7 +111,8 @@ class FieldEditor(QWidget):
         self.message.setWordWrap(True)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setAccessibleName(f"Findings for {caption}")
-        self.message.hide()
+        # Always "shown": an empty label takes no height, and a text change only re-lays out later,
+        # while show()/hide() would re-lay out the whole form synchronously (several ms per keystroke).
         outer.addWidget(self.message)
         self.setToolTip(tooltip)
 
@@ -124,13 +146,14 @@ class FieldEditor(QWidget):
             return
         self._findings = findings
         if not findings:
-            self.message.hide()
+            self.message.clear()
             self._set_severity(None)
             return
         worst = min(findings, key=lambda f: f.severity.rank).severity
+        # Colour through the palette, not setStyleSheet (restyling per keystroke costs a frame) and
+        # plain text, not rich text (dozens of rich-text labels make every repaint slow).
         self.message.setText("\n".join(f"{_MARKS[f.severity]} {f.message}" for f in findings))
-        self.message.setStyleSheet(f"color: {SEVERITY_COLOURS[worst]};")
-        self.message.show()
+        _set_colour(self.message, SEVERITY_COLOURS[worst])
         self._set_severity(worst)
 
     @property
@@ -139,13 +162,14 @@ class FieldEditor(QWidget):
 
     def _set_severity(self, severity: Severity | None) -> None:
         if severity is self._severity:
-            return  # restyling is the expensive part of showing findings: only on change
+            return
         self._severity = severity
-        widget = self._input_widget()
         if severity in (Severity.ERROR, Severity.WARNING):
-            widget.setStyleSheet(f"border: 1px solid {SEVERITY_COLOURS[severity]}; border-radius: 3px;")
+            self.caption.setText(f"{_MARKS[severity]} {self.caption_text}")
+            _set_colour(self.caption, SEVERITY_COLOURS[severity])
         else:
-            widget.setStyleSheet("")
+            self.caption.setText(self.caption_text)
+            _set_colour(self.caption, None)
 
     def focus_input(self) -> None:
         self._input_widget().setFocus(Qt.FocusReason.OtherFocusReason)
@@ -164,15 +188,16 @@ class TextEditor(FieldEditor):
         self.edit.textEdited.connect(self._edited)
         self.input_layout.addWidget(self.edit, 1)
         self._counter_name = counter_name
+        self._over = False
         self.counter: QLabel | None = None
         if counter_name is not None:
             self.counter = QLabel()
+            self.counter.setTextFormat(Qt.TextFormat.PlainText)
             self.counter.setObjectName("lengthCounter")
             self.counter.setAccessibleName(f"{caption} length")
             self.counter.setToolTip("Characters used of HubSpot's limit for this property")
             self.head_layout.addWidget(self.counter)
             self._count("")
-        self._over = False
 
     def _input_widget(self) -> QWidget:
         return self.edit
@@ -185,10 +210,11 @@ class TextEditor(FieldEditor):
         if self.counter is None or self._counter_name is None:
             return
         label, over = length_counter(self._counter_name, text)
-        self.counter.setText(label)
-        if over != getattr(self, "_over", None):
+        if label != self.counter.text():
+            self.counter.setText(label)
+        if over != self._over:
             self._over = over
-            self.counter.setStyleSheet(f"color: {SEVERITY_COLOURS[Severity.ERROR]}; font-weight: 600;" if over else "")
+            _set_colour(self.counter, SEVERITY_COLOURS[Severity.ERROR] if over else None)
 
     def _show(self, raw: Any) -> None:
         text = value_text(raw)
@@ -333,7 +359,7 @@ class _PickerEditor(TextEditor):
                  parent: QWidget | None = None) -> None:
         super().__init__(key, caption, tooltip, placeholder=placeholder, parent=parent)
         self.pick = QToolButton()
-        self.pick.setIcon(icon("edit"))
+        self.pick.setIcon(row_icon("edit"))
         self.pick.setText("Pick…")
         self.pick.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self._name(self.pick, "picker", pick_tip)
@@ -436,7 +462,7 @@ class FreeFormEditor(TextEditor):
         super().__init__(key, name, f"{name}: not in the event's definition (sent as typed)",
                          counter_name=name, parent=parent)
         self.remove = QToolButton()
-        self.remove.setIcon(icon("remove"))
+        self.remove.setIcon(row_icon("remove"))
         self._name(self.remove, "remove", f"Remove {name} from the payload")
         self.remove.clicked.connect(lambda: self.remove_requested.emit(self.key))
         self.input_layout.addWidget(self.remove)

@@ -285,3 +285,19 @@ def test_a_token_pasted_with_a_line_break_inside_is_refused():
     with pytest.raises(ValueError, match="copy it again"):
         PrivateAppToken("pat-na1-1234\n5678")
     assert PrivateAppToken("  pat-na1-12345678\n").token == "pat-na1-12345678"
+
+
+def test_the_http_librarys_own_logs_never_show_the_legacy_key(scripted_server, caplog):
+    key = "fedcba98-7654-3210-abcd-ef0123456789"
+    with pytest.warns(RetiredAuthWarning):
+        auth = LegacyApiKey(key)
+    scripted_server.queue("/events/v3/events", Reply(200, json={"results": []}))
+    caplog.set_level(logging.DEBUG)
+
+    async def go():
+        async with HubSpotClient(auth, scripted_server.base_url) as client:
+            await client.fetch_events(EventQuery())
+
+    run(go())
+    assert "hapikey=[REDACTED]" in caplog.text  # httpx logged the request line...
+    assert key not in caplog.text  # ...without the key

@@ -55,7 +55,7 @@ from hsexplorer.hubspot.hosts import DEFAULT_BASE_URL, check_base_url, is_loopba
 from hsexplorer.hubspot.paging import EventPage, EventQuery, next_cursor
 from hsexplorer.hubspot.rate_limit import Clock, Pacer, RateLimitState, RetryPolicy, parse_retry_after
 from hsexplorer.hubspot.scopes import DEFINITIONS_SCOPE, READ_SCOPE, SEND_SCOPE, describe_scopes
-from hsexplorer.hubspot.trace import Redactor, Trace
+from hsexplorer.hubspot.trace import LOG_FILTER, Redactor, Trace
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -168,6 +168,7 @@ class HubSpotClient:
         )
         self._auth = auth
         self._redactor = Redactor(auth.secrets())
+        LOG_FILTER.track(self._redactor)
         self._secrets_seen: set[str] = set(auth.secrets())
         self.retry_policy = retry_policy or RetryPolicy()
         self.clock = clock or Clock()

@@ -8,8 +8,11 @@ when it is shown), so a trace can be stored, logged or exported as it is.
 from __future__ import annotations
 
 import json
+import logging
 import shlex
+import threading
 import time
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,7 +28,7 @@ _MIN_SECRET_LENGTH = 6
 class Redactor:
     """Replaces known secret values (raw and URL-encoded) by `[REDACTED]`."""
 
-    __slots__ = ("_bytes", "_texts")
+    __slots__ = ("__weakref__", "_bytes", "_texts")
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._texts: tuple[str, ...] = ()
@@ -152,3 +155,39 @@ def _shell_word(text: str, placeholder: str) -> str:
         return shlex.quote(text)
     escaped = text.translate(str.maketrans({"\\": "\\\\", '"': '\\"', "$": "\\$", "`": "\\`"}))
     return '"' + escaped.replace(REDACTED, placeholder) + '"'
+
+
+class SecretLogFilter(logging.Filter):
+    """Redacts the secrets of every live client from log records of the HTTP libraries.
+
+    httpx logs each request line at INFO, and a legacy `hapikey` travels in that URL; httpcore's
+    DEBUG records can include request details. Installed once on those loggers.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._redactors: weakref.WeakSet[Redactor] = weakref.WeakSet()
+        self._lock = threading.Lock()
+
+    def track(self, redactor: Redactor) -> None:
+        with self._lock:
+            self._redactors.add(redactor)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        with self._lock:
+            redactors = list(self._redactors)
+        if not redactors:
+            return True
+        message = record.getMessage()
+        redacted = message
+        for redactor in redactors:
+            redacted = redactor.text(redacted)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+LOG_FILTER = SecretLogFilter()
+# Filters apply only where a record is created, not to records from child loggers: list them.
+for _name in ("httpx", "httpcore", "httpcore.connection", "httpcore.http11", "httpcore.http2", "httpcore.proxy"):
+    logging.getLogger(_name).addFilter(LOG_FILTER)

@@ -297,3 +297,73 @@ def test_definitions_show_a_clear_message_when_loading_fails(make_window, run_as
     assert window.errors.history and "No access token" in window.errors.history[-1].explanation
     assert window.header.name_label.text() == "Forgotten" and not window.header.sandbox_badge.isVisible()
     assert LOAD_TASK not in window.tasks.keys
+
+
+def test_reset_sandbox_restores_the_demo_data_after_confirmation(make_window, run_async, answer_question):
+    window = make_window()
+    before = _load_definitions(window, run_async)
+    sandbox = run_async(window.session.embedded_sandbox())
+    name = window.definitions_page.model.definition(0).name
+    run_async(run_async(window.session.client()).delete_definition(name))
+    assert _load_definitions(window, run_async) == before - 1
+
+    declined = window.sandbox_actions.reset()
+    answer_question(QMessageBox.ButtonRole.RejectRole)
+    assert run_async(declined) is False
+    assert len(run_async(run_async(window.session.client()).list_definitions())) == before - 1
+
+    task = window.sandbox_actions.reset()
+    assert "Reset the embedded sandbox" in answer_question(QMessageBox.ButtonRole.AcceptRole)
+    assert run_async(task, timeout=30) is True
+    assert _load_definitions(window, run_async) == before
+    assert sandbox.portal_id == window.session.active_account.portal_id
+
+
+def test_serve_sandbox_shows_url_and_token_that_other_tools_can_use(make_window, run_async, qtbot):
+    import urllib.request
+
+    window = make_window()
+    served = run_async(window.sandbox_actions.serve(), timeout=30)
+    dialog = window.sandbox_actions.dialog
+    qtbot.waitUntil(dialog.isVisible)
+    assert served.base_url.startswith("http://127.0.0.1:")
+    assert dialog.url_edit.text() == served.base_url
+    assert dialog.token_edit.text() == served.token
+    assert dialog.token_edit.echoMode() != dialog.url_edit.echoMode()  # the token is masked on screen
+    dialog.copy_url.click()
+    assert QApplication.clipboard().text() == served.base_url
+    dialog.copy_token.click()
+    assert QApplication.clipboard().text() == served.token
+    assert window.served_label.isVisible() and served.base_url in window.served_label.text()
+    assert window.sandbox_actions.stop_action.isEnabled()
+
+    request = urllib.request.Request(served.base_url + "/events/v3/event-definitions",
+                                     headers={"Authorization": f"Bearer {served.token}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200 and json.loads(response.read())["results"]
+
+    dialog.stop_button.click()
+    qtbot.waitUntil(lambda: window.session.served is None)
+    qtbot.waitUntil(lambda: not window.served_label.isVisible())
+    assert not window.sandbox_actions.stop_action.isEnabled()
+    with pytest.raises(OSError):
+        urllib.request.urlopen(request, timeout=5)
+
+
+def test_dark_theme_can_be_chosen_and_is_remembered(make_window, run_async):
+    from hsexplorer.ui.theme import current_scheme
+
+    app = QApplication.instance()
+    saved = (app.style().name(), app.palette(), app.styleSheet())
+    window = make_window()
+    try:
+        window.theme_actions["dark"].trigger()
+        assert current_scheme() == "dark"
+        assert QApplication.palette().window().color().lightness() < 80
+        assert window.session.settings.settings.theme == "dark"
+        window.theme_actions["light"].trigger()
+        assert QApplication.palette().window().color().lightness() > 200
+    finally:  # other tests get the application as it was
+        app.setStyle(saved[0])
+        app.setPalette(saved[1])
+        app.setStyleSheet(saved[2])

@@ -213,3 +213,17 @@ def test_default_state_lives_in_the_profiles_sandbox_file(tmp_path: Path) -> Non
     server = start(data_dir=tmp_path)
     assert server.stop() == 0
     assert (tmp_path / "sandbox.sqlite3").exists()
+
+
+def test_a_file_that_is_not_a_sandbox_is_reported_not_crashed_on(tmp_path: Path) -> None:
+    data = tmp_path / "broken"
+    data.mkdir()
+    (data / "sandbox.sqlite3").write_bytes(b"this is not a database" * 100)
+    result = subprocess.run(
+        [sys.executable, "-m", "hsexplorer", "sandbox", "serve", "--port", "0", "--data", str(data)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "cannot open the sandbox data" in result.stderr and "Traceback" not in result.stderr

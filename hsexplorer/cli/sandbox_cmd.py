@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+import sqlite3
 import sys
 import threading
 from pathlib import Path
@@ -116,7 +117,7 @@ def _tokens(store: SandboxStore, options: list[str]) -> list[tuple[str, frozense
 def run_serve(args: argparse.Namespace) -> int:
     try:
         store = _open_store(args)
-    except OSError as exc:
+    except (OSError, sqlite3.DatabaseError) as exc:
         print(f"hsexplorer sandbox: cannot open the sandbox data: {exc}", file=sys.stderr)
         return 1
     try:

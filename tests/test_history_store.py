@@ -200,3 +200,21 @@ def test_delete_and_clear(store):
     assert ids(store.search()) == ["corr-2"]
     store.clear()
     assert store.count() == 0 and store.search(HistoryQuery(text="uuid")) == []
+
+
+def test_values_deep_in_a_big_batch_are_found_once_indexed(store):
+    inputs = [{"eventName": "pe1_login_event", "objectId": str(1000 + i), "properties": {"app_version": f"v{i}"}}
+              for i in range(500)]
+    store.add(entry(1, kind=RequestKind.BATCH, request_body=json.dumps({"inputs": inputs}),
+                    object_ids=tuple(i["objectId"] for i in inputs), occurrences=500))
+    assert ids(store.search(HistoryQuery(text="v499"))) == ["corr-1"]
+    assert ids(store.search(HistoryQuery(text="1499"))) == ["corr-1"]
+    assert store.search(HistoryQuery(text="v500")) == []
+
+
+def test_search_words_lists_each_key_and_value_once():
+    from hsexplorer.domain.history_records import search_words
+
+    body = json.dumps({"inputs": [{"eventName": "e", "properties": {"plan": "pro"}}] * 3})
+    assert search_words(body).splitlines() == ["inputs", "eventName", "e", "properties", "plan", "pro"]
+    assert search_words("not json at all") == "not json at all"

@@ -139,6 +139,32 @@ def summarize_request(request: ClassifiedRequest, body_text: str) -> RequestSumm
     return RequestSummary(event_names=(name,) if name else ())
 
 
+def search_words(text: str, limit: int = 20_000) -> str:
+    """What free-text search should find in a body: its distinct keys and values, one per line.
+
+    A 500-occurrence batch repeats the same keys and many values; indexing each distinct
+    one once keeps the index (and writing it) small while every value stays findable.
+    """
+    body = parse_body(text)
+    if body is None:
+        return text[:limit]
+    seen: dict[str, None] = {}
+
+    def walk(value: Any) -> None:
+        if isinstance(value, Mapping):
+            for key, item in value.items():
+                seen.setdefault(str(key), None)
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif value is not None:
+            seen.setdefault(str(value), None)
+
+    walk(body)
+    return "\n".join(seen)[:limit]
+
+
 def with_new_uuids(kind: RequestKind, body: Any, make_uuid: Callable[[], str] = lambda: str(uuid_module.uuid4())) -> Any:
     """The body with a fresh `uuid` on every occurrence (HubSpot then stores them again)."""
     if kind is RequestKind.SEND and isinstance(body, Mapping):

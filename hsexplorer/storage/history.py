@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from hsexplorer.domain.history_records import RequestKind, parse_body
+from hsexplorer.domain.history_records import RequestKind, parse_body, search_words
 
 log = logging.getLogger(__name__)
 
@@ -360,7 +360,8 @@ class HistoryStore:
                     "INSERT INTO entries_search (rowid, event_names, emails, object_ids, status, body) VALUES (?,?,?,?,?,?)",
                     (rowid, " ".join(entry.event_names), " ".join(entry.emails), " ".join(entry.object_ids),
                      f"{entry.status if entry.status is not None else ''} {entry.status_class} {entry.kind.value}",
-                     "\n".join((entry.url, entry.request_body, entry.response_body, entry.error, entry.correlation_id))),
+                     "\n".join((entry.url, search_words(entry.request_body), search_words(entry.response_body),
+                                entry.error, entry.correlation_id))),
                 )
                 ids.append(rowid)
         return ids

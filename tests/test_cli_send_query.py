@@ -236,3 +236,17 @@ def test_query_a_served_sandbox_with_the_token_from_the_environment(sandbox_serv
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
     assert len(rows) == 5 and {r["eventType"] for r in rows} == {sandbox_server.event_name("login_event")}
+
+
+def test_stored_account_without_a_readable_token_is_a_clear_usage_error(tmp_path):
+    from hsexplorer.storage.accounts import Account, AccountStore, AuthKind
+    from hsexplorer.storage.paths import resolve_paths
+    from hsexplorer.storage.settings import SettingsStore
+
+    settings = SettingsStore.load(resolve_paths(tmp_path).ensure().settings_file)
+    AccountStore(settings).add(Account(id="acct-1", name="Production", auth_kind=AuthKind.PRIVATE_APP))
+    settings.save()
+    # The subprocess has no secret for this account (no keyring here, or an empty one).
+    done = hsexplorer("query", "--account", "production", "--email", "a@example.com", token=None, data_dir=tmp_path)
+    assert done.returncode == 2
+    assert "“Production”" in done.stderr and ("no usable keyring" in done.stderr or "no token is stored" in done.stderr)

@@ -53,6 +53,18 @@ def test_first_open_seeds_and_a_restart_keeps_everything(tmp_path: Path) -> None
         again.close()
 
 
+def test_an_unreadable_sandbox_file_is_set_aside_and_replaced(tmp_path: Path) -> None:
+    db = tmp_path / "sandbox.sqlite3"
+    db.write_bytes(b"garbage, not SQLite" * 200)
+    sandbox = EmbeddedSandbox.open(db)
+    try:
+        assert sandbox.recovered_from is not None and sandbox.recovered_from.exists()
+        assert sandbox.recovered_from.read_bytes().startswith(b"garbage")
+        assert sandbox.store.count_definitions() >= 5  # a fresh, seeded demo portal
+    finally:
+        sandbox.close()
+
+
 def test_reset_empties_the_sandbox_and_it_stays_empty_after_a_restart(tmp_path: Path) -> None:
     db = tmp_path / "sandbox.sqlite3"
     sandbox = EmbeddedSandbox.open(db)

@@ -7,6 +7,8 @@ restarts). "Reset sandbox" empties the portal; "seed" brings the demo portal bac
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 
 from hsexplorer.sandbox import auth
@@ -27,11 +29,23 @@ def ensure_default_token(store: SandboxStore) -> str:
     return token
 
 
+def _set_aside(db_path: Path) -> Path:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = db_path.with_name(f"{db_path.name}.corrupt-{stamp}")
+    db_path.replace(target)
+    for suffix in ("-wal", "-shm"):
+        companion = db_path.with_name(db_path.name + suffix)
+        if companion.exists():
+            companion.replace(target.with_name(target.name + suffix))
+    return target
+
+
 class EmbeddedSandbox:
     """A store, its ASGI app and its token: what the app needs to use the sandbox as an account."""
 
     def __init__(self, store: SandboxStore, *, seed: bool = True) -> None:
         self.store = store
+        self.recovered_from: Path | None = None
         if seed and store.get_meta("seeded") is None:
             seed_demo(store)
         self.token = ensure_default_token(store)
@@ -39,8 +53,22 @@ class EmbeddedSandbox:
 
     @classmethod
     def open(cls, db_path: str | Path, *, seed: bool = True) -> EmbeddedSandbox:
-        """The persistent sandbox in `db_path` (created, and seeded, on first open)."""
-        return cls(SandboxStore.open(db_path), seed=seed)
+        """The persistent sandbox in `db_path` (created, and seeded, on first open).
+
+        A file SQLite cannot read is set aside (renamed `*.corrupt-<time>`) and a fresh sandbox
+        takes its place: sandbox data is demo data, and the app must start. `recovered_from`
+        then names the set-aside file so the app can say so.
+        """
+        db_path = Path(db_path)
+        recovered_from = None
+        try:
+            store = SandboxStore.open(db_path)
+        except sqlite3.DatabaseError:
+            recovered_from = _set_aside(db_path)
+            store = SandboxStore.open(db_path)
+        sandbox = cls(store, seed=seed)
+        sandbox.recovered_from = recovered_from
+        return sandbox
 
     @classmethod
     def in_memory(cls, *, seed: bool = True) -> EmbeddedSandbox:

@@ -13,7 +13,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -28,7 +27,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -47,6 +45,7 @@ LEGACY_WARNING = (
     "HubSpot retired API keys on 30 November 2022 and may reject them at any time. "
     "Use a private app access token unless you know this portal still accepts its key."
 )
+COLOUR_NAMES = ("Blue", "Orange", "Teal", "Purple", "Amber", "Red", "Slate", "Green")  # ACCOUNT_COLOURS, in order
 _EDITABLE_KINDS = (AuthKind.PRIVATE_APP, AuthKind.OAUTH, AuthKind.LEGACY_API_KEY, AuthKind.SANDBOX)
 _KIND_CHOICES = {
     AuthKind.PRIVATE_APP: "Private app access token",
@@ -119,18 +118,27 @@ class AccountEditor(QDialog):
         self.sandbox_token_edit = _secret_edit("Sandbox token", "The token shown by “Serve sandbox on a port…” or `hsexplorer sandbox serve`")
         self.sandbox_token_edit.setPlaceholderText(keep)
 
-        self.credential_stack = QStackedWidget()
-        self.credential_stack.addWidget(self._credential_page([("Access &token", self.token_edit)]))
-        self.credential_stack.addWidget(self._credential_page([
-            ("&Access token", self.oauth_access), ("&Refresh token", self.oauth_refresh),
-            ("Client &id", self.oauth_client_id), ("Client s&ecret", self.oauth_client_secret)]))
         legacy_warning = QLabel(LEGACY_WARNING)
         legacy_warning.setObjectName("warningText")
         legacy_warning.setWordWrap(True)
         self.legacy_warning = legacy_warning
-        self.credential_stack.addWidget(self._credential_page([("API &key", self.api_key_edit)], legacy_warning))
-        self.credential_stack.addWidget(self._credential_page([("Sandbox &token", self.sandbox_token_edit)]))
-        form.addRow(self.credential_stack)
+        # Each kind's credential rows live in the one form (aligned labels); only the chosen kind's show.
+        self.credential_rows: dict[AuthKind, list[QWidget]] = {
+            AuthKind.PRIVATE_APP: [self.token_edit],
+            AuthKind.OAUTH: [self.oauth_access, self.oauth_refresh, self.oauth_client_id, self.oauth_client_secret],
+            AuthKind.LEGACY_API_KEY: [legacy_warning, self.api_key_edit],
+            AuthKind.SANDBOX: [self.sandbox_token_edit],
+        }
+        labels = {self.token_edit: "Access &token", self.oauth_access: "&Access token", self.oauth_refresh: "&Refresh token",
+                  self.oauth_client_id: "Client &id", self.oauth_client_secret: "Client s&ecret",
+                  self.api_key_edit: "API &key", self.sandbox_token_edit: "Sandbox &token"}
+        self.form = form
+        for widgets in self.credential_rows.values():
+            for widget in widgets:
+                if widget in labels:
+                    form.addRow(labels[widget], widget)
+                else:
+                    form.addRow(widget)
 
         self.base_url_edit = QLineEdit(account.base_url if account else "")
         self.base_url_edit.setPlaceholderText("https://api.hubapi.com (HubSpot)")
@@ -141,8 +149,8 @@ class AccountEditor(QDialog):
         self.colour_combo = QComboBox()
         self.colour_combo.setAccessibleName("Colour")
         self.colour_combo.setToolTip("A colour that marks this account in the header and switcher")
-        for colour in ACCOUNT_COLOURS:
-            self.colour_combo.addItem(colour_swatch(colour), QColor(colour).name(), colour)
+        for colour, colour_name in zip(ACCOUNT_COLOURS, COLOUR_NAMES, strict=True):
+            self.colour_combo.addItem(colour_swatch(colour), colour_name, colour)
         chosen = account.colour if account else window.session.accounts.next_colour()
         self.colour_combo.setCurrentIndex(max(0, self.colour_combo.findData(chosen)))
         form.addRow("&Colour", self.colour_combo)
@@ -163,7 +171,7 @@ class AccountEditor(QDialog):
         report_frame = QFrame()
         report_frame.setObjectName("scopeReport")
         report_layout = QHBoxLayout(report_frame)
-        report_layout.addWidget(self.report_label, 1)
+        report_layout.addWidget(self.report_label, 1, Qt.AlignmentFlag.AlignTop)
         report_layout.addWidget(self.test_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(report_frame)
 
@@ -180,23 +188,15 @@ class AccountEditor(QDialog):
         self.kind_combo.currentIndexChanged.connect(self._kind_changed)
         self._kind_changed()
 
-    @staticmethod
-    def _credential_page(rows: list[tuple[str, QLineEdit]], note: QLabel | None = None) -> QWidget:
-        page = QWidget()
-        form = QFormLayout(page)
-        form.setContentsMargins(0, 0, 0, 0)
-        if note is not None:
-            form.addRow(note)
-        for label, edit in rows:
-            form.addRow(label, edit)
-        return page
-
     @property
     def kind(self) -> AuthKind:
         return AuthKind(self.kind_combo.currentData())  # Qt hands the enum back as a plain str
 
     def _kind_changed(self) -> None:
-        self.credential_stack.setCurrentIndex(_EDITABLE_KINDS.index(self.kind))
+        for kind, widgets in self.credential_rows.items():
+            for widget in widgets:
+                self.form.setRowVisible(widget, kind is self.kind)
+        self.adjustSize()
         self.report = None
 
     # --- reading the form -----------------------------------------------------------------

@@ -14,6 +14,7 @@ import functools
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 WINDOW_SIZE = (1180, 740)
 
@@ -60,15 +61,19 @@ async def _capture(out_dir: Path, data_dir: Path) -> list[Path]:
         saved.append(path)
 
     await shot(window, "main-window.png")
+    window.definitions_page.table.selectRow(4)
+    window.definitions_page.detail.show_defaults.setChecked(True)
     await shot(window, "definitions.png")
+    window.definitions_page.detail.show_defaults.setChecked(False)
     for area in ("compose", "explore", "history"):
         window.show_area(area)
-        await shot(window, f"{area}.png")
+        await shot(window, f"area-{area}.png")
     window.show_area("definitions")
     dialog = AccountsDialog(window)
     dialog.resize(640, 420)
     dialog.show()
     await shot(dialog, "accounts.png")
+    await shot_account_editor(window, dialog, shot)
     dialog.close()
     apply_theme(app, "dark")
     await shot(window, "main-window-dark.png")
@@ -76,6 +81,27 @@ async def _capture(out_dir: Path, data_dir: Path) -> list[Path]:
     await window.shutdown()
     window.finish_close()
     return saved
+
+
+async def shot_account_editor(window: Any, dialog: Any, shot: Any) -> None:
+    """The add-account form after testing a token that lacks the send scope (sandbox served on a port)."""
+    from hsexplorer.hubspot.scopes import DEFINITIONS_SCOPE, READ_SCOPE
+    from hsexplorer.sandbox import auth
+    from hsexplorer.ui.accounts_dialog import AccountEditor
+
+    served = await window.session.serve_sandbox()
+    sandbox = await window.session.embedded_sandbox()
+    limited = auth.private_app_token(auth.generate_private_app_token(), [DEFINITIONS_SCOPE, READ_SCOPE])
+    sandbox.store.put_token(limited)
+    editor = AccountEditor(window, None, dialog)
+    editor.name_edit.setText("QA portal (read only)")
+    editor.token_edit.setText(limited.token)
+    editor.base_url_edit.setText(served.base_url)
+    editor.show()
+    await editor._test()
+    editor.adjustSize()
+    await shot(editor, "account-editor.png")
+    editor.close()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -140,17 +140,21 @@ def _keyring_config_files() -> list[Path]:
 
 
 def environment_fingerprint() -> str:
-    """Changes whenever something that decides keyring's backend choice may have changed."""
-    from importlib import metadata
+    """Changes whenever something that decides keyring's backend choice may have changed.
 
-    try:
-        version = metadata.version("keyring")
-    except metadata.PackageNotFoundError:
-        version = "?"
-    parts = [sys.platform, sys.executable, version]
+    Cheap on purpose (it runs at every start): environment variables, keyring's config file,
+    and the modification times of keyring's package folder and of the folder it is installed
+    in, which change when keyring or any other package (a backend) is installed or removed.
+    """
+    import importlib.util
+
+    parts = [sys.platform, sys.executable]
     for name in ("PYTHON_KEYRING_BACKEND", "DBUS_SESSION_BUS_ADDRESS", "XDG_CURRENT_DESKTOP", "KDE_FULL_SESSION"):
         parts.append(f"{name}={os.environ.get(name, '')}")
-    for path in _keyring_config_files():
+    spec = importlib.util.find_spec("keyring")
+    package = Path(spec.origin).parent if spec is not None and spec.origin else None
+    paths = [*_keyring_config_files(), *([package, package.parent] if package else [])]
+    for path in paths:
         try:
             parts.append(f"{path}:{path.stat().st_mtime_ns}")
         except OSError:

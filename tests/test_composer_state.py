@@ -279,3 +279,8 @@ def test_the_kind_the_user_picked_is_kept_while_no_identifier_value_is_typed():
     assert ComposerState(INVOICE).identifier_kind(IdentifierKind.EMAIL) is IdentifierKind.OBJECT_ID  # not offered
     state.set_identifier(IdentifierKind.EMAIL, "a@b.co")
     assert state.identifier_kind(IdentifierKind.UTK) is IdentifierKind.EMAIL  # the value decides
+
+
+def test_a_name_that_differs_from_a_defined_one_only_in_case_is_an_extra_property():
+    state = ComposerState.from_payload({"eventName": "pe1_x", "properties": {"app_version": "1", "App_Version": "2"}}, LOGIN)
+    assert state.extra_property_names() == ["App_Version"]

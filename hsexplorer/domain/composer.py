@@ -245,7 +245,10 @@ class ComposerState:
         """Properties in the payload that the definition does not have (free-form ones)."""
         if self.definition is None:
             return self.property_names()
-        return [n for n in self.property_names() if self.definition.find_property(n) is None]
+        # Exact names: "Seats" next to a defined "seats" is a different key in the JSON, so it gets
+        # its own editor (and the validator's warning about the collision) instead of vanishing.
+        defined = {p.name for p in self.definition.properties}
+        return [n for n in self.property_names() if n not in defined]
 
     def regenerate_uuid(self) -> str:
         value = new_uuid()

@@ -291,9 +291,9 @@ class ComposePage(AreaPage):
         splitter.addWidget(form_panel)
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 4)
+        splitter.setStretchFactor(1, 5)
         splitter.setStretchFactor(2, 4)
-        splitter.setSizes([260, 480, 440])
+        splitter.setSizes([240, 500, 580])
         splitter.setChildrenCollapsible(False)
         self.splitter = splitter
         self.page_layout.addWidget(splitter, 1)
@@ -452,6 +452,7 @@ class ComposePage(AreaPage):
         layout.addStretch(1)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the form wraps instead
         self.scroll.setWidget(self.form)
         self.scroll.setAccessibleName("Occurrence form")
         self.scroll.setToolTip("")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, QSize, Qt, QTime, QTimeZone, Signal
+from PySide6.QtCore import QDate, QDateTime, QEvent, QSize, Qt, QTime, QTimeZone, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import (
     QCalendarWidget,
@@ -52,14 +52,43 @@ SEVERITY_COLOURS = {Severity.ERROR: "#d1242f", Severity.WARNING: "#b35900", Seve
 _MARKS = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.INFO: "ℹ"}
 
 
-def _set_colour(label: QLabel, colour: str | None) -> None:
-    """Text colour through the palette (None: the inherited one)."""
-    if colour is None:
-        label.setPalette(QPalette())
-        return
-    palette = label.palette()
-    palette.setColor(QPalette.ColorRole.WindowText, QColor(colour))
-    label.setPalette(palette)
+class ColourLabel(QLabel):
+    """A label whose text colour is set through its palette and survives a restyle.
+
+    Palette, not setStyleSheet (restyling a widget per keystroke costs a frame); re-applied when a
+    theme change re-polishes the widget, which resets palettes that were set by hand.
+    """
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self._colour: str | None = None
+        self._applying = False
+
+    def set_colour(self, colour: str | None) -> None:
+        self._colour = colour
+        self._apply()
+
+    def _apply(self) -> None:
+        self._applying = True
+        try:
+            if self._colour is None:
+                self.setPalette(QPalette())
+            else:
+                palette = self.palette()
+                palette.setColor(QPalette.ColorRole.WindowText, QColor(self._colour))
+                self.setPalette(palette)
+        finally:
+            self._applying = False
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if (event.type() in (QEvent.Type.StyleChange, QEvent.Type.PaletteChange) and not self._applying
+                and self._colour is not None and self.palette().windowText().color().name() != self._colour):
+            self._apply()
+
+
+def _set_colour(label: ColourLabel, colour: str | None) -> None:
+    label.set_colour(colour)
 
 
 @functools.cache
@@ -96,7 +125,7 @@ class FieldEditor(QWidget):
         outer.setSpacing(2)
         head = QHBoxLayout()
         head.setSpacing(6)
-        self.caption = QLabel(caption)
+        self.caption = ColourLabel(caption)
         self.caption.setTextFormat(Qt.TextFormat.PlainText)
         self.caption.setObjectName("fieldCaption")
         self.caption.setToolTip(tooltip)
@@ -107,12 +136,13 @@ class FieldEditor(QWidget):
         self.input_layout = QHBoxLayout()
         self.input_layout.setSpacing(4)
         outer.addLayout(self.input_layout)
-        self.message = QLabel()
+        self.message = ColourLabel()
         self.message.setWordWrap(True)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setAccessibleName(f"Findings for {caption}")
-        # Always "shown": an empty label takes no height, and a text change only re-lays out later,
-        # while show()/hide() would re-lay out the whole form synchronously (several ms per keystroke).
+        # Never hidden: show()/hide() re-lay out the whole form synchronously (several ms per keystroke);
+        # an empty message is squeezed to no height instead, which only re-lays out on the next pass.
+        self.message.setMaximumHeight(0)
         outer.addWidget(self.message)
         self.setToolTip(tooltip)
 
@@ -147,6 +177,7 @@ class FieldEditor(QWidget):
         self._findings = findings
         if not findings:
             self.message.clear()
+            self.message.setMaximumHeight(0)
             self._set_severity(None)
             return
         worst = min(findings, key=lambda f: f.severity.rank).severity
@@ -154,6 +185,7 @@ class FieldEditor(QWidget):
         # plain text, not rich text (dozens of rich-text labels make every repaint slow).
         self.message.setText("\n".join(f"{_MARKS[f.severity]} {f.message}" for f in findings))
         _set_colour(self.message, SEVERITY_COLOURS[worst])
+        self.message.setMaximumHeight(16_777_215)  # QWIDGETSIZE_MAX
         self._set_severity(worst)
 
     @property
@@ -191,7 +223,7 @@ class TextEditor(FieldEditor):
         self._over = False
         self.counter: QLabel | None = None
         if counter_name is not None:
-            self.counter = QLabel()
+            self.counter = ColourLabel()
             self.counter.setTextFormat(Qt.TextFormat.PlainText)
             self.counter.setObjectName("lengthCounter")
             self.counter.setAccessibleName(f"{caption} length")
@@ -427,6 +459,7 @@ class DateTimeEditor(_PickerEditor):
         self.popup.addAction(action)
         self.popup.aboutToShow.connect(self._prepare)
         self.moment = QLabel()
+        self.moment.setWordWrap(True)
         self.moment.setObjectName("momentHint")
         self.moment.setAccessibleName(f"{caption} in UTC and local time")
         self.moment.setToolTip("The same instant in UTC, in this computer's time zone, and as epoch milliseconds")

@@ -140,6 +140,7 @@ class BatchDialog(QDialog):
         self.bad_rows: list[Any] = []  # OutboxRow of invalid rows shown in the check step
         self._task_prefix = f"batch-{id(self)}"
         self._closed = False
+        self._send_started = resume_run is not None
 
         self.step_label = QLabel()
         self.step_label.setObjectName("pageTitle")
@@ -456,7 +457,8 @@ class BatchDialog(QDialog):
         return page
 
     def _discard_staged(self) -> None:
-        if self.staged is not None and self.sender is None:
+        # Only a run that was checked but never sent; once sending starts it belongs to the outbox.
+        if self.staged is not None and self.sender is None and not self._send_started:
             self.outbox.delete_run(self.staged.run_id)
             self.staged, self.run_id = None, None
 
@@ -647,6 +649,7 @@ class BatchDialog(QDialog):
         if self.run_id is None or self.sender is not None:
             return None
         run = self.outbox.run(self.run_id)
+        self._send_started = True
         self.send_title.setText(f"Sending {run.source} to {run.target}")
         return self._start("send", self._send(self.run_id), "sending the batch")
 

@@ -118,6 +118,10 @@ class BatchTools(QObject):
 
 
 def install_batch_tools(window: Any) -> BatchTools:
+    """Add the Tools menu to `window` once (the main window calls this when it is built)."""
+    existing = getattr(window, "batch_tools", None)
+    if isinstance(existing, BatchTools):
+        return existing
     tools = BatchTools(window)
     window.batch_tools = tools
     return tools

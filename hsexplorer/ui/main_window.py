@@ -33,6 +33,7 @@ from hsexplorer.storage.secrets import SecretsState, SecretsStatus
 from hsexplorer.ui.account_header import AccountHeader
 from hsexplorer.ui.area_page import AreaPage
 from hsexplorer.ui.areas import AREA_INFO
+from hsexplorer.ui.batch_tools import install_batch_tools
 from hsexplorer.ui.context import WindowContext
 from hsexplorer.ui.dialogs import confirm
 from hsexplorer.ui.errors import ErrorPresenter
@@ -102,6 +103,7 @@ class MainWindow(QMainWindow):
         self.header.manage_requested.connect(self.open_accounts)
         self._show_active_account()
         self._restore_window_state()
+        install_batch_tools(self)  # Tools menu: batch sending, QA workbench; offers to resume a broken run
 
     # --- construction -------------------------------------------------------------------
     def _build_central(self) -> None:

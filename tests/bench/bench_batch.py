@@ -1,0 +1,349 @@
+"""Batch benchmarks: the UI's responsiveness during a batch, and a 100,000-row back-fill under faults.
+
+    python tests/bench/bench_batch.py [--ui N] [--backfill N]
+
+The sandbox runs as a real `hsexplorer sandbox serve` subprocess on loopback (another process,
+as HubSpot would be, so the server's work never shares the UI's GIL).
+
+- measure_batch_ui_stall(n): the real "Import and send batch…" wizard on a real AppSession whose
+  account points at the served sandbox checks and sends an n-row CSV; a repeating 1-ms QTimer
+  measures the longest gap between its ticks (how long the window could not react). Budget ≤ 50 ms.
+- measure_backfill_throughput(n): the headless pipeline (import, validate, stage in the outbox,
+  send, report) of an n-row CSV while faults are armed on the server all along (429 storms with
+  Retry-After, 503s, dropped connections, truncated answers); rows/s beside the sandbox's own
+  ceiling, measured in the same run by sending prepared batches with no outbox or validation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+EVENT = "login_event"
+_FAULT_ROUNDS = (
+    {"status": 429, "retryAfter": "0", "count": 6},
+    {"status": 503, "count": 3},
+    {"action": "drop", "count": 2},
+    {"action": "truncate", "count": 2},
+    {"status": 429, "retryAfter": "1", "count": 1},
+)
+
+
+# --- the served sandbox -------------------------------------------------------------------------
+
+
+def _seed(folder: Path) -> str:
+    from hsexplorer.sandbox.embedded import ensure_default_token
+    from hsexplorer.sandbox.seed import SeedSettings, seed_demo
+    from hsexplorer.sandbox.store import SandboxStore
+
+    store = SandboxStore.open(folder / "sandbox.sqlite3")
+    try:
+        seed_demo(store, SeedSettings(contacts=50, companies=5, completions=0))
+        return ensure_default_token(store)
+    finally:
+        store.close()
+
+
+class Served:
+    def __init__(self, folder: Path) -> None:
+        self.token = _seed(folder)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "hsexplorer", "sandbox", "serve", "--data", str(folder), "--port", "0"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        assert self.process.stdout is not None
+        self.base_url = ""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not self.base_url:
+            line = self.process.stdout.readline()
+            if found := re.search(r"listening on (\S+)", line):
+                self.base_url = found.group(1)
+            elif not line and self.process.poll() is not None:
+                break
+        if not self.base_url:
+            self.process.kill()
+            raise RuntimeError("the sandbox did not start")
+        # Drain its output so a chatty server never blocks on a full pipe.
+        import threading
+
+        threading.Thread(target=lambda: [None for _ in self.process.stdout], daemon=True).start()  # type: ignore[union-attr]
+
+    def admin(self, method: str, path: str, body: Any = None) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.base_url + path, data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            raw = response.read()
+        return json.loads(raw) if raw else None
+
+    def arm_faults(self) -> int:
+        armed = 0
+        for spec in _FAULT_ROUNDS:
+            self.admin("POST", "/_sandbox/faults", {"method": "POST", "path": "/events/v3/send/batch", **spec})
+            armed += spec["count"]
+        return armed
+
+    def close(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def write_csv(path: Path, n: int) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write("Contact ID,Login method,App version,Used two-factor\n")
+        methods = ("password", "sso", "magic_link", "google")
+        for number in range(n):
+            handle.write(f"{608001 + number % 50},{methods[number % 4]},4.{number % 12}.{number % 5},"
+                         f"{'true' if number % 3 else 'false'}\n")
+    return path
+
+
+# --- UI stall -----------------------------------------------------------------------------------
+
+
+class StallMeter:
+    """The longest gap between ticks of a repeating 1-ms timer: how long the event loop was busy."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.timer = QTimer(interval=1)
+        self.timer.timeout.connect(self._tick)
+        self.last = 0.0
+        self.longest = 0.0
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.longest = max(self.longest, now - self.last)
+        self.last = now
+
+    def start(self) -> None:
+        self.last = time.perf_counter()
+        self.longest = 0.0
+        self.timer.start()
+
+    def stop(self) -> float:
+        self.timer.stop()
+        self._tick()
+        return self.longest * 1000
+
+
+async def _wait(condition: Any, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the wizard did not get there in time")
+        await asyncio.sleep(0.01)
+
+
+async def _drive_wizard(base_url: str, token: str, csv_path: Path, n: int) -> dict[str, float]:
+    import keyring
+
+    from hsexplorer.storage.accounts import Account, AuthKind, new_account_id
+    from hsexplorer.storage.outbox import RunState
+    from hsexplorer.storage.paths import resolve_paths
+    from hsexplorer.storage.secrets import AccountSecret, SecretStore
+    from hsexplorer.storage.settings import SettingsStore
+    from hsexplorer.ui.batch_dialog import BatchDialog
+    from hsexplorer.ui.context import WindowContext
+    from hsexplorer.ui.errors import ErrorPresenter
+    from hsexplorer.ui.session import AppSession
+    from hsexplorer.ui.tasks import TaskRegistry
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from conftest import MemoryKeyring  # the tests' in-memory keyring: never the user's keychain
+
+    keyring.set_keyring(MemoryKeyring())
+    paths = resolve_paths().ensure()
+    secrets = SecretStore()
+    await secrets.aprobe()
+    session = AppSession(paths, SettingsStore.load(paths.settings_file), secrets)
+    account = session.accounts.add(Account(id=new_account_id(), name="Bench sandbox", auth_kind=AuthKind.PRIVATE_APP,
+                                           base_url=base_url))
+    await secrets.aset(account.id, AccountSecret(token))
+    await session.switch_account(account.id)
+    errors = ErrorPresenter(lambda: None, dialogs=False)
+    failures: list[BaseException] = []
+    errors.presented.connect(failures.append)
+    tasks = TaskRegistry(errors.present)
+
+    async def allow(_account: Any) -> bool:
+        return True
+
+    dialog = BatchDialog(WindowContext(session, tasks, errors, allow))
+    dialog.show()
+    try:
+        await _wait(lambda: dialog.event_combo.count() > 1 or failures, 60)
+        dialog.choose_event(EVENT)
+        meter = StallMeter()
+        meter.start()
+        started = time.perf_counter()
+        await dialog.open_file(str(csv_path))
+        dialog.go_next()  # mapping, with its preview
+        await _wait(lambda: "row 2" in dialog.preview_text.toPlainText() or failures, 60)
+        dialog.go_next()  # check every row (stage into the outbox)
+        await _wait(lambda: dialog.next_button.isEnabled() or failures, 600)
+        checked = time.perf_counter()
+        check_stall = meter.stop()
+        meter.start()
+        dialog.go_next()  # send
+        await _wait(lambda: (dialog.progress is not None and dialog.progress.state is not RunState.SENDING
+                             and dialog.sender is None) or failures, 900)
+        sent = time.perf_counter()
+        send_stall = meter.stop()
+        if failures:
+            raise RuntimeError(f"the batch failed: {failures[0]}")
+        progress = dialog.progress
+        assert progress is not None and progress.accepted == n, progress
+        return {
+            "max_stall_ms": max(check_stall, send_stall),
+            "check_stall_ms": check_stall,
+            "send_stall_ms": send_stall,
+            "check_seconds": checked - started,
+            "send_seconds": sent - checked,
+            "rows_per_s": n / (sent - checked),
+            "rows": float(n),
+        }
+    finally:
+        # Close the session before the window: closing a dialog first spins Qt's loop outside asyncio.
+        await tasks.shutdown()
+        await session.aclose()
+        dialog.close()
+
+
+def measure_batch_ui_stall(n: int = 20_000) -> dict[str, float]:
+    """Longest event-loop stall while the wizard checks and sends an n-row CSV (budget ≤ 50 ms)."""
+    import PySide6.QtWidgets  # noqa: F401  isort: skip  (binding before qasync)
+    import qasync  # isort: skip
+    from PySide6.QtWidgets import QApplication
+
+    with tempfile.TemporaryDirectory(prefix="hsx-bench-batch-ui-") as tmp:
+        folder = Path(tmp)
+        os.environ["HSEXPLORER_DATA_DIR"] = str(folder / "profile")
+        served = Served(folder)
+        try:
+            csv_path = write_csv(folder / "backfill.csv", n)
+            app = QApplication.instance() or QApplication([])
+            with asyncio.Runner(loop_factory=functools.partial(qasync.QEventLoop, app)) as runner:
+                return runner.run(_drive_wizard(served.base_url, served.token, csv_path, n))
+        finally:
+            served.close()
+
+
+# --- back-fill throughput -----------------------------------------------------------------------
+
+
+def _client(base_url: str, token: str) -> Any:
+    from hsexplorer.hubspot.auth import PrivateAppToken
+    from hsexplorer.hubspot.client import HubSpotClient
+
+    return HubSpotClient(PrivateAppToken(token), base_url)
+
+
+async def _ceiling(served: Served, event_name: str, n: int) -> float:
+    """Rows/s of prepared batches of 500 sent 2 at a time (the sender's concurrency): the server's ceiling."""
+    bodies = [{"eventName": event_name, "objectId": str(608001 + i % 50), "uuid": str(uuid.uuid4()),
+               "properties": {"login_method": "sso", "app_version": "4.0.0"}} for i in range(n)]
+    async with _client(served.base_url, served.token) as client:
+        started = time.perf_counter()
+        semaphore = asyncio.Semaphore(2)
+
+        async def one(start: int) -> None:
+            async with semaphore:
+                results = await client.send_batch(bodies[start:start + 500])
+                assert all(r.accepted for r in results)
+
+        await asyncio.gather(*(one(s) for s in range(0, n, 500)))
+        return n / (time.perf_counter() - started)
+
+
+async def _backfill(served: Served, csv_path: Path, outbox_path: Path, report: Path, n: int) -> dict[str, float]:
+    from hsexplorer.services.batch_sender import BatchSender, write_report
+    from hsexplorer.services.importer import RowValidator, auto_map, open_source, stage
+    from hsexplorer.storage.outbox import Outbox, RowState, RunState
+
+    async with _client(served.base_url, served.token) as client:
+        definition = await client.get_definition(EVENT)
+        portal = (await client.token_info()).portal_id
+        outbox = Outbox.open(outbox_path)
+        started = time.perf_counter()
+        source = open_source(csv_path)
+        validator = RowValidator(auto_map(source.columns, definition), definition.fully_qualified_name, definition,
+                                 portal)
+        staged = await asyncio.to_thread(stage, source, validator, outbox, target="bench")
+        staged_at = time.perf_counter()
+        armed = [served.arm_faults()]
+        next_round = [n // 5]
+
+        def progress(p: Any) -> None:
+            # Faults all along the run, not only at its start: a new round every fifth of the rows.
+            if p.accepted >= next_round[0] and p.remaining:
+                next_round[0] += n // 5
+                armed[0] += served.arm_faults()
+
+        final = await BatchSender(client, outbox, staged.run_id, on_progress=progress).run()
+        sent_at = time.perf_counter()
+        rows = await asyncio.to_thread(write_report, outbox, staged.run_id, report)
+        done = time.perf_counter()
+        counts = outbox.counts(staged.run_id)
+        outbox.close()
+    assert final.state is RunState.FINISHED and counts[RowState.ACCEPTED] == n, (final, counts)
+    assert rows == n
+    remaining_faults = len(served.admin("GET", "/_sandbox/faults").get("faults", []))
+    return {
+        "rows_per_s": n / (done - started),
+        "send_rows_per_s": n / (sent_at - staged_at),
+        "stage_seconds": staged_at - started,
+        "send_seconds": sent_at - staged_at,
+        "report_seconds": done - sent_at,
+        "faults_armed": float(armed[0]),
+        "faults_left_unused": float(remaining_faults),
+        "report_rows": float(rows),
+        "rows": float(n),
+    }
+
+
+def measure_backfill_throughput(n: int = 100_000) -> dict[str, float]:
+    """Rows/s of an n-row CSV back-fill with faults injected, beside the sandbox's own ceiling."""
+    with tempfile.TemporaryDirectory(prefix="hsx-bench-backfill-") as tmp:
+        folder = Path(tmp)
+        served = Served(folder)
+        try:
+            csv_path = write_csv(folder / "backfill.csv", n)
+            event_name = f"pe{1234567}_{EVENT}"
+            ceiling = asyncio.run(_ceiling(served, event_name, min(n, 20_000)))
+            result = asyncio.run(_backfill(served, csv_path, folder / "outbox.sqlite3", folder / "report.csv", n))
+        finally:
+            served.close()
+    result["sandbox_ceiling_rows_per_s"] = ceiling
+    result["send_vs_ceiling"] = result["send_rows_per_s"] / ceiling
+    return result
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ui", type=int, default=20_000, help="rows for the UI stall benchmark (0 skips it)")
+    parser.add_argument("--backfill", type=int, default=100_000, help="rows for the back-fill (0 skips it)")
+    options = parser.parse_args()
+    if options.ui:
+        print(json.dumps({"batch_ui": measure_batch_ui_stall(options.ui)}, indent=2))
+    if options.backfill:
+        print(json.dumps({"backfill": measure_backfill_throughput(options.backfill)}, indent=2))

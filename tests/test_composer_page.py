@@ -456,3 +456,22 @@ def test_typing_json_right_after_a_form_edit_is_never_overwritten(harness, qtbot
     _settle(harness, qtbot)
     assert page.json_editor.toPlainText() == typed
     assert page._property_editors["app_version"].edit.text() == "2.1"
+
+
+def test_a_batch_opened_from_another_page_is_shown_as_json_with_the_reason(harness, qtbot):
+    batch = {"inputs": [{"eventName": harness.event("login_event"), "email": "ada@example.com", "properties": {}}]}
+    harness.page.load_payload(batch)
+    assert json.loads(harness.page.json_editor.toPlainText()) == batch
+    assert "batch" in harness.page.json_status.text()
+    assert not harness.page.send_button.isEnabled()
+
+
+def test_a_payload_opened_before_the_definitions_load_gets_its_form_when_they_arrive(harness, qtbot, run_async):
+    page = harness.page
+    page.set_definitions([])  # as if the account had not answered yet
+    page.load_payload({"eventName": harness.event("trial_started"), "email": "ada@example.com",
+                       "properties": {"trial_end_date": "2026-02-01"}}, definition_name="trial_started")
+    assert page.state.definition is None
+    run_async(page.reload_definitions(), timeout=30)
+    assert page.state.definition.name == "trial_started"
+    assert page._property_editors["trial_end_date"].edit.text() == "2026-02-01"

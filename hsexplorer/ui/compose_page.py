@@ -576,6 +576,10 @@ class ComposePage(AreaPage):
         self._show_values()
 
     def _account_changed(self, _account: object) -> None:
+        # What was sent belongs to the previous account: it cannot be verified through this one.
+        self.context.tasks.cancel(VERIFY_TASK)
+        self.last_sent = None
+        self.response.verify_again.setEnabled(False)
         self._definitions_stale = True
         if self.isVisible():
             self.reload_definitions()
@@ -857,14 +861,20 @@ class ComposePage(AreaPage):
         definition = self._index.get(definition_name) if definition_name else None
         if definition is None:
             definition = self._definition_for_payload(payload)
-        if definition is None and (definition_name or payload.get("eventName")) and not self._index:
+        if definition is None and isinstance(payload, dict) and (definition_name or payload.get("eventName")) and not self._index:
             self._pending_definition_name = definition_name or str(payload.get("eventName"))
+        try:
+            state = ComposerState.from_payload(payload, definition)
+        except ComposerFormatError:
+            # Not one send body (e.g. a batch): shown as JSON with the reason, nothing dropped.
+            self.load_text(json.dumps(payload, indent=2, ensure_ascii=False))
+            return
         self._json_error = None
         self.json_editor.show_error(None)
         self.json_status.setText("")
         self.revert_json.hide()
         self.form.setEnabled(True)
-        self.state = ComposerState.from_payload(payload, definition)
+        self.state = state
         self._definition_changed()
         self._show_values()
         self._payload_changed()

@@ -104,7 +104,11 @@ def test_the_wizard_imports_maps_checks_fixes_sends_and_reports(make_window, qtb
         lines = list(csv.DictReader(handle))
     assert len(lines) == 120 and {line["outcome"] for line in lines} == {"accepted"}
     assert next(line for line in lines if line["row"] == "4")["Login method"] == "google"
+    run_id = dialog.run_id
     dialog.close()
+    with Outbox.open(resolve_paths().outbox_db) as outbox:  # closing the window keeps the finished run
+        assert outbox.run(run_id).state is RunState.FINISHED
+        assert outbox.counts(run_id)[RowState.ACCEPTED] == 120
 
 
 def test_pause_and_cancel_from_the_progress_view(make_window, qtbot, tmp_path):

@@ -295,6 +295,9 @@ def test_definitions_show_a_clear_message_when_loading_fails(make_window, run_as
     assert "Could not load" in page.status_page.title_label.text()
     assert "No access token is stored" in page.status_page.text_label.text()
     assert window.errors.history and "No access token" in window.errors.history[-1].explanation
+    # Without dialogs (--no-error-dialogs, the tests) the failure is logged, never shown in a box.
+    assert window.errors.message_box is None
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
     assert window.header.name_label.text() == "Forgotten" and not window.header.sandbox_badge.isVisible()
     assert LOAD_TASK not in window.tasks.keys
 

@@ -59,3 +59,29 @@ def test_smoke_test_fails_with_the_reason_when_definitions_cannot_load(tmp_path)
     assert result.returncode == 1
     assert "smoke-test: ok" not in result.stdout
     assert "failed: loading definitions raised MissingSecretError: No access token is stored for “Lost token”" in result.stdout
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_the_app_closes_cleanly_with_exit_0_when_asked_to_terminate(tmp_path):
+    import signal
+    import time
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+    env.pop("HSEXPLORER_DATA_DIR", None)
+    process = subprocess.Popen([*hsexplorer_command(), "--data-dir", str(tmp_path), "--no-error-dialogs"],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    log = tmp_path / "logs" / "hsexplorer.log"
+    try:
+        deadline = time.monotonic() + 60
+        while not (log.exists() and "event-definitions" in log.read_text()):
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "the window never loaded its definitions"
+            time.sleep(0.1)
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, out + err
+    assert "closed cleanly" in log.read_text()
+    assert json.loads((tmp_path / "settings.json").read_text())["window_geometry"]

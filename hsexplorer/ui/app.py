@@ -115,6 +115,7 @@ async def _main(app: object, args: argparse.Namespace, paths: AppPaths, started:
     probe = window.tasks.start("keyring.probe", secrets.aprobe(), what="checking the OS keyring")
     window.show()
     log.info("window shown after %.0f ms", (time.perf_counter() - started) * 1000)
+    _close_on_termination_signals(window)
     if settings.load_problem:
         window.statusBar().showMessage(settings.load_problem, 15000)
     try:
@@ -141,6 +142,26 @@ def _start_opening_the_sandbox(session: object) -> asyncio.Task[object] | None:
     # A failure is reported by whoever needs the sandbox next (it retries); here it is only seen.
     task.add_done_callback(lambda t: t.cancelled() or t.exception())
     return task
+
+
+def _close_on_termination_signals(window: Any) -> None:
+    """Ctrl+C in the terminal, or SIGTERM from the session manager, closes the app like the window does."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    loop = asyncio.get_running_loop()
+
+    def request_close(_signum: int, _frame: object) -> None:
+        loop.call_soon_threadsafe(window.closing.set)
+
+    for name in ("SIGINT", "SIGTERM"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), request_close)
+    # Python runs signal handlers only when it gets control; Qt's loop is C++: wake up now and then.
+    heartbeat = QTimer(window)
+    heartbeat.timeout.connect(lambda: None)
+    heartbeat.start(250)
 
 
 def _follow_os_theme(app: object, settings: object) -> None:

@@ -451,7 +451,7 @@ def report_rows(outbox: Outbox, run_id: int):
     """(row, uuid, outcome, reason, attempts, *source cells) for every row of the run, in row order."""
     run = outbox.run(run_id)
     not_sent = {RunState.CANCELLED: "cancelled before it was sent", RunState.PAUSED: f"run paused: {run.note}"}
-    for row in outbox.iter_rows(run_id):
+    for row in outbox.iter_rows(run_id, with_payload=False):
         reason = row.reason
         if row.state is RowState.INVALID:
             reason = " ".join(f.get("message", "") for f in row.findings if f.get("severity") == "error")

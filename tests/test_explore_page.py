@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from PySide6.QtCore import QModelIndex, QPoint, Qt
+from PySide6.QtCore import QModelIndex, QPoint, Qt, qInstallMessageHandler
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QAbstractItemModelTester
 
@@ -254,23 +254,32 @@ def test_saved_searches_are_named_and_rerun(pane, qtbot):
 
 
 def test_the_model_passes_qts_model_tester_while_rows_stream_in_sorted_and_filtered(qapp):
-    model = ResultsModel()
-    tester = QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)
-    page = [{"objectType": "CONTACT", "objectId": str(n % 4), "eventType": f"pe1_{'ab'[n % 2]}",
-             "occurredAt": f"2024-05-0{1 + n % 9}T10:00:00Z", "id": f"id{n}", "properties": {f"p{n % 3}": str(n)}}
-            for n in range(60)]
-    model.append_page(page[:20])
-    model.sort(0, Qt.SortOrder.DescendingOrder)
-    model.append_page(page[20:40])
-    model.set_quick_filter("pe1_a")
-    model.append_page(page[40:])
-    assert model.rowCount() == 30
-    model.sort(-1)
-    model.set_visible_properties(["p2"])
-    assert model.columnCount() == 6
-    model.clear()
-    assert model.rowCount(QModelIndex()) == 0
-    del tester
+    messages: list[str] = []
+    # Warning mode: each broken rule becomes a message we collect, instead of aborting the run.
+    previous = qInstallMessageHandler(lambda _mode, _context, text: messages.append(text))
+    try:
+        model = ResultsModel()
+        tester = QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Warning)
+        page = [{"objectType": "CONTACT", "objectId": str(n % 4), "eventType": f"pe1_{'ab'[n % 2]}",
+                 "occurredAt": f"2024-05-0{1 + n % 9}T10:00:00Z", "id": f"id{n}", "properties": {f"p{n % 3}": str(n)}}
+                for n in range(60)]
+        model.append_page(page[:20])
+        model.sort(0, Qt.SortOrder.DescendingOrder)
+        model.append_page(page[20:40])
+        model.set_quick_filter("pe1_a")
+        model.append_page(page[40:])
+        assert model.rowCount() == 30
+        model.sort(3, Qt.SortOrder.AscendingOrder)
+        model.sort(-1)
+        model.set_visible_properties(["p2"])
+        assert model.columnCount() == 6
+        model.set_labels({"pe1_a": "A"})
+        model.clear()
+        assert model.rowCount(QModelIndex()) == 0
+        del tester
+    finally:
+        qInstallMessageHandler(previous)
+    assert [m for m in messages if "FAIL" in m] == []
 
 
 def test_results_model_sorted_insertions_match_a_full_sort(qapp):

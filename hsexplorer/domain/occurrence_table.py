@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 from array import array
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -38,6 +38,69 @@ def property_column(name: str) -> str:
 
 def property_name(column: str) -> str | None:
     return column[len(PROPERTY_PREFIX):] if column.startswith(PROPERTY_PREFIX) else None
+
+
+CHUNK_ROWS = 4096
+
+
+class Column:
+    """An append-only sequence stored as sealed tuples of CHUNK_ROWS values plus a short list.
+
+    Python's cyclic garbage collector walks every element of every list on each full
+    collection: a dozen lists of 100,000 strings made each one a 50-70 ms pause of the UI.
+    A tuple holding only strings and None is untracked by the collector, so sealed
+    chunks cost it nothing.
+    """
+
+    __slots__ = ("_chunks", "_tail")
+
+    def __init__(self, values: Iterable[Any] = ()) -> None:
+        self._chunks: list[tuple[Any, ...]] = []
+        self._tail: list[Any] = list(values)
+        self.seal()
+
+    @classmethod
+    def filled(cls, value: Any, count: int) -> Column:
+        column = cls()
+        full, rest = divmod(count, CHUNK_ROWS)
+        block = (value,) * CHUNK_ROWS
+        column._chunks = [block] * full
+        column._tail = [value] * rest
+        return column
+
+    def __len__(self) -> int:
+        return len(self._chunks) * CHUNK_ROWS + len(self._tail)
+
+    def __getitem__(self, row: int) -> Any:
+        chunk, offset = divmod(row, CHUNK_ROWS)
+        chunks = self._chunks
+        if row < 0:
+            raise IndexError("negative rows are not supported")
+        return chunks[chunk][offset] if chunk < len(chunks) else self._tail[offset]
+
+    def __setitem__(self, row: int, value: Any) -> None:
+        """Only rows not yet sealed (the current append) can change."""
+        offset = row - len(self._chunks) * CHUNK_ROWS
+        if offset < 0:
+            raise IndexError("sealed rows cannot change")
+        self._tail[offset] = value
+
+    def __iter__(self) -> Iterator[Any]:
+        for chunk in self._chunks:
+            yield from chunk
+        yield from self._tail
+
+    def append(self, value: Any) -> None:
+        self._tail.append(value)
+
+    def extend(self, values: Iterable[Any]) -> None:
+        self._tail.extend(values)
+
+    def seal(self) -> None:
+        tail = self._tail
+        while len(tail) >= CHUNK_ROWS:
+            self._chunks.append(tuple(tail[:CHUNK_ROWS]))
+            del tail[:CHUNK_ROWS]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,15 +128,15 @@ class OccurrenceColumns:
 
     def __init__(self) -> None:
         self.times = array("q")
-        self.event_types: list[str] = []
-        self.object_types: list[str] = []
-        self.object_ids: list[str] = []
-        self.ids: list[str] = []
-        self.properties: dict[str, list[str | None]] = {}
-        self.raw_times: list[str] = []  # occurredAt exactly as received (for JSON and exports)
-        self._search_text: list[str] = []
+        self.event_types = Column()
+        self.object_types = Column()
+        self.object_ids = Column()
+        self.ids = Column()
+        self.properties: dict[str, Column] = {}  # name -> value per row (None where absent)
+        self.raw_times = Column()  # occurredAt exactly as received (for JSON and exports)
+        self._search_text = Column()
         self._shared: dict[str, str] = {}
-        self._sort_keys: dict[str, list[Any]] = {}
+        self._sort_keys: dict[str, Column] = {}
         self.day_counts: Counter[int] = Counter()  # local day ordinal -> occurrences
 
     def __len__(self) -> int:
@@ -113,7 +176,8 @@ class OccurrenceColumns:
                 for name, value in props.items():
                     column = self.properties.get(name)
                     if column is None:
-                        column = [None] * (first + count)
+                        column = Column.filled(None, first)  # earlier rows lack it; this page's rows stay unsealed
+                        column.extend([None] * count)
                         self.properties[name] = column
                         new_properties.append(name)
                     text = value if isinstance(value, str) else str(value)
@@ -124,7 +188,13 @@ class OccurrenceColumns:
                 self.day_counts[datetime.fromtimestamp(ms / 1000).toordinal()] += 1
         for column, keys in self._sort_keys.items():
             keys.extend(self._key_of(column, r) for r in range(first, first + count))
+        for sequence in self._all_columns():
+            sequence.seal()
         return AppendResult(first, count, tuple(new_properties))
+
+    def _all_columns(self) -> list[Column]:
+        return [self.event_types, self.object_types, self.object_ids, self.ids, self.raw_times, self._search_text,
+                *self.properties.values(), *self._sort_keys.values()]
 
     # --- reading ----------------------------------------------------------------------
     def value(self, row: int, column: str) -> str | None:
@@ -176,7 +246,7 @@ class OccurrenceColumns:
             return (0, number, "")
         return (1, 0.0, text.casefold())
 
-    def sort_keys(self, column: str) -> Sequence[Any]:
+    def sort_keys(self, column: str) -> Sequence[Any] | Column:
         """A key per row for `column`, computed once and extended as rows arrive."""
         if column == TIME:
             return self.times
@@ -184,9 +254,9 @@ class OccurrenceColumns:
         if keys is None:
             if column in (EVENT_TYPE, OBJECT_TYPE, OCCURRENCE_ID):
                 source = {EVENT_TYPE: self.event_types, OBJECT_TYPE: self.object_types, OCCURRENCE_ID: self.ids}[column]
-                keys = [(1, 0.0, v.casefold()) for v in source]
+                keys = Column((1, 0.0, v.casefold()) for v in source)
             else:
-                keys = [self._key_of(column, r) for r in range(len(self))]
+                keys = Column(self._key_of(column, r) for r in range(len(self)))
             self._sort_keys[column] = keys
         return keys
 
@@ -211,7 +281,7 @@ class RowView:
 
     def __init__(self, columns: OccurrenceColumns) -> None:
         self.columns = columns
-        self.order: list[int] = []
+        self.order = array("q")  # an array, not a list: the garbage collector never walks it
         self.sort_column: str | None = None
         self.descending = False
         self.needle = ""
@@ -224,7 +294,7 @@ class RowView:
         return self.order[len(self.order) - 1 - position] if self.descending else self.order[position]
 
     def rows(self) -> list[int]:
-        return self.order[::-1] if self.descending else list(self.order)
+        return self.order.tolist()[::-1] if self.descending else self.order.tolist()
 
     def _accepts(self, row: int) -> bool:
         return not self.needle or self.columns.matches(row, self.needle, self.label_hits)
@@ -250,7 +320,7 @@ class RowView:
         key = self._key()
         if key is not None:
             kept.sort(key=key)  # stable: equal keys keep arrival order
-        self.order = kept
+        self.order = array("q", kept)
 
     def accepted(self, first: int, count: int) -> list[int]:
         """Of rows first..first+count-1, those the filter lets through."""

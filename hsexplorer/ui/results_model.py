@@ -74,6 +74,7 @@ class ResultsModel(QAbstractTableModel):
         self._hidden_properties: set[str] = set()  # chosen off by the user
         self._chosen_properties: set[str] = set()  # chosen on by the user
         self._getters: list[Callable[[int], str]] = []
+        self._shown = 0  # stored rows the view knows about
         self._rebuild_getters()
 
     # --- loading --------------------------------------------------------------------------
@@ -84,17 +85,39 @@ class ResultsModel(QAbstractTableModel):
         self.view = RowView(self.data_columns)
         self.view.sort_column, self.view.descending, self.view.needle, self.view.label_hits = sort_column, descending, needle, hits
         self.columns = list(FIXED_COLUMNS)
+        self._shown = 0
         self._rebuild_getters()
         self.endResetModel()
         self.columns_changed.emit()
         self.loaded_changed.emit(0)
 
     def append_page(self, results: Sequence[Mapping[str, Any]]) -> AppendResult:
-        """Add one page of occurrences (ExternalUnifiedEvent dicts) and announce them."""
+        """Add one page of occurrences (ExternalUnifiedEvent dicts) and show them."""
+        result = self.store_page(results)
+        self.show_stored()
+        return result
+
+    def store_page(self, results: Sequence[Mapping[str, Any]]) -> AppendResult:
+        """Keep a page (in columns, so the page's dicts can go at once) without showing it yet:
+        every insertion the view hears about costs it a repaint, so pages arriving in a burst
+        are shown together by `show_stored`."""
         result = self.data_columns.append(results)
         self._show_new_properties(result.new_properties)
+        self.loaded_changed.emit(len(self.data_columns))
+        return result
+
+    @property
+    def unshown(self) -> int:
+        return len(self.data_columns) - self._shown
+
+    def show_stored(self) -> None:
+        """Announce every stored row not yet shown (in sorted places when a column is sorted)."""
+        first, count = self._shown, len(self.data_columns) - self._shown
+        if count <= 0:
+            return
+        self._shown = first + count
         view = self.view
-        rows = view.accepted(result.first_row, result.count)
+        rows = view.accepted(first, count)
         if rows and not view.is_sorted:
             start = len(view)
             self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
@@ -106,8 +129,6 @@ class ResultsModel(QAbstractTableModel):
                 self.beginInsertRows(QModelIndex(), position, position)
                 view.insert(index, row)
                 self.endInsertRows()
-        self.loaded_changed.emit(len(self.data_columns))
-        return result
 
     def set_labels(self, labels: Mapping[str, str]) -> None:
         self.labels = dict(labels)
@@ -150,6 +171,7 @@ class ResultsModel(QAbstractTableModel):
         known = set(self.data_columns.property_names)
         self._chosen_properties = set(names)
         self._hidden_properties = known - set(names)
+        self.show_stored()
         self.beginResetModel()
         self.columns = list(FIXED_COLUMNS) + [property_column(n) for n in names]
         self._rebuild_getters()
@@ -158,6 +180,7 @@ class ResultsModel(QAbstractTableModel):
 
     # --- sort and filter ------------------------------------------------------------------
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.show_stored()  # a layout change must not change the row count
         key = self.columns[column] if 0 <= column < len(self.columns) else None
         descending = order == Qt.SortOrder.DescendingOrder
         if key == self.view.sort_column and descending == self.view.descending:
@@ -179,6 +202,7 @@ class ResultsModel(QAbstractTableModel):
             return
         hits = [t for t, label in self.labels.items() if needle and needle in label.casefold()]
         self.beginResetModel()
+        self._shown = len(self.data_columns)
         self.view.set_filter(needle, hits)
         self.endResetModel()
 

@@ -15,10 +15,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFontMetrics,
+    QHelpEvent,
     QKeyEvent,
     QMouseEvent,
     QPainter,
@@ -83,7 +84,8 @@ class TimelineView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Timeline")
-        self.setToolTip("")  # details come per point on hover
+        self.setToolTip("Hover a point for its details; wheel or +/- zooms, drag zooms to a range, "
+                        "double-click or Home shows everything")
         self.setAccessibleDescription(
             "Occurrences of one record on a time axis, one lane per event type. Wheel or +/- to zoom, "
             "drag to zoom to a range, double-click or Home to see everything."
@@ -212,10 +214,17 @@ class TimelineView(QWidget):
             self.update()
             return
         hit = self.point_at(event.position())
-        if hit is None:
-            QToolTip.hideText()
-        else:
+        if hit is not None:
             QToolTip.showText(event.globalPosition().toPoint(), self._describe(hit), self)
+
+    def event(self, event: QEvent) -> bool:
+        # A point under the pointer says what it is; elsewhere the widget's own tooltip explains the controls.
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            hit = self.point_at(QPointF(event.pos()))
+            if hit is not None:
+                QToolTip.showText(event.globalPos(), self._describe(hit), self)
+                return True
+        return super().event(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._drag_from is None:
@@ -379,13 +388,25 @@ class DayCountChart(QWidget):
             return None
         return min(len(self._days) - 1, int((x - plot.left()) / plot.width() * len(self._days)))
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        index = self._day_at(event.position().x())
+    def bar_text(self, x: float) -> str | None:
+        index = self._day_at(x)
         if index is None:
-            QToolTip.hideText()
-            return
+            return None
         day, count = self._days[index], self._counts[index]
-        QToolTip.showText(event.globalPosition().toPoint(), f"{day:%a %d %b %Y}: {count} occurrence{'s' * (count != 1)}", self)
+        return f"{day:%a %d %b %Y}: {count} occurrence{'s' * (count != 1)}"
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        text = self.bar_text(event.position().x())
+        if text is not None:
+            QToolTip.showText(event.globalPosition().toPoint(), text, self)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            text = self.bar_text(event.pos().x())
+            if text is not None:
+                QToolTip.showText(event.globalPos(), text, self)
+                return True
+        return super().event(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)

@@ -475,3 +475,35 @@ def test_a_payload_opened_before_the_definitions_load_gets_its_form_when_they_ar
     run_async(page.reload_definitions(), timeout=30)
     assert page.state.definition.name == "trial_started"
     assert page._property_editors["trial_end_date"].edit.text() == "2026-02-01"
+
+
+def test_ctrl_enter_also_sends_from_the_json_editor(harness, qtbot):
+    _choose(harness, "login_event")
+    _identify(harness, qtbot)
+    _settle(harness, qtbot)
+    before = harness.page.json_editor.toPlainText()
+    harness.page.tabs.setCurrentIndex(0)
+    qtbot.keyClick(harness.page.json_editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: harness.page.response.last_status == 204, timeout=10000)
+    assert harness.page.last_sent is not None
+    assert json.loads(before)["uuid"] == harness.page.last_sent["uuid"]  # the text was not edited by the key
+
+
+def test_company_events_offer_only_record_ids(harness, qtbot):
+    _choose(harness, "invoice_paid")
+    kinds = [harness.page.identifier_editor.kind.itemData(i) for i in range(harness.page.identifier_editor.kind.count())]
+    assert kinds == [IdentifierKind.OBJECT_ID]
+
+
+def test_the_date_time_picker_and_now_write_iso_utc(harness, qtbot):
+    from PySide6.QtCore import QDateTime, QTimeZone
+
+    editor = harness.page.occurred_editor
+    editor.picker.setDateTime(QDateTime.fromMSecsSinceEpoch(1714564800000, QTimeZone.utc()))
+    editor.use.click()
+    _settle(harness, qtbot)
+    assert _payload(harness)["occurredAt"] == "2024-05-01T12:00:00.000Z"
+    editor.now.click()
+    _settle(harness, qtbot)
+    assert _payload(harness)["occurredAt"].endswith(".000Z")
+    assert not any(f.path == "occurredAt" for f in harness.page.findings)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -43,14 +43,23 @@ def _is_dark(palette: QPalette) -> bool:
 class JsonHighlighter(QSyntaxHighlighter):
     def __init__(self, document: QTextDocument, dark: bool = False) -> None:
         super().__init__(document)
-        colours = _DARK if dark else _LIGHT
+        self.dark = dark
         self._formats: dict[str, QTextCharFormat] = {}
+        self.set_dark(dark)
+
+    def set_dark(self, dark: bool) -> None:
+        """Colours for a dark or a light background (re-highlights when they change)."""
+        changed = bool(self._formats) and dark != self.dark
+        self.dark = dark
+        colours = _DARK if dark else _LIGHT
         for kind, colour in colours.items():
             fmt = QTextCharFormat()
             fmt.setForeground(QColor(colour))
             if kind == "key":
                 fmt.setFontWeight(QFont.Weight.DemiBold)
             self._formats[kind] = fmt
+        if changed:
+            self.rehighlight()
 
     def highlightBlock(self, text: str) -> None:
         for match in _TOKENS.finditer(text):
@@ -82,6 +91,11 @@ class JsonEditor(QPlainTextEdit):
         self.setPlaceholderText('{"eventName": "pe1234567_login_event", "email": "…", "properties": {}}')
         self.highlighter = JsonHighlighter(self.document(), _is_dark(self.palette()))
         self.error_position: tuple[int, int] | None = None
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
+            self.highlighter.set_dark(_is_dark(self.palette()))  # the theme changed
 
     # --- text that the page owns ------------------------------------------------------------
     def replace_text(self, text: str) -> None:

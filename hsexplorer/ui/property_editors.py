@@ -446,7 +446,7 @@ class DateTimeEditor(_PickerEditor):
         self.picker.setCalendarPopup(True)
         self.picker.setDisplayFormat("yyyy-MM-dd HH:mm:ss 'UTC'")
         self._name(self.picker, "date and time", "The moment in UTC")
-        use = QPushButton("Use this time")
+        self.use = use = QPushButton("Use this time")
         self._name(use, "use picked time", "Write the picked moment into the field")
         use.clicked.connect(self._use_picked)
         box = QWidget()

@@ -42,6 +42,21 @@ def test_columns_keep_every_field_and_add_property_columns_as_they_appear():
     assert sum(cols.day_counts.values()) == 3
 
 
+def test_columns_across_sealed_chunks_keep_late_properties_and_order():
+    cols = OccurrenceColumns()
+    for start in range(0, 9000, 700):  # pages straddle the 4,096-row chunk boundaries
+        page = [event(n, minute=n % 60) for n in range(start, min(start + 700, 9000))]
+        if start == 4200:
+            page[0]["properties"]["late"] = "yes"  # a property first seen after a chunk was sealed
+        cols.append(page)
+    assert len(cols) == 9000 and cols.ids[8999] == "id-8999" and list(cols.ids)[4096] == "id-4096"
+    assert cols.value(4200, "property.late") == "yes"
+    assert [cols.value(r, "property.late") for r in (0, 4095, 4199, 4201, 8999)] == [None] * 5
+    assert len(cols.properties["late"]) == 9000
+    with pytest.raises(IndexError):
+        cols.ids[0] = "rewritten"  # sealed rows never change
+
+
 def test_view_sorts_by_precomputed_keys_numbers_numerically_and_filters_by_text():
     cols = OccurrenceColumns()
     cols.append([event(n, amount=str(a)) for n, a in enumerate([10, 9, 100, 9.5])])

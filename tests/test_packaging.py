@@ -111,6 +111,19 @@ def test_metainfo_screenshots_are_the_committed_files():
         assert local.read_bytes()[:8] == PNG_MAGIC
 
 
+def test_one_app_id_names_the_keyring_service_and_the_profile_folders(monkeypatch):
+    """What the OS shows (desktop file, bundle id, installer) and where the app keeps things agree."""
+    from hsexplorer.storage.paths import DATA_DIR_ENV, resolve_paths
+    from hsexplorer.storage.secrets import SecretStore
+
+    assert SecretStore().service == appinfo.APP_ID
+    monkeypatch.delenv(DATA_DIR_ENV, raising=False)
+    paths = resolve_paths()
+    assert paths.config_dir.name == appinfo.APP_ID
+    assert paths.data_dir.name == appinfo.APP_ID
+    assert DESKTOP_FILE.stem == METAINFO.name.removesuffix(".metainfo.xml") == appinfo.APP_ID
+
+
 # --- icons ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("size", [16, 32, 48, 64, 128, 256, 512])
 def test_png_renderings_have_the_size_in_their_name(size):

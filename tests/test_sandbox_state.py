@@ -16,6 +16,7 @@ from hsexplorer.sandbox.app import ConnectionDropped
 from hsexplorer.sandbox.embedded import EmbeddedSandbox
 from hsexplorer.sandbox.faults import parse_fault
 from hsexplorer.sandbox.server import SandboxServer
+from hsexplorer.sandbox.store import SandboxStore
 
 SEND = {"eventName": "pe1234567_login_event", "objectId": "608051", "properties": {"hs_city": "Dublin"}}
 
@@ -63,6 +64,21 @@ def test_an_unreadable_sandbox_file_is_set_aside_and_replaced(tmp_path: Path) ->
         assert sandbox.store.count_definitions() >= 5  # a fresh, seeded demo portal
     finally:
         sandbox.close()
+
+
+def test_two_processes_on_one_file_see_each_others_definitions(tmp_path: Path) -> None:
+    # The app and `hsexplorer sandbox serve` may share the profile's sandbox file.
+    db = tmp_path / "sandbox.sqlite3"
+    app_side = EmbeddedSandbox.open(db)
+    served_side = SandboxStore.open(db)
+    try:
+        assert "pe1234567_login_event" in app_side.store.event_definitions()
+        served_side.delete_definition("login_event", "pe1234567_login_event")
+        assert "pe1234567_login_event" not in app_side.store.event_definitions()
+        assert served_send(app_side, SEND).status_code == 400
+    finally:
+        served_side.close()
+        app_side.close()
 
 
 def test_reset_empties_the_sandbox_and_it_stays_empty_after_a_restart(tmp_path: Path) -> None:

@@ -171,6 +171,7 @@ class SandboxStore:
         self._lock = threading.RLock()
         self.path = path
         self._definitions_cache: dict[str, EventDefinition] | None = None
+        self._cache_data_version = -1
         with self._lock:
             self._db.executescript(_SCHEMA)
             self._db.execute(
@@ -349,7 +350,10 @@ class SandboxStore:
     def event_definitions(self) -> dict[str, EventDefinition]:
         """Parsed definitions keyed by name and by fully qualified name (cached between changes)."""
         with self._lock:
-            if self._definitions_cache is None:
+            # Another process (the app and `sandbox serve` on one file) may have changed them.
+            version = self._db.execute("PRAGMA data_version").fetchone()[0]
+            if self._definitions_cache is None or version != self._cache_data_version:
+                self._cache_data_version = version
                 index: dict[str, EventDefinition] = {}
                 for body in self.definition_bodies():
                     definition = parse_definition(body)
@@ -538,8 +542,7 @@ class SandboxStore:
         uuid, properties dict). For seeding, tests and benchmarks; no checks."""
         received = now_ms()
         prepared = [
-            (r[0], r[1], str(r[2]), int(r[3]), r[4], _encode_properties(r[5]), received)
-            for r in rows
+            (r[0], r[1], str(r[2]), int(r[3]), r[4], _encode_properties(r[5]), received) for r in rows
         ]
         with self._transaction() as db:
             db.executemany(

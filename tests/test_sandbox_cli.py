@@ -18,6 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from hsexplorer.sandbox import auth
+from hsexplorer.sandbox.server import is_loopback
+
 DOC_SEND = {
     "eventName": "pe1234567_login_event",
     "objectId": "608051",
@@ -227,3 +230,43 @@ def test_a_file_that_is_not_a_sandbox_is_reported_not_crashed_on(tmp_path: Path)
     )
     assert result.returncode == 1
     assert "cannot open the sandbox data" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("localhost", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("127.8.9.10", True),
+        ("0.0.0.0", False),
+        ("192.168.1.20", False),
+        ("example.com", False),
+        ("::", False),
+    ],
+)
+def test_only_loopback_hosts_skip_the_warning(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
+
+
+@pytest.mark.parametrize(
+    ("option", "token", "scopes"),
+    [
+        ("abc", "abc", auth.ALL_SCOPES),
+        ("abc=oauth", "abc", {"oauth"}),
+        (
+            "pat-na1-x=oauth, analytics.behavioral_events.send",
+            "pat-na1-x",
+            {"oauth", "analytics.behavioral_events.send"},
+        ),
+        ("abc=", "abc", set()),
+    ],
+)
+def test_token_options(option: str, token: str, scopes: set[str]) -> None:
+    assert auth.parse_token_option(option) == (token, frozenset(scopes))
+
+
+def test_a_token_option_without_a_token_is_refused() -> None:
+    with pytest.raises(ValueError, match="needs a token"):
+        auth.parse_token_option("=oauth")

@@ -101,6 +101,8 @@ class ScriptedServer:
         self.replies: dict[str, deque[Reply]] = defaultdict(deque)
         self.handlers: dict[str, Callable[[Received], Reply]] = {}
         self.received: list[Received] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
         self.base_url = ""
         self._lock = threading.Lock()
 
@@ -109,6 +111,7 @@ class ScriptedServer:
             self.replies.clear()
             self.handlers.clear()
             self.received.clear()
+            self.in_flight = self.max_in_flight = 0
 
     def queue(self, path: str, *replies: Reply) -> None:
         with self._lock:
@@ -135,8 +138,13 @@ class ScriptedServer:
         if reply is None:
             handler = self.handlers.get(received.path)
             reply = handler(received) if handler else Reply(404, json={"message": "no scripted reply"})
-        if reply.delay:
-            await asyncio.sleep(reply.delay)
+        self.in_flight += 1  # one event loop serves every request: no lock needed
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            if reply.delay:
+                await asyncio.sleep(reply.delay)
+        finally:
+            self.in_flight -= 1
         return reply.render()
 
 

@@ -438,3 +438,16 @@ def test_missing_scope_names_the_scope_and_what_it_enables(scripted_server):
     assert caught.value.missing_scopes == ["analytics.behavioral_events.send"]
     assert "sending event occurrences" in caught.value.user_message
     assert caught.value.links["scopes"] == "https://developers.hubspot.com/scopes"
+
+
+def test_batch_chunks_are_sent_a_few_at_a_time(scripted_server):
+    scripted_server.handle("/events/v3/send/batch", lambda r: Reply(204, delay=0.2))
+    inputs = [{"eventName": "pe1_x", "objectId": str(i), "uuid": f"u-{i}", "properties": {}} for i in range(4000)]
+
+    async def go():
+        async with client_for(scripted_server, send_concurrency=3) as client:
+            return await client.send_batch(inputs)
+
+    results = run(go())
+    assert len(results) == 8 and all(r.accepted for r in results)
+    assert scripted_server.max_in_flight == 3  # overlapping, but never more than asked

@@ -451,3 +451,14 @@ def test_batch_chunks_are_sent_a_few_at_a_time(scripted_server):
     results = run(go())
     assert len(results) == 8 and all(r.accepted for r in results)
     assert scripted_server.max_in_flight == 3  # overlapping, but never more than asked
+
+
+def test_a_closed_client_says_so(scripted_server):
+    async def go():
+        client = client_for(scripted_server)
+        await client.aclose()
+        await client.event_types()
+
+    with pytest.raises(ConfigurationError, match="closed"):
+        run(go())
+    assert scripted_server.received == []

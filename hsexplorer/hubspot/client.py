@@ -324,6 +324,8 @@ class HubSpotClient:
         attempt: int,
         issues_secrets: bool = False,
     ) -> tuple[httpx.Response, Trace]:
+        if self._closed:
+            raise ConfigurationError("this HubSpot client was closed", user_message="The connection to this account was closed.")
         headers = {"Content-Type": content_type} if content is not None else {}
         query = list(params or ())
         if authenticate:

@@ -270,3 +270,30 @@ def test_token_options(option: str, token: str, scopes: set[str]) -> None:
 def test_a_token_option_without_a_token_is_refused() -> None:
     with pytest.raises(ValueError, match="needs a token"):
         auth.parse_token_option("=oauth")
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "hsexplorer", "sandbox", *args], capture_output=True, text=True, timeout=60
+    )
+
+
+def test_status_reset_and_seed_commands(tmp_path: Path) -> None:
+    data = str(tmp_path / "sb")
+    seeded = run_cli("seed", "--data", data, "--data-dir", str(tmp_path))
+    assert seeded.returncode == 0, seeded.stderr
+    assert "definitions: 6" in seeded.stdout and "portal: 1234567" in seeded.stdout
+    token = re.search(r"^token: (\S+)$", seeded.stdout, re.M).group(1)  # type: ignore[union-attr]
+    reset = run_cli("reset", "--data", data, "--data-dir", str(tmp_path))
+    assert reset.returncode == 0
+    assert "definitions: 0  contacts: 0  occurrences: 0" in reset.stdout
+    status = run_cli("status", "--data", data, "--data-dir", str(tmp_path))
+    assert f"token: {token}" in status.stdout  # the token survives a reset
+    assert "occurrences: 0" in status.stdout
+    # A reset sandbox stays empty when served again.
+    server = start("--data", data, data_dir=tmp_path)
+    try:
+        status_code, _, body = server.call("GET", "/events/v3/events/event-types", token=token)
+        assert status_code == 200 and not any(t.startswith("pe") for t in json.loads(body)["eventTypes"])
+    finally:
+        assert server.stop() == 0

@@ -75,6 +75,20 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         "--no-seed", action="store_true", help="start an empty portal instead of the demo data"
     )
     serve.set_defaults(handler=run_serve)
+    for name, help_text, handler in (
+        ("status", "show the sandbox's portal id, token and counts", run_status),
+        ("reset", "empty the sandbox: no definitions, contacts or occurrences (its token stays)", run_reset),
+        ("seed", "replace the sandbox's data with the demo portal", run_seed),
+    ):
+        action = actions.add_parser(
+            name, parents=[common], help=help_text, description=help_text[0].upper() + help_text[1:] + "."
+        )
+        action.add_argument(
+            "--data",
+            metavar="DIR",
+            help=f"the sandbox in DIR/{SANDBOX_FILE} (default: the app's sandbox in your profile)",
+        )
+        action.set_defaults(handler=handler)
 
 
 def _open_store(args: argparse.Namespace) -> SandboxStore:
@@ -83,6 +97,41 @@ def _open_store(args: argparse.Namespace) -> SandboxStore:
     if args.data:
         return SandboxStore.open(Path(args.data).expanduser() / SANDBOX_FILE)
     return SandboxStore.open(resolve_paths(args.data_dir).ensure().sandbox_db)
+
+
+def _maintain(args: argparse.Namespace, change: Any) -> int:
+    """Open the persistent sandbox, apply `change(store)`, print its state."""
+    args.memory = False
+    try:
+        store = _open_store(args)
+    except (OSError, sqlite3.DatabaseError) as exc:
+        print(f"hsexplorer sandbox: cannot open the sandbox data: {exc}", file=sys.stderr)
+        return 1
+    try:
+        change(store)
+        token = ensure_default_token(store)
+        print(f"sandbox: {store.path}")
+        print(f"portal: {store.portal_id}")
+        print(f"token: {token}")
+        print(
+            f"definitions: {store.count_definitions()}  contacts: {store.count_contacts()}  "
+            f"occurrences: {store.count_events()}"
+        )
+        return 0
+    finally:
+        store.close()
+
+
+def run_status(args: argparse.Namespace) -> int:
+    return _maintain(args, lambda store: None)
+
+
+def run_reset(args: argparse.Namespace) -> int:
+    return _maintain(args, SandboxStore.reset)
+
+
+def run_seed(args: argparse.Namespace) -> int:
+    return _maintain(args, seed_demo)
 
 
 def _prepare_portal(store: SandboxStore, args: argparse.Namespace) -> str | None:

@@ -306,3 +306,26 @@ def test_property_values_are_stored_and_returned_as_strings(
     assert response.status_code == 204, response.text
     [event] = find(sandbox_server, eventType="pe1234567_webinar_attended", id=event_uuid)
     assert event["properties"] == {"webinar_title": stored}
+
+
+def test_one_batch_creates_each_new_contact_once(sandbox_server: ServedSandbox) -> None:
+    before = sandbox_server.store.count_contacts()
+    emails = [
+        "Mixed.Case@example.org",
+        "mixed.case@example.org",
+        "other@example.org",
+        "MIXED.CASE@EXAMPLE.ORG",
+    ]
+    inputs = [
+        {"eventName": "pe1234567_login_event", "email": e, "uuid": str(uuid.uuid4()), "properties": {}}
+        for e in emails
+    ]
+    inputs[2]["utk"] = "a" * 32
+    with sandbox_server.client() as client:
+        assert client.post("/events/v3/send/batch", json={"inputs": inputs}).status_code == 204
+    assert sandbox_server.store.count_contacts() == before + 2
+    mixed = sandbox_server.store.find_contact(email="mixed.case@example.org")
+    other = sandbox_server.store.find_contact(utk="a" * 32)
+    assert mixed is not None and other is not None and other["email"] == "other@example.org"
+    found = find(sandbox_server, objectType="contact", **{"objectProperty.email": "MIXED.case@example.org"})
+    assert len(found) == 3 and {e["objectId"] for e in found} == {str(mixed["id"])}

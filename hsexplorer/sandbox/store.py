@@ -438,7 +438,7 @@ class SandboxStore:
             if not reject_duplicates:
                 rejections.clear()
             rows = []
-            contacts = _ContactIndex(db, pending, received)
+            contacts = _ContactIndex(db, [pending[i] for i in keep], received)
             for index in keep:
                 item = pending[index]
                 object_id = self._resolve_record(db, item, index, rejections, contacts)
@@ -640,6 +640,36 @@ class _ContactIndex:
             sql = f"SELECT id, utk FROM contacts WHERE utk IN ({','.join('?' * len(part))})"
             for cid, utk in db.execute(sql, part):
                 self.utks[utk] = cid
+        self._create_missing(pending)
+
+    def _create_missing(self, pending: Sequence[PendingOccurrence]) -> None:
+        """HubSpot creates a contact for an unknown email sent with an event: all of a send's at once."""
+        new: dict[str, tuple[str, str | None]] = {}
+        claimed: set[str] = set()
+        for item in pending:
+            if not item.email or item.matching is not None or item.object_id not in (None, ""):
+                continue
+            key = item.email.lower()
+            if key in self.emails or key in new:
+                continue
+            utk = item.utk if item.utk and item.utk not in self.utks and item.utk not in claimed else None
+            if utk:
+                claimed.add(utk)
+            new[key] = (item.email, utk)
+        if not new:
+            return
+        self.db.executemany(
+            "INSERT INTO contacts (email, utk, created_at) VALUES (?, ?, ?)",
+            [(email, utk, self.created) for email, utk in new.values()],
+        )
+        emails = [email for email, _ in new.values()]
+        for start in range(0, len(emails), 500):
+            part = emails[start : start + 500]
+            sql = f"SELECT id, email, utk FROM contacts WHERE email IN ({','.join('?' * len(part))})"
+            for cid, email, utk in self.db.execute(sql, part):
+                self.emails[email.lower()] = [cid, utk]
+                if utk:
+                    self.utks[utk] = cid
 
     def by_email(self, email: str, utk: str | None) -> str:
         known = self.emails.get(email.lower())

@@ -30,8 +30,11 @@ class TaskRegistry:
     def start(self, key: str | None, coro: Coroutine[Any, Any, Any], *, what: str = "") -> asyncio.Task[Any]:
         """Run `coro`; cancel the running task with the same key first. `key=None`: always a new slot."""
         if self._closed:
-            coro.close()
-            raise RuntimeError("the window is closing; no new work is accepted")
+            # A late signal (a timer, a model update) while the window closes: the work never starts.
+            log.debug("not starting %s: the window is closing", key or "a task")
+            late = asyncio.ensure_future(coro)
+            late.cancel()
+            return late
         if key is None:
             self._counter += 1
             key = f"anonymous-{self._counter}"

@@ -1,7 +1,9 @@
-"""Light and dark themes that follow the OS (Qt 6.5+ colour scheme), or a user's override.
+"""Light and dark themes that follow the OS (Qt 6.5+ colour scheme), or the user's choice.
 
-The native style is kept where it can draw both schemes; otherwise (and on platforms
-without a theme, like offscreen and bare X11) Fusion with our own palette is used. One
+The scheme comes from `QStyleHints.colorScheme()` (light when the OS does not say) unless
+the user picked one in View → Theme. Our own palette for that scheme is applied on top of the
+native style when the style can draw dark palettes (Fusion, macOS, Windows 11), else on
+Fusion, so both schemes look the same everywhere, including offscreen and bare X11. One
 stylesheet (`resources/styles/app.qss`) styles our own parts; a per-scheme file adds colours.
 """
 

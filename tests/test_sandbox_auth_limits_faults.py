@@ -160,6 +160,13 @@ def test_injected_429_and_custom_body(sandbox_server: ServedSandbox) -> None:
     assert custom.status_code == 400 and custom.json() == {"anything": "goes"}
 
 
+def test_fault_keys_may_be_snake_case_from_python(sandbox_server: ServedSandbox) -> None:
+    sandbox_server.inject_fault(path="/events/v3/events", status=503, retry_after="7", policy_name="X")
+    with sandbox_server.client() as client:
+        response = client.get("/events/v3/events")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "7"
+
+
 def test_added_latency_still_answers(sandbox_server: ServedSandbox) -> None:
     sandbox_server.inject_fault(path="/events/v3/events", latencyMs=300)
     with sandbox_server.client() as client:

@@ -93,10 +93,16 @@ def _default_message(status: int) -> str:
     return f"Request failed with status {status} (injected by the sandbox)."
 
 
+def _camel(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
 def parse_fault(spec: Mapping[str, Any]) -> Fault:
     """A Fault from the admin API's JSON (camelCase keys)."""
     if not isinstance(spec, Mapping):
         raise FaultSpecError("a fault must be a JSON object")
+    spec = {_camel(str(k)): v for k, v in spec.items()}  # retry_after from Python callers = retryAfter
     try:
         fault = Fault(
             method=str(spec.get("method", "*")).upper(),

@@ -59,8 +59,8 @@ class ServedSandbox:
         return httpx.Client(base_url=self.base_url, headers=headers, timeout=10, verify=False, **kwargs)
 
     def inject_fault(self, **spec: Any) -> dict[str, Any]:
-        """Arm a fault through the admin API (camelCase keys: method, path, status, count, retryAfter,
-        latencyMs, action, body)."""
+        """Arm a fault through the admin API: method, path (exact or glob), count, status, body,
+        retryAfter / retry_after, latencyMs / latency_ms, action ("drop", "truncate")."""
         return self.admin("POST", "/_sandbox/faults", spec)["armed"][0]
 
     def configure(self, **settings: Any) -> dict[str, Any]:

@@ -609,11 +609,12 @@ class _OccurrenceCheck:
                 if name == winner:
                     continue
                 outcome = f'"{winner}" is kept' if winner else "none of them is among the first 50"
+                others = ", ".join('"' + n + '"' for n in names if n != name)
                 self.add(
                     WARNING,
                     "property.name_collision",
                     "properties." + name,
-                    f'"{name}" is the same property as {", ".join(f'"{n}"' for n in names if n != name)} after lowercasing; '
+                    f'"{name}" is the same property as {others} after lowercasing; '
                     f"HubSpot sorts names ascending and keeps the last of the first 50, so {outcome} and this one is dropped.",
                 )
 

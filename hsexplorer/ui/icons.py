@@ -25,6 +25,8 @@ class _SvgIconEngine(QIconEngine):
     def __init__(self, svg: str) -> None:
         super().__init__()
         self._svg = svg
+        # Rendered pixmaps by (size, mode, scale, colour): a repaint must not parse the SVG again.
+        self._cache: dict[tuple[int, int, int, float, str], QPixmap] = {}
 
     def _colour(self, mode: QIcon.Mode) -> str:
         palette = QGuiApplication.palette()
@@ -40,6 +42,17 @@ class _SvgIconEngine(QIconEngine):
         return self.scaledPixmap(size, mode, state, 1.0)
 
     def scaledPixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State, scale: float) -> QPixmap:
+        key = (size.width(), size.height(), int(mode.value), scale, self._colour(mode))
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        pixmap = self._render(size, mode, state, scale)
+        if len(self._cache) > 32:
+            self._cache.clear()
+        self._cache[key] = pixmap
+        return pixmap
+
+    def _render(self, size: QSize, mode: QIcon.Mode, state: QIcon.State, scale: float) -> QPixmap:
         pixmap = QPixmap(size * scale)
         pixmap.fill(Qt.GlobalColor.transparent)
         painter = QPainter(pixmap)

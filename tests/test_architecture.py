@@ -29,3 +29,28 @@ def test_command_line_use_never_loads_qt():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def _oldest_supported_python() -> str | None:
+    """A Python 3.11 interpreter, if this machine has one (pyenv's or the system's)."""
+    candidates = [shutil.which("python3.11")]
+    pyenv_root = Path.home() / ".pyenv" / "versions"
+    candidates += sorted(str(p) for p in pyenv_root.glob("3.11*/bin/python3.11"))
+    for candidate in filter(None, candidates):
+        probe = subprocess.run([candidate, "-c", "import sys; print(sys.version_info[:2])"], capture_output=True, text=True)
+        if probe.returncode == 0 and probe.stdout.strip() == "(3, 11)":
+            return candidate
+    return None
+
+
+def test_sources_parse_on_python_3_11():
+    # We support 3.11, whose parser rejects syntax 3.12 allows (e.g. nested same-quote f-strings).
+    python = _oldest_supported_python()
+    if python is None:
+        import pytest
+
+        pytest.skip("no Python 3.11 interpreter on this machine")
+    sources = [str(p) for folder in ("hsexplorer", "tests", "packaging") for p in (ROOT / folder).rglob("*.py")]
+    code = "import sys, ast\nfor f in sys.argv[1:]:\n    ast.parse(open(f, encoding='utf-8').read(), f)\n"
+    result = subprocess.run([python, "-c", code, *sources], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]

@@ -149,6 +149,8 @@ def test_filters_reach_the_server_as_hubspot_expects(pane, qtbot):
     pane.run_async(page.load_event_types())
     login = pane.sandbox.event_name("login_event")
     page.value_edit.setText("lobelia.test@shire.com")
+    page.event_type_box.setEditText("logged IN")  # typing the label finds the event type
+    assert page.current_event_type() == login
     page.set_event_type(login)
     assert page.current_event_type() == login
     page.add_property_filter(PropertyFilter("login_method", ("sso", "google")))

@@ -269,7 +269,7 @@ class ExplorePage(AreaPage):
         self.value_edit = QLineEdit()
         self.value_edit.setPlaceholderText("name@example.com")
         self.value_edit.setClearButtonEnabled(True)
-        _tip(self.value_edit, "Search value", "The contact's email (or the record ID / property value); Enter searches")
+        _tip(self.value_edit, "Search value", "The contact's email (or the record ID / property value); Enter searches (Ctrl+L)")
         self.object_type_box = QComboBox()
         self.object_type_box.setEditable(True)
         self.object_type_box.addItems(list(OBJECT_TYPES))
@@ -375,6 +375,7 @@ class ExplorePage(AreaPage):
         self.search_button.clicked.connect(self.run_search)
         self.stop_button.clicked.connect(self.stop)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.stop, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QShortcut(QKeySequence("Ctrl+L"), self, self.value_edit.setFocus, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.add_property_button.clicked.connect(lambda: self.add_property_filter())
         self.copy_request_button.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.request_edit.text()))
         self.saved_box.activated.connect(self._saved_chosen)
@@ -399,7 +400,7 @@ class ExplorePage(AreaPage):
         self.quick_filter.setPlaceholderText("Filter loaded rows…")
         self.quick_filter.setClearButtonEnabled(True)
         self.quick_filter.setMaximumWidth(260)
-        _tip(self.quick_filter, "Filter loaded rows", "Show only loaded rows containing this text (any column, any property)")
+        _tip(self.quick_filter, "Filter loaded rows", "Show only loaded rows containing this text (any column, any property) (Ctrl+F)")
         self.columns_button = QToolButton()
         self.columns_button.setText("Columns")
         self.columns_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -485,6 +486,8 @@ class ExplorePage(AreaPage):
 
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.quick_filter.textChanged.connect(lambda: self._filter_timer.start())
+        QShortcut(QKeySequence.StandardKey.Find, self, self.quick_filter.setFocus,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.copy_rows_button.clicked.connect(self.copy_selected_rows)
         self.cancel_export_button.clicked.connect(lambda: self.context.tasks.cancel(EXPORT_TASK))
         self.columns_button.menu().aboutToShow.connect(self._fill_columns_menu)
@@ -536,6 +539,9 @@ class ExplorePage(AreaPage):
         index = self.event_type_box.findText(text, Qt.MatchFlag.MatchFixedString)
         if index >= 0:
             return str(self.event_type_box.itemData(index) or "")
+        by_label = [n for n, d in self.definitions.items() if d.label.casefold() == text.casefold()]
+        if len(by_label) == 1:
+            return by_label[0]  # typed a label
         return text  # typed: taken as the fully qualified name
 
     def set_event_type(self, event_type: str) -> None:

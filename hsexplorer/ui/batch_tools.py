@@ -88,8 +88,8 @@ class BatchTools(QObject):
 
     def check_unfinished(self) -> asyncio.Task[Any] | None:
         path = self.window.session.paths.outbox_db
-        if not path.exists():
-            return None
+        if not path.exists() or self.window.closing.is_set():
+            return None  # nothing was ever sent from this profile, or the window is already closing
         return self.window.tasks.start(RESUME_TASK, self._offer_resume(path), what="checking for interrupted batches")
 
     async def _offer_resume(self, path: Any) -> int | None:

@@ -230,8 +230,8 @@ class OccurrenceColumns:
         return set(zip(self.object_types, self.object_ids, strict=True))
 
     def rows_of_record(self, object_type: str, object_id: str) -> list[int]:
-        types, ids = self.object_types, self.object_ids
-        return [r for r in range(len(ids)) if ids[r] == object_id and types[r] == object_type]
+        pairs = zip(self.object_ids, self.object_types, strict=True)
+        return [r for r, (oid, otype) in enumerate(pairs) if oid == object_id and otype == object_type]
 
     # --- sorting and searching ----------------------------------------------------------------
     def _key_of(self, column: str, row: int) -> Any:

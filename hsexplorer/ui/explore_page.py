@@ -82,6 +82,8 @@ EXPORT_TASK = "explore.export"
 FLUSH_SECONDS = 0.2
 REFRESH_MS = 250  # how often the timeline and the day chart catch up while rows stream in
 FILTER_DELAY_MS = 150
+# A timeline of more points than this says nothing more and costs a lot to redraw as rows stream in.
+TIMELINE_LIMIT = 20_000
 ANY_EVENT_TYPE = "Any event type"
 
 
@@ -715,8 +717,9 @@ class ExplorePage(AreaPage):
         cols = self.model.data_columns
         if self._timeline_record is None and count:
             self._timeline_record = (cols.object_types[first], cols.object_ids[first])
+        room = TIMELINE_LIMIT - len(self._timeline_points)
         self._timeline_points.extend(
-            TimelinePoint(cols.times[r], cols.event_types[r], r) for r in range(first, first + count)
+            TimelinePoint(cols.times[r], cols.event_types[r], r) for r in range(first, first + min(count, room))
         )
 
     def _refresh_pictures(self) -> None:
@@ -729,7 +732,10 @@ class ExplorePage(AreaPage):
         if self._timeline_record is None:
             return ""
         object_type, object_id = self._timeline_record
-        return f"{object_type.title()} {object_id} · {len(self._timeline_points):,} occurrences"
+        shown = len(self._timeline_points)
+        if shown >= TIMELINE_LIMIT and len(self.model.data_columns) > shown:
+            return f"{object_type.title()} {object_id} · the first {shown:,} of {len(self.model.data_columns):,} occurrences loaded"
+        return f"{object_type.title()} {object_id} · {shown:,} occurrences"
 
     def _show_count(self) -> None:
         loaded = len(self.model.data_columns)

@@ -951,6 +951,8 @@ class ComposePage(AreaPage):
     # --- sending --------------------------------------------------------------------------------
     def send(self) -> asyncio.Task[Any] | None:
         """Ctrl+Enter / the Send button: send the payload as it stands (if the button allows it)."""
+        if self._sending or self.context.tasks.running(SEND_TASK):
+            return None  # a second Ctrl+Enter while the first send is on its way
         self.flush_pending()
         if not self.send_button.isEnabled():
             self.response.show_failure(f"Not sent: {self.send_button.text()}.")

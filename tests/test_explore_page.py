@@ -6,11 +6,11 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from PySide6.QtCore import QModelIndex, QPoint, Qt, qInstallMessageHandler
+from PySide6.QtCore import QDate, QModelIndex, QPoint, Qt, qInstallMessageHandler
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QAbstractItemModelTester
 
-from hsexplorer.domain.event_query import LookupKind, PropertyFilter
+from hsexplorer.domain.event_query import DatePreset, LookupKind, PropertyFilter
 from hsexplorer.domain.occurrence_table import TIME
 from hsexplorer.services import export
 from hsexplorer.storage.accounts import Account, AuthKind, new_account_id
@@ -324,3 +324,38 @@ def test_timeline_zooms_and_reports_the_point_under_the_pointer(qtbot):
     qtbot.mouseMove(view, QPoint(right, 30))
     qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=QPoint(right, 30))
     assert view.visible[0] > full[0] and view.visible[1] < full[1]
+
+
+def test_property_columns_custom_first_and_chosen_by_the_user(pane, qtbot):
+    sandbox = pane.sandbox
+    sandbox.store.add_contacts([{"id": 770_900, "email": "odo.test@shire.com"}])
+    sandbox.store.insert_events([(sandbox.event_name("login_event"), "CONTACT", 770_900, START_MS, str(uuid.uuid4()),
+                                  {"login_method": "sso", "hs_city": "Bree"})])
+    page = pane.page
+    page.value_edit.setText("odo.test@shire.com")
+    pane.search()
+    assert page.model.visible_properties == ["login_method"]  # HubSpot's hs_* defaults wait to be asked for
+    page._toggle_property_column("hs_city", True)
+    assert page.model.visible_properties == ["login_method", "hs_city"]
+    assert page.model.data(page.model.index(0, 6)) == "Bree"
+    page._toggle_property_column("login_method", False)
+    assert page.model.visible_properties == ["hs_city"]
+    pane.search()  # the choice survives the next search
+    assert page.model.visible_properties == ["hs_city"]
+
+
+def test_a_search_over_many_records_shows_the_selected_records_timeline(pane, qtbot):
+    seed_contact(pane.sandbox, "a.test@shire.com", 6, contact_id=771_001)
+    seed_contact(pane.sandbox, "b.test@shire.com", 4, contact_id=771_002)
+    page = pane.page
+    page.lookup_box.setCurrentIndex(page.lookup_box.findData(LookupKind.ANY_RECORD))
+    page.set_event_type(pane.sandbox.event_name("feature_used"))
+    page.date_box.setCurrentIndex(page.date_box.findData(DatePreset.CUSTOM))
+    page.start_date.setDate(QDate(2024, 3, 1))
+    page.end_date.setDate(QDate(2024, 3, 2))
+    assert "occurredAfter=" in page.request_edit.text() and "occurredBefore=" in page.request_edit.text()
+    pane.search()
+    assert page.model.rowCount() == 5  # odd n of both contacts are feature_used
+    position = next(p for p in range(5) if page.model.event_at(p)["objectId"] == "771002")
+    page.table.selectRow(position)
+    assert page.timeline.point_count == 2 and "771002" in page.timeline.title

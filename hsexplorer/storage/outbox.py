@@ -385,5 +385,9 @@ def _run_info(row: Sequence[Any]) -> RunInfo:
                    row[8])
 
 
+# One encoder for every row: json.dumps would rebuild it per call (staging writes three per row).
+_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
 def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODE(value) if value else ("[]" if isinstance(value, list | tuple) else _ENCODE(value))

@@ -55,6 +55,7 @@ from hsexplorer.services.importer import (
     stage,
 )
 from hsexplorer.storage.outbox import Outbox, RowState, RunState
+from hsexplorer.ui import heap
 from hsexplorer.ui.context import WindowContext
 from hsexplorer.ui.icons import icon
 
@@ -141,6 +142,7 @@ class BatchDialog(QDialog):
         self._task_prefix = f"batch-{id(self)}"
         self._closed = False
         self._send_started = resume_run is not None
+        self._heap_held = False
 
         self.step_label = QLabel()
         self.step_label.setObjectName("pageTitle")
@@ -462,9 +464,16 @@ class BatchDialog(QDialog):
             self.outbox.delete_run(self.staged.run_id)
             self.staged, self.run_id = None, None
 
+    def _hold_heap(self) -> None:
+        # Bulk work ahead: keep collector passes short so the window stays responsive (ui/heap.py).
+        if not self._heap_held:
+            self._heap_held = True
+            heap.hold()
+
     def check_rows(self) -> asyncio.Task[Any] | None:
         if self.source is None:
             return None
+        self._hold_heap()
         self._discard_staged()
         return self._start("stage", self._stage(self.source, self._validator()), "checking the rows")
 
@@ -650,6 +659,7 @@ class BatchDialog(QDialog):
             return None
         run = self.outbox.run(self.run_id)
         self._send_started = True
+        self._hold_heap()
         self.send_title.setText(f"Sending {run.source} to {run.target}")
         return self._start("send", self._send(self.run_id), "sending the batch")
 
@@ -778,6 +788,9 @@ class BatchDialog(QDialog):
         if not self._closed:
             self._closed = True
             self._timer.stop()
+            if self._heap_held:
+                self._heap_held = False
+                heap.release()
             if self.sender is not None:
                 self.sender.interrupt("interrupted: the batch window was closed")
             else:

@@ -184,3 +184,17 @@ def test_parse_is_pure_and_keeps_global_templates_global():
     parsed = parse_templates_file(text, account_id=None)
     assert [(t.name, t.account_id) for t in parsed] == [("G", None), ("A", None)]
     assert json.loads(text)["exportedAt"] == "2026-11-22T10:15:30.250Z"
+
+
+def test_composer_judges_a_template_as_it_will_be_sent():
+    # {{email}} and {{uuid}} are filled at send time: the live findings must not call them malformed.
+    from hsexplorer.domain.composer import ComposerState
+    from hsexplorer.domain.templates import preview_fill
+
+    state = ComposerState.from_payload({"eventName": "pe1234567_login_event", "email": "{{email}}", "uuid": "{{uuid}}",
+                                        "occurredAt": "{{now}}", "properties": {"hs_city": "Cambridge"}})
+    codes = {f.code for f in state.findings(1234567)}
+    assert not codes & {"identifier.email_invalid", "uuid.not_uuid", "occurred_at.invalid"}
+    preview = preview_fill({"note": "{{ticket}}", "email": "{{email}}"})
+    assert preview["note"] == "{{ticket}}"  # unknown values stay visible as written
+    assert "@" in preview["email"]

@@ -18,6 +18,7 @@ from typing import Any
 from hsexplorer.domain.definitions import EventDefinition, PropertyDefinition, max_value_length
 from hsexplorer.domain.findings import Finding, Severity
 from hsexplorer.domain.occurrence import SEND_FIELDS, new_uuid
+from hsexplorer.domain.templates import placeholders_in, preview_fill
 from hsexplorer.domain.validation import validate
 from hsexplorer.domain.values import TimeFormat, iso_utc, read_time
 
@@ -257,7 +258,11 @@ class ComposerState:
 
     # --- validation -------------------------------------------------------------------------------
     def findings(self, portal_id: int | None = None, *, now_ms: int | None = None) -> list[Finding]:
-        return validate(self._payload, self.definition, portal_id, now_ms=now_ms)
+        payload = self._payload
+        if placeholders_in(payload):
+            # A template's {{uuid}} or {{email}} is filled at send time: judge what will be sent.
+            payload = preview_fill(payload)
+        return validate(payload, self.definition, portal_id, now_ms=now_ms)
 
 
 def form_field(finding: Finding) -> str:

@@ -154,6 +154,28 @@ def fill_placeholders(
     return _walk_strings(payload, fill)
 
 
+# Stand-ins used to judge a payload whose placeholders are filled only at send time.
+PREVIEW_VALUES = {"email": "placeholder@example.com"}
+
+
+def preview_fill(payload: Any, *, now: datetime | None = None) -> Any:
+    """The payload as it will roughly look once sent: built-in placeholders filled, `{{email}}` by a
+    stand-in address; other placeholders stay as written, since their values are not known yet."""
+    moment = now or datetime.now(UTC)
+
+    def value_of(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name == "now":
+            return format_now(moment)
+        if name == "now_ms":
+            return str(int(moment.timestamp() * 1000))
+        if name == "uuid":
+            return str(uuid_module.uuid4())
+        return PREVIEW_VALUES.get(name, match.group(0))
+
+    return _walk_strings(payload, lambda text: PLACEHOLDER.sub(value_of, text) if "{{" in text else text)
+
+
 # --- the shared file format -------------------------------------------------------------------
 def templates_to_file(templates: list[Template], *, now: datetime | None = None) -> dict[str, Any]:
     return {

@@ -341,7 +341,13 @@ class ComposePage(AreaPage):
         self.include_token.setCheckable(True)
         self.include_token.setToolTip("Off: the code reads $HUBSPOT_ACCESS_TOKEN. On: the secret itself is copied.")
         self.copy_button.setMenu(menu)
-        for widget in (self.new_button, self.load_button, self.paste_button, self.copy_button):
+        self.templates_button = self._tool("Templates…", "history", "Start from a saved template, or import and export "
+                                           "templates to share with your team", self.choose_template)
+        self.save_template_button = self._tool("Save as template…", "add", "Save this payload as a named template; "
+                                               "{{now}}, {{uuid}} and {{email}} are filled in when it is sent",
+                                               self.save_as_template)
+        for widget in (self.new_button, self.load_button, self.paste_button, self.templates_button,
+                       self.save_template_button, self.copy_button):
             row.addWidget(widget)
         self.page_layout.addLayout(row)
 
@@ -961,9 +967,41 @@ class ComposePage(AreaPage):
         return self.context.tasks.start(SEND_TASK, self._send(self.state.to_payload(), self.state.definition),
                                         what="sending the occurrence")
 
+    # --- templates ------------------------------------------------------------------------------
+    def choose_template(self) -> asyncio.Task[Any]:
+        return self.context.tasks.start("compose.templates", self._choose_template(), what="opening templates")
+
+    async def _choose_template(self) -> None:
+        from hsexplorer.ui.templates_dialog import choose_template
+
+        template = await choose_template(self, self.context.session)
+        if template is not None:
+            self.load_payload(dict(template.payload))
+
+    def save_as_template(self) -> asyncio.Task[Any]:
+        self.flush_pending()
+        payload = self.state.to_payload()
+        return self.context.tasks.start("compose.save_template", self._save_as_template(payload),
+                                        what="saving the template")
+
+    async def _save_as_template(self, payload: dict[str, Any]) -> None:
+        from hsexplorer.ui.templates_dialog import save_payload_as_template
+
+        await save_payload_as_template(self, self.context.session, payload)
+
     async def _send(self, payload: dict[str, Any], definition: EventDefinition | None) -> int | None:
+        from hsexplorer.domain.templates import placeholders_in
         from hsexplorer.hubspot.errors import ApiError, HubSpotError
 
+        if placeholders_in(payload):
+            from hsexplorer.ui.templates_dialog import fill_for_send
+
+            filled = await fill_for_send(self, payload)
+            if filled is None:
+                self.response.show_failure("Not sent: the template's placeholders were not filled in.")
+                self.tabs.setCurrentWidget(self.response)
+                return None
+            payload = filled
         account = self.context.session.active_account
         if not await self.context.confirm_production_send(account):
             self.response.show_failure("Not sent: sending to the production account was not confirmed.")

@@ -237,7 +237,17 @@ class MainWindow(QMainWindow):
             stand_in.deleteLater()
             self.stack.setCurrentIndex(current)
             self.pages[area] = page
+            # Pages that hand a payload to the composer (explore, history) all go through here.
+            handoff = getattr(page, "open_in_composer", None)
+            if handoff is not None:
+                handoff.connect(self.open_in_composer)
         return page
+
+    def open_in_composer(self, payload: dict[str, Any]) -> None:
+        """Show the composer with `payload` loaded (from an explored occurrence or a history entry)."""
+        composer = self.page("compose")
+        self.show_area("compose")
+        composer.load_payload(payload)
 
     def show_area(self, area: str) -> None:
         areas = [info.area_id for info in AREA_INFO]

@@ -83,6 +83,18 @@ def client_for(account: Account, secret: AccountSecret, **options: Any) -> HubSp
     return HubSpotClient(auth_for(account, secret), base_url=base_url, allow_custom_host=custom, **options)
 
 
+def open_embedded_sandbox(db_path: Any) -> Any:
+    """Open (on first use, seed) the embedded sandbox; also loads the client code that will talk to it.
+
+    Meant for a worker thread: both imports (Starlette, httpx) and the SQLite work then stay off
+    the caller's thread, and `embedded_client` is quick afterwards.
+    """
+    import hsexplorer.hubspot.client  # noqa: F401  (for embedded_client, next)
+    from hsexplorer.sandbox.embedded import EmbeddedSandbox
+
+    return EmbeddedSandbox.open(db_path)
+
+
 def embedded_client(sandbox: Any) -> HubSpotClient:
     """A client talking to the embedded sandbox's ASGI app in process (no port is opened)."""
     from hsexplorer.hubspot.auth import PrivateAppToken

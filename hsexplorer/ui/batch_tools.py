@@ -8,17 +8,21 @@ of the outbox that offers to finish a run a crash or a closed window left unfini
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow
 
-from hsexplorer.storage.outbox import Outbox, RowState, RunInfo
-from hsexplorer.ui.batch_dialog import BatchDialog, target_label
 from hsexplorer.ui.dialogs import confirm
 from hsexplorer.ui.icons import icon
-from hsexplorer.ui.qa_workbench import QaWorkbench
+
+# The wizard, the workbench and the outbox are imported on first use: the main window builds
+# this menu at every start (startup time is benchmarked), most sessions never open either.
+if TYPE_CHECKING:
+    from hsexplorer.storage.outbox import RowState, RunInfo
+    from hsexplorer.ui.batch_dialog import BatchDialog
+    from hsexplorer.ui.qa_workbench import QaWorkbench
 
 RESUME_TASK = "batch-resume-offer"
 
@@ -65,6 +69,8 @@ class BatchTools(QObject):
             self.batch_dialog.raise_()
             self.batch_dialog.activateWindow()
             return self.batch_dialog
+        from hsexplorer.ui.batch_dialog import BatchDialog
+
         dialog = BatchDialog(self.window.context, self.window, resume_run=resume_run)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.destroyed.connect(lambda *_: setattr(self, "batch_dialog", None))
@@ -74,6 +80,8 @@ class BatchTools(QObject):
 
     def open_workbench(self) -> QaWorkbench:
         if self.workbench is None:
+            from hsexplorer.ui.qa_workbench import QaWorkbench
+
             self.workbench = QaWorkbench(self.window.context, self.composer_payload, self.window)
         self.workbench.show()
         self.workbench.raise_()
@@ -93,6 +101,8 @@ class BatchTools(QObject):
         return self.window.tasks.start(RESUME_TASK, self._offer_resume(path), what="checking for interrupted batches")
 
     async def _offer_resume(self, path: Any) -> int | None:
+        from hsexplorer.storage.outbox import Outbox, RowState
+
         def unfinished() -> list[tuple[RunInfo, dict[RowState, int]]]:
             with Outbox.open(path) as outbox:
                 return [(run, outbox.counts(run.id)) for run in outbox.runs(unfinished_only=True)]
@@ -100,6 +110,8 @@ class BatchTools(QObject):
         runs = await asyncio.get_running_loop().run_in_executor(None, unfinished)
         if not runs:
             return None
+        from hsexplorer.ui.batch_dialog import target_label
+
         run, counts = runs[0]
         pending = counts[RowState.PENDING] + counts[RowState.IN_FLIGHT]
         here = target_label(self.window.session.active_account)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from hsexplorer.services.connections import MissingSecretError, client_for, embedded_client
+from hsexplorer.services.connections import MissingSecretError, client_for, embedded_client, open_embedded_sandbox
 from hsexplorer.services.history_service import HistoryService
 from hsexplorer.storage.accounts import Account, AccountStore
 from hsexplorer.storage.history import Retention
@@ -160,7 +160,8 @@ class AppSession(QObject):
             if self._embedded is None:
                 self.paths.ensure()
                 loop = asyncio.get_running_loop()
-                self._embedded = await loop.run_in_executor(None, _open_embedded_sandbox, self.paths.sandbox_db)
+                # The imports are part of the work (Starlette, httpx: ~0.1 s), so they run there too.
+                self._embedded = await loop.run_in_executor(None, open_embedded_sandbox, self.paths.sandbox_db)
                 self.accounts.set_embedded_portal_id(self._embedded.portal_id)
                 if self.active_account.is_embedded_sandbox:
                     self.account_updated.emit(self.active_account)
@@ -211,9 +212,3 @@ class AppSession(QObject):
                 await asyncio.get_running_loop().run_in_executor(None, self.history.close)
                 self.settings.flush()
 
-
-def _open_embedded_sandbox(db_path: Any) -> Any:
-    # The import is part of the work (Starlette and the sandbox: ~0.1 s), so it runs here too.
-    from hsexplorer.sandbox.embedded import EmbeddedSandbox
-
-    return EmbeddedSandbox.open(db_path)

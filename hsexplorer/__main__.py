@@ -15,6 +15,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = parse(argv)
     if args.command is None:
+        import gc
+
+        gc.disable()  # the app's start-up pause (see ui.app.pause_collector_for_startup) covers its imports too
         from hsexplorer.ui.app import run_gui
 
         return run_gui(args)

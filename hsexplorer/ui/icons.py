@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QGuiApplication, QIcon, QIconEngine, QPainter, QPalette, QPixmap
@@ -85,8 +86,15 @@ def app_icon() -> QIcon:
     """The application icon made by packaging, if present: PNG renderings, else the SVG."""
     result = QIcon()
     for size in APP_ICON_PNG_SIZES:
+        source = assets.asset(f"icons/app-{size}.png")
+        if isinstance(source, Path):
+            # A file on disk is decoded when a size is first drawn (often never: the window
+            # system may not show it), not at every start.
+            if source.is_file():
+                result.addFile(str(source), QSize(size, size))
+            continue
         try:
-            data = assets.read_bytes(f"icons/app-{size}.png")
+            data = source.read_bytes()
         except (FileNotFoundError, OSError):
             continue
         pixmap = QPixmap()

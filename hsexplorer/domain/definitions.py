@@ -165,7 +165,7 @@ def _text(value: object) -> str:
 
 
 def parse_property(data: Mapping[str, Any]) -> PropertyDefinition:
-    if not isinstance(data, Mapping) or not data.get("name") and not data.get("label"):
+    if not isinstance(data, Mapping) or (not data.get("name") and not data.get("label")):
         raise DefinitionFormatError("a property needs at least a name or a label")
     name = _text(data.get("name")) or _name_from_label(_text(data.get("label")))
     options = tuple(

@@ -11,7 +11,6 @@ below the UI (`domain.event_query`, `services.event_search`, `services.export`,
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import time
 from collections.abc import Sequence
@@ -65,6 +64,7 @@ from hsexplorer.services import export
 from hsexplorer.services.event_search import PreparedSearch, prepare, request_line, stream_pages
 from hsexplorer.storage.saved_queries import SavedQueryStore
 from hsexplorer.ui.area_page import AreaPage
+from hsexplorer.ui import heap
 from hsexplorer.ui.icons import icon
 from hsexplorer.ui.occurrence_detail import OccurrenceDetail
 from hsexplorer.ui.results_model import SOURCE_ROW_ROLE, ResultsModel
@@ -85,24 +85,6 @@ FILTER_DELAY_MS = 150
 # A timeline of more points than this says nothing more and costs a lot to redraw as rows stream in.
 TIMELINE_LIMIT = 20_000
 ANY_EVENT_TYPE = "Any event type"
-
-
-_heap_frozen = False
-
-
-def freeze_startup_heap() -> None:
-    """Move everything the garbage collector tracks now (the app's modules, classes, functions,
-    widgets: alive for the whole session) out of its reach, once.
-
-    A full collection walks every tracked object; with the app's ~70,000 of them each one
-    paused the UI for 20-60 ms of CPU, a few times per 100,000-row load. Objects frozen here
-    are still freed by reference counting when released; only a reference cycle among them
-    would outlive its use, and the startup heap has none that matter.
-    """
-    global _heap_frozen
-    if not _heap_frozen:  # (gc.get_freeze_count() is not 0 at startup: the interpreter freezes some itself)
-        _heap_frozen = True
-        gc.freeze()
 
 
 def _tip(widget: QWidget, name: str, tip: str) -> None:
@@ -630,7 +612,7 @@ class ExplorePage(AreaPage):
         except OSError as exc:  # the search matters more than remembering it
             log.warning("could not remember the last search: %s", exc)
         self.ran = prepared
-        freeze_startup_heap()
+        heap.freeze_before_bulk_load()  # keeps collector pauses short while 100,000 rows arrive
         self._generation += 1
         self._start_loading(prepared)  # at once: the old rows go and Stop is live before the first page
         return self.context.tasks.start(SEARCH_TASK, self._search(prepared, self._generation),

@@ -14,6 +14,7 @@ import sys
 from datetime import datetime
 from typing import Any
 
+from hsexplorer.cli.input_files import UsageError
 from hsexplorer.cli.targets import (
     EXIT_OK,
     EXIT_USAGE,
@@ -66,10 +67,6 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
-
-
-class UsageError(Exception):
-    pass
 
 
 def _timestamp(option: str, text: str | None) -> datetime | None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from hsexplorer.cli.batch_send import add_batch_options, run_batch
+from hsexplorer.cli.input_files import UsageError, display_name, load_json
 from hsexplorer.cli.targets import (
     EXIT_OK,
     EXIT_REFUSED,
@@ -30,14 +31,9 @@ from hsexplorer.cli.targets import (
     report_failure,
 )
 from hsexplorer.domain.occurrence import MAX_BATCH_INPUTS, is_batch_payload, new_uuid
-from hsexplorer.domain.payload_json import PayloadSyntaxError, load_payload
 
 if TYPE_CHECKING:
     from hsexplorer.hubspot.client import SendResult
-
-
-class UsageError(Exception):
-    """Input that cannot be sent; printed on stderr with exit code 2."""
 
 
 @dataclass
@@ -79,24 +75,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 # --- loading ------------------------------------------------------------------------------
 
-def _read_text(source: str) -> str:
-    if source == "-":
-        return sys.stdin.read()
-    try:
-        with open(source, encoding="utf-8-sig") as handle:
-            return handle.read()
-    except OSError as error:
-        raise UsageError(f"{source}: cannot read: {error.strerror or error}") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{source}: not UTF-8 text") from None
-
-
 def load_json_plan(source: str) -> SendPlan:
-    name = "<stdin>" if source == "-" else source
-    try:
-        payload, _ = load_payload(_read_text(source))
-    except PayloadSyntaxError as error:
-        raise UsageError(f"{name}: {error}") from None
+    name = display_name(source)
+    payload, _ = load_json(source)
     if is_batch_payload(payload):
         inputs = payload["inputs"]
         if not isinstance(inputs, list) or not inputs:

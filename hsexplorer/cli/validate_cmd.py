@@ -9,18 +9,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
 
+from hsexplorer.cli.input_files import UsageError, load_json
 from hsexplorer.domain.definitions import DefinitionFormatError, index_definitions, parse_definitions
 from hsexplorer.domain.findings import Severity, count_by_severity, has_errors, sort_findings
-from hsexplorer.domain.payload_json import PayloadSyntaxError, load_payload
 from hsexplorer.domain.validation import validate_payload
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-
-
-class InputError(Exception):
-    """A file that cannot be read or parsed; reported on stderr with exit code 2."""
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -42,38 +37,17 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser.set_defaults(handler=run)
 
 
-def _read_text(source: str) -> str:
-    if source == "-":
-        return sys.stdin.read()
-    try:
-        with open(source, encoding="utf-8-sig") as handle:
-            return handle.read()
-    except OSError as error:
-        raise InputError(f"{source}: cannot read: {error.strerror or error}") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{source}: not UTF-8 text") from None
-
-
-def _load_json(source: str) -> tuple[Any, list]:
-    text = _read_text(source)
-    try:
-        return load_payload(text)
-    except PayloadSyntaxError as error:
-        name = "<stdin>" if source == "-" else source
-        raise InputError(f"{name}: {error}") from None
-
-
 def run(args: argparse.Namespace) -> int:
     try:
-        payload, findings = _load_json(args.payload)
+        payload, findings = load_json(args.payload)
         definitions = None
         if args.definition:
-            raw, _ = _load_json(args.definition)
+            raw, _ = load_json(args.definition)
             try:
                 definitions = index_definitions(parse_definitions(raw))
             except DefinitionFormatError as error:
-                raise InputError(f"{args.definition}: not an event definition: {error}") from None
-    except InputError as error:
+                raise UsageError(f"{args.definition}: not an event definition: {error}") from None
+    except UsageError as error:
         print(f"hsexplorer validate: {error}", file=sys.stderr)
         return EXIT_USAGE
     findings += validate_payload(payload, definitions, args.portal_id)

@@ -17,7 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from hsexplorer.services.connections import MissingSecretError, client_for, embedded_client, open_embedded_sandbox
+from hsexplorer.services.connections import (
+    MissingSecretError,
+    client_for,
+    embedded_client,
+    open_embedded_sandbox,
+)
 from hsexplorer.services.history_service import HistoryService
 from hsexplorer.storage.accounts import Account, AccountStore
 from hsexplorer.storage.history import Retention

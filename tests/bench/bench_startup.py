@@ -3,7 +3,7 @@
     python tests/bench/bench_startup.py [--runs 7]
 
 The bare reference is the least any PySide6 app can do: start Python, import QtWidgets,
-create the QApplication, show an empty main window, close it. The smoke test does what a
+create the QApplication, show an empty main window, close it once it has been drawn. The smoke test does what a
 user waits for: start, show the main window, load the active account's definitions (the
 embedded sandbox, through the real client), close cleanly. Both run as fresh processes,
 interleaved, on the offscreen platform; the profile is prepared once beforehand, as for a
@@ -23,16 +23,27 @@ import tempfile
 import time
 from pathlib import Path
 
+# The bare window closes once it has been drawn: closing at the loop's first turn ended it before
+# its first paint, while the smoke test's window is drawn (and redrawn) before it closes. A
+# window that is never drawn exits with 1, which fails the benchmark instead of timing nothing.
 BARE_WINDOW = """
 import sys
 from PySide6.QtWidgets import QApplication, QMainWindow
 from PySide6.QtCore import QTimer
 app = QApplication(sys.argv[:1])
-window = QMainWindow()
+
+
+class Window(QMainWindow):
+    def paintEvent(self, event):
+        super().paintEvent(event)
+        QTimer.singleShot(0, self.close)
+        QTimer.singleShot(0, app.quit)
+
+
+window = Window()
 window.resize(1180, 740)
 window.show()
-QTimer.singleShot(0, window.close)
-QTimer.singleShot(0, app.quit)
+QTimer.singleShot(10000, lambda: app.exit(1))
 sys.exit(app.exec())
 """
 

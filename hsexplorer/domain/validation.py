@@ -114,11 +114,26 @@ def validate_batch(
     lookup = _definition_lookup(definitions)
     now = _now(now_ms)
     first_seen: dict[tuple[str, str], int] = {}
+    # Findings of checks that depend only on one value (eventName, occurredAt) and on what is
+    # fixed for the whole batch (definitions, portal, now), computed once per distinct value.
+    memo: dict[Any, tuple[tuple[Severity, str, str, str], ...]] = {}
+    definition_by_name: dict[Any, EventDefinition | None] = {}
     for index, item in enumerate(inputs):
         prefix = f"inputs[{index}]."
-        definition = lookup(item.get("eventName")) if isinstance(item, Mapping) else None
-        _OccurrenceCheck(findings, prefix, definition, portal_id, now).run(item)
-        if isinstance(item, Mapping) and isinstance(item.get("uuid"), str) and item["uuid"]:
+        is_mapping = _is_mapping(item)
+        if is_mapping:
+            event_name = item.get("eventName")
+            if type(event_name) is str:
+                if event_name in definition_by_name:
+                    definition = definition_by_name[event_name]
+                else:
+                    definition = definition_by_name[event_name] = lookup(event_name)
+            else:
+                definition = lookup(event_name)
+        else:
+            definition = None
+        _OccurrenceCheck(findings, prefix, definition, portal_id, now, memo).run(item)
+        if is_mapping and isinstance(item.get("uuid"), str) and item["uuid"]:
             # SPEC-send (uuid): "When multiple events have the same ID within a year, the first will be
             # accepted and all others will be rejected." Uniqueness is per event type.
             key = (str(item.get("eventName")), item["uuid"])
@@ -151,6 +166,11 @@ def validate_payload(
     if definition is None and isinstance(payload, Mapping):
         definition = _definition_lookup(definitions)(payload.get("eventName"))
     return validate(payload, definition, portal_id, now_ms=now_ms)
+
+
+def _is_mapping(value: Any) -> bool:
+    # Parsed JSON objects are dicts: skip the slower abstract-base-class check for them.
+    return type(value) is dict or isinstance(value, Mapping)
 
 
 def _now(now_ms: int | None) -> int:
@@ -229,7 +249,7 @@ def _name_facts(name: str) -> _NameFacts:
 class _OccurrenceCheck:
     """The rules for one occurrence, appending to a shared findings list."""
 
-    __slots__ = ("definition", "findings", "now_ms", "portal_id", "prefix")
+    __slots__ = ("definition", "findings", "memo", "now_ms", "portal_id", "prefix")
 
     def __init__(
         self,
@@ -238,8 +258,10 @@ class _OccurrenceCheck:
         definition: EventDefinition | None,
         portal_id: int | None,
         now_ms: int,
+        memo: dict[Any, tuple[tuple[Severity, str, str, str], ...]] | None = None,
     ) -> None:
         self.findings = findings
+        self.memo = memo
         self.prefix = prefix
         self.definition = definition
         if portal_id is None and definition is not None:
@@ -250,8 +272,31 @@ class _OccurrenceCheck:
     def add(self, severity: Severity, code: str, path: str, message: str) -> None:
         self.findings.append(Finding(severity, code, self.prefix + path, message))
 
+    def once_per_value(self, kind: str, value: Any, check) -> None:
+        """`check(value)`, or a replay of its findings when the batch already checked this value.
+
+        Only for checks whose findings depend on the value and on what the batch fixes
+        (the definition the eventName selects, the portal, now); keys are typed, so 1, 1.0
+        and True never share findings.
+        """
+        memo = self.memo
+        if memo is None:
+            check(value)
+            return
+        key = (kind, type(value), value)
+        cached = memo.get(key)
+        if cached is None:
+            findings = self.findings
+            start = len(findings)
+            check(value)
+            cut = len(self.prefix)
+            memo[key] = tuple((f.severity, f.code, f.path[cut:], f.message) for f in findings[start:])
+            return
+        for severity, code, path, message in cached:
+            self.add(severity, code, path, message)
+
     def run(self, payload: Any) -> None:
-        if not isinstance(payload, Mapping):
+        if not _is_mapping(payload):
             self.add(ERROR, "payload.not_object", "", "An occurrence must be a JSON object with an eventName.")
             return
         for key in payload:
@@ -264,11 +309,20 @@ class _OccurrenceCheck:
                     str(key),
                     f'HubSpot\'s send body has no "{key}" field; it will be ignored or refused, so remove it.',
                 )
-        self.check_event_name(payload.get("eventName"))
+        event_name = payload.get("eventName")
+        if type(event_name) is str:
+            # The definition was looked up by this very name, so the name decides the findings.
+            self.once_per_value("eventName", event_name, self.check_event_name)
+        else:
+            self.check_event_name(event_name)
         properties = payload.get("properties")
-        self.check_identifiers(payload, properties if isinstance(properties, Mapping) else {})
+        self.check_identifiers(payload, properties if _is_mapping(properties) else {})
         if "occurredAt" in payload:
-            self.check_occurred_at(payload["occurredAt"])
+            occurred_at = payload["occurredAt"]
+            if type(occurred_at) is str:
+                self.once_per_value("occurredAt", occurred_at, self.check_occurred_at)
+            else:
+                self.check_occurred_at(occurred_at)
         self.check_uuid(payload)
         self.check_properties(payload)
 
@@ -442,7 +496,7 @@ class _OccurrenceCheck:
             self.add(WARNING, "properties.missing", "properties", 'Add "properties": {} — some versions of HubSpot\'s API require it.')
             return
         properties = payload["properties"]
-        if not isinstance(properties, Mapping):
+        if not _is_mapping(properties):
             self.add(ERROR, "properties.not_object", "properties", "properties must be a JSON object of name-value pairs.")
             return
         count = len(properties)

@@ -480,7 +480,8 @@ class SandboxStore:
                 part = uuids[start : start + 500]
                 marks = ",".join("?" * len(part))
                 for (found,) in db.execute(
-                    f"SELECT uuid FROM events WHERE event_type = ? AND uuid IN ({marks}) AND occurred_at >= ?",
+                    f"SELECT uuid FROM events INDEXED BY events_type_uuid "
+                    f"WHERE event_type = ? AND uuid IN ({marks}) AND occurred_at >= ?",
                     (event_type, *part, since),
                 ):
                     taken.add((event_type, found))

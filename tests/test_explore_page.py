@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+import weakref
 from datetime import UTC, datetime
 
 import pytest
@@ -359,3 +360,23 @@ def test_a_search_over_many_records_shows_the_selected_records_timeline(pane, qt
     position = next(p for p in range(5) if page.model.event_at(p)["objectId"] == "771002")
     page.table.selectRow(position)
     assert page.timeline.point_count == 2 and "771002" in page.timeline.title
+
+
+def _occurrences(count: int) -> list[dict[str, object]]:
+    return [{"objectType": "CONTACT", "objectId": str(n), "eventType": "pe1_a", "id": f"id{n}",
+             "occurredAt": "2024-05-01T10:00:00Z", "properties": {"plan": f"p{n}"}} for n in range(count)]
+
+
+def test_a_new_search_frees_the_replaced_rows_in_the_background_but_never_rows_an_export_still_reads(qtbot):
+    model = ResultsModel()
+    model.append_page(_occurrences(10_000))
+    replaced = weakref.ref(model.data_columns)
+    model.clear()  # nothing else holds these rows: they go over the next turns of the event loop
+    assert model.rowCount() == 0
+    qtbot.waitUntil(lambda: replaced() is None)
+
+    model.append_page(_occurrences(10_000))
+    exporting = model.data_columns  # as `export.export_loaded` holds them while it writes
+    model.clear()
+    qtbot.wait(50)
+    assert len(exporting.ids) == 10_000 and exporting.value(9_999, "property.plan") == "p9999"

@@ -90,6 +90,20 @@ class Column:
             yield from chunk
         yield from self._tail
 
+    def drop_last_chunk(self) -> bool:
+        """Free the last sealed chunk (or the tail when none is left); False once empty.
+
+        For releasing a big column a piece at a time: freeing 100,000 strings at once is
+        one uninterruptible pause of the thread that drops the last reference.
+        """
+        if self._chunks:
+            self._chunks.pop()
+            return True
+        if self._tail:
+            self._tail = []
+            return True
+        return False
+
     def append(self, value: Any) -> None:
         self._tail.append(value)
 
@@ -191,6 +205,18 @@ class OccurrenceColumns:
         for sequence in self._all_columns():
             sequence.seal()
         return AppendResult(first, count, tuple(new_properties))
+
+    def release_in_pieces(self) -> Iterator[None]:
+        """Empty these columns one chunk at a time, yielding after each: a caller on the UI
+        thread frees a replaced 100,000-row load across several turns of its event loop
+        instead of in one 50-60 ms pause. The columns are unusable afterwards."""
+        self._shared.clear()
+        self.day_counts.clear()
+        for column in self._all_columns():
+            while column.drop_last_chunk():
+                yield
+        self.properties.clear()
+        self._sort_keys.clear()
 
     def _all_columns(self) -> list[Column]:
         return [self.event_types, self.object_types, self.object_ids, self.ids, self.raw_times, self._search_text,

@@ -52,7 +52,7 @@ def judge_send(store: SandboxStore, payload: Any, *, now: int | None = None) -> 
     findings = validate(payload, definition, store.portal_id, now_ms=now)
     findings += _unknown_event(payload, definitions, "", findings)
     raise_for_findings(findings)
-    return [_pending(payload, definitions, now)]
+    return [_PendingBuilder(definitions, now).build(payload)]
 
 
 def judge_batch(store: SandboxStore, payload: Any, *, now: int | None = None) -> list[PendingOccurrence]:
@@ -65,7 +65,8 @@ def judge_batch(store: SandboxStore, payload: Any, *, now: int | None = None) ->
         for index, item in enumerate(inputs):
             findings += _unknown_event(item, definitions, f"inputs[{index}].", findings)
     raise_for_findings(findings)
-    return [_pending(item, definitions, now) for item in inputs or ()]
+    pending = _PendingBuilder(definitions, now)
+    return [pending.build(item) for item in inputs or ()]
 
 
 def rejection_error(rejections: Sequence[Rejection], *, batch: bool) -> ApiError:
@@ -105,29 +106,59 @@ def _unknown_event(
     ]
 
 
-def _pending(
-    item: Mapping[str, Any], definitions: Mapping[str, EventDefinition], now: int
-) -> PendingOccurrence:
-    definition = definitions[item["eventName"]]
-    properties = stored_properties(item.get("properties") or {})
-    occurred = read_time(item["occurredAt"]).epoch_ms if item.get("occurredAt") not in (None, "") else None
-    contact_event = definition.is_contact_event
-    matching = None
-    rule = definition.custom_matching_id
-    if rule is not None and properties.get(rule.event_property_name):
-        matching = (rule.target_object_property_name, properties[rule.event_property_name])
-    object_id = item.get("objectId")
-    return PendingOccurrence(
-        event_type=definition.fully_qualified_name,
-        object_type=object_type_of(definition),
-        occurred_at=occurred if occurred is not None else now,
-        uuid=str(item.get("uuid") or uuid.uuid4()),
-        properties=properties,
-        object_id=None if object_id in (None, "") else str(object_id),
-        email=str(item["email"]).strip() if contact_event and item.get("email") else None,
-        utk=str(item["utk"]) if contact_event and item.get("utk") else None,
-        matching=matching,
-    )
+class _PendingBuilder:
+    """Turns a judged send's inputs into what the store records.
+
+    What depends only on the definition (object type, contact event, matching rule) and on an
+    occurredAt value is worked out once per send, not once per occurrence.
+    """
+
+    __slots__ = ("_by_event", "_times", "definitions", "now")
+
+    def __init__(self, definitions: Mapping[str, EventDefinition], now: int) -> None:
+        self.definitions = definitions
+        self.now = now
+        self._by_event: dict[str, tuple[EventDefinition, str, bool]] = {}
+        self._times: dict[tuple[type, Any], int | None] = {}
+
+    def build(self, item: Mapping[str, Any]) -> PendingOccurrence:
+        event_name = item["eventName"]
+        facts = self._by_event.get(event_name)
+        if facts is None:
+            definition = self.definitions[event_name]
+            facts = self._by_event[event_name] = (
+                definition, object_type_of(definition), definition.is_contact_event
+            )
+        definition, object_type, contact_event = facts
+        properties = stored_properties(item.get("properties") or {})
+        occurred = self._epoch_ms(item["occurredAt"]) if item.get("occurredAt") not in (None, "") else None
+        matching = None
+        rule = definition.custom_matching_id
+        if rule is not None and properties.get(rule.event_property_name):
+            matching = (rule.target_object_property_name, properties[rule.event_property_name])
+        object_id = item.get("objectId")
+        return PendingOccurrence(
+            event_type=definition.fully_qualified_name,
+            object_type=object_type,
+            occurred_at=occurred if occurred is not None else self.now,
+            uuid=str(item.get("uuid") or uuid.uuid4()),
+            properties=properties,
+            object_id=None if object_id in (None, "") else str(object_id),
+            email=str(item["email"]).strip() if contact_event and item.get("email") else None,
+            utk=str(item["utk"]) if contact_event and item.get("utk") else None,
+            matching=matching,
+        )
+
+    def _epoch_ms(self, value: Any) -> int | None:
+        # Judged values are strings or numbers; typed keys keep 1, 1.0 and True apart.
+        key = (type(value), value)
+        try:
+            return self._times[key]
+        except KeyError:
+            epoch = self._times[key] = read_time(value).epoch_ms
+            return epoch
+        except TypeError:  # unhashable: not a time the validator lets through, but never crash
+            return read_time(value).epoch_ms
 
 
 def object_type_of(definition: EventDefinition) -> str:
@@ -142,9 +173,15 @@ def stored_properties(raw: Mapping[str, Any]) -> dict[str, str]:
     DOC-send: "HubSpot will sort in ascending lexicographical order and keep the last property
     seen among the first 50 properties."
     """
-    if len(raw) <= MAX_PROPERTIES and all(type(k) is str and k == k.lower() for k in raw):
-        # The usual case (lowercase names, at most 50): nothing to sort or merge.
-        return {k: v if type(v) is str else _text(v) for k, v in raw.items()}
+    if len(raw) <= MAX_PROPERTIES:
+        # The usual case (lowercase names, at most 50): nothing to sort or merge, one pass.
+        usual: dict[str, str] = {}
+        for k, v in raw.items():
+            if type(k) is not str or k != k.lower():
+                break
+            usual[k] = v if type(v) is str else _text(v)
+        else:
+            return usual
     first = sorted(raw.items(), key=lambda kv: str(kv[0]))[:MAX_PROPERTIES]
     return {str(name).lower(): _text(value) for name, value in first}
 

@@ -245,7 +245,9 @@ def measure_table_load(n: int = 100_000, runs: int = 1) -> dict[str, float]:
             process.terminate()
             process.wait(10)
     summary = {key: statistics.median(r[key] for r in results) for key in results[0]}
-    summary["max_stall_ms"] = max(r["max_stall_ms"] for r in results)
+    worst = max(results, key=lambda r: r["max_stall_ms"])
+    summary["max_stall_ms"] = worst["max_stall_ms"]
+    summary["max_stall_cpu_ms"] = worst["max_stall_cpu_ms"]  # of that same stall, not a median of others
     summary["rss_mb"] = max(r["rss_mb"] for r in results)
     summary["runs"] = float(runs)
     return summary

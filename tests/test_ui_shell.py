@@ -295,10 +295,11 @@ def test_definitions_show_a_clear_message_when_loading_fails(make_window, run_as
         Account(id="no-secret", name="Forgotten", auth_kind=AuthKind.PRIVATE_APP, portal_id=7)
     )
     run_async(window.session.switch_account("no-secret"))
-    task = window.definitions_page.load_task()
-    qtbot.waitUntil(task.done)
+    window.definitions_page.load_task()
     page = window.definitions_page
-    assert page.stack.currentWidget() is page.status_page
+    # Wait for what the user sees: switching account may start its own load, which replaces ours.
+    qtbot.waitUntil(lambda: page.stack.currentWidget() is page.status_page and LOAD_TASK not in window.tasks.keys,
+                    timeout=10_000)
     assert "Could not load" in page.status_page.title_label.text()
     assert "No access token is stored" in page.status_page.text_label.text()
     assert window.errors.history and "No access token" in window.errors.history[-1].explanation

@@ -35,8 +35,8 @@ from hsexplorer.services.connections import ConnectionReport, check_connection
 from hsexplorer.storage.accounts import ACCOUNT_COLOURS, Account, AccountError, AuthKind, new_account_id
 from hsexplorer.storage.secrets import AccountSecret, SecretsState, SecretStoreUnavailable
 from hsexplorer.ui.account_header import account_caption, colour_swatch
+from hsexplorer.ui.buttons import push_button
 from hsexplorer.ui.dialogs import confirm, run_dialog
-from hsexplorer.ui.icons import icon
 
 if TYPE_CHECKING:
     from hsexplorer.ui.main_window import MainWindow
@@ -65,10 +65,7 @@ def _secret_edit(name: str, tip: str, *, secret: bool = True) -> QLineEdit:
 
 
 def _button(text: str, icon_name: str, tip: str) -> QPushButton:
-    button = QPushButton(icon(icon_name), text) if icon_name else QPushButton(text)
-    button.setAccessibleName(text.replace("&", "").rstrip("…"))
-    button.setToolTip(tip)
-    return button
+    return push_button(text, tip, icon_name=icon_name)
 
 
 class AccountEditor(QDialog):

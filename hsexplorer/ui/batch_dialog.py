@@ -56,8 +56,8 @@ from hsexplorer.services.importer import (
 )
 from hsexplorer.storage.outbox import Outbox, RowState, RunState
 from hsexplorer.ui import heap
+from hsexplorer.ui.buttons import push_button
 from hsexplorer.ui.context import WindowContext
-from hsexplorer.ui.icons import icon
 
 FILE, MAPPING, CHECK, SEND, REPORT = range(5)
 STEP_TITLES = ("1. Choose a file", "2. Map columns", "3. Check rows", "4. Send", "5. Report")
@@ -89,13 +89,7 @@ def describe_progress(p: Progress) -> dict[str, str]:
 
 
 def _button(text: str, tip: str, slot: Any, icon_name: str = "") -> QPushButton:
-    button = QPushButton(text)
-    if icon_name:
-        button.setIcon(icon(icon_name))
-    button.setToolTip(tip)
-    button.setAccessibleName(text.replace("&", "").rstrip("…"))
-    button.clicked.connect(slot)
-    return button
+    return push_button(text, tip, slot, icon_name=icon_name)
 
 
 def _table(headers: list[str], name: str, tip: str) -> QTableWidget:

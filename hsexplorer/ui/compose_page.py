@@ -54,6 +54,7 @@ from hsexplorer.domain.definitions import EventDefinition, index_definitions
 from hsexplorer.domain.findings import Finding, Severity
 from hsexplorer.domain.payload_json import PayloadSyntaxError, load_payload
 from hsexplorer.ui.area_page import AreaPage
+from hsexplorer.ui.buttons import tool_button
 from hsexplorer.ui.definitions_page import ROW_OBJECT_ROLE, DefinitionsModel
 from hsexplorer.ui.findings_view import FindingsView
 from hsexplorer.ui.icons import icon
@@ -352,14 +353,7 @@ class ComposePage(AreaPage):
         self.page_layout.addLayout(row)
 
     def _tool(self, text: str, icon_name: str, tip: str, slot: Any) -> QToolButton:
-        button = QToolButton()
-        button.setText(text)
-        button.setIcon(icon(icon_name))
-        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        button.setAccessibleName(text.rstrip("…"))
-        button.setToolTip(tip)
-        button.clicked.connect(slot)
-        return button
+        return tool_button(text, tip, slot, icon_name=icon_name)
 
     def _build_form_panel(self) -> QWidget:
         self.form = QWidget()

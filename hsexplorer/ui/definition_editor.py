@@ -65,8 +65,8 @@ from hsexplorer.domain.definitions import (
 )
 from hsexplorer.domain.findings import Finding, Severity, sort_findings
 from hsexplorer.services import definition_manager as manager
+from hsexplorer.ui.buttons import push_button, tool_button
 from hsexplorer.ui.dialogs import run_dialog
-from hsexplorer.ui.icons import icon
 
 _TYPE_HELP = {
     "string": "Text, up to 256 characters (1,024 when the name contains url, referrer or link)",
@@ -85,12 +85,7 @@ def _named(widget: Any, name: str, tip: str) -> Any:
 
 
 def _button(text: str, tip: str, slot: Callable[[], Any], icon_name: str = "") -> QPushButton:
-    button = QPushButton(text)
-    if icon_name:
-        button.setIcon(icon(icon_name))
-    _named(button, text.replace("…", "").replace("&", ""), tip)
-    button.clicked.connect(slot)
-    return button
+    return push_button(text, tip, slot, icon_name=icon_name)
 
 
 _PROPERTY_PATH = re.compile(r"^propertyDefinitions\[(\d+)\]")
@@ -627,15 +622,8 @@ class DefinitionActions(QWidget):
         self._selection_changed()
 
     def _tool(self, text: str, icon_name: str, tip: str, slot: Callable[[], Any], shortcut: str = "") -> QToolButton:
-        button = QToolButton()
-        button.setText(text)
-        button.setIcon(icon(icon_name))
-        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        _named(button, f"{text.replace('…', '')} definition", tip)
-        if shortcut:
-            button.setShortcut(QKeySequence(shortcut))
-        button.clicked.connect(lambda: slot())
-        return button
+        return tool_button(text, tip, slot, icon_name=icon_name, shortcut=shortcut,
+                           name=f"{text.replace('…', '')} definition")
 
     def _selection_changed(self) -> None:
         selected = self.page.selected_definition() is not None

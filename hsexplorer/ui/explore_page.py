@@ -63,8 +63,8 @@ from hsexplorer.hubspot.hosts import DEFAULT_BASE_URL
 from hsexplorer.services import export
 from hsexplorer.services.event_search import PreparedSearch, prepare, request_line, stream_pages
 from hsexplorer.storage.saved_queries import SavedQueryStore
-from hsexplorer.ui.area_page import AreaPage
 from hsexplorer.ui import heap
+from hsexplorer.ui.area_page import AreaPage
 from hsexplorer.ui.icons import icon
 from hsexplorer.ui.occurrence_detail import OccurrenceDetail
 from hsexplorer.ui.results_model import SOURCE_ROW_ROLE, ResultsModel

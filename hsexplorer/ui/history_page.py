@@ -54,10 +54,10 @@ from hsexplorer.domain.json_diff import pretty_json
 from hsexplorer.services.history_actions import ResendError, UuidChoice, as_curl, composer_payload, resend
 from hsexplorer.storage.history import STATUS_CLASSES, HistoryEntry, HistoryQuery, Retention, export_entries
 from hsexplorer.ui.area_page import AreaPage
+from hsexplorer.ui.buttons import tool_button
 from hsexplorer.ui.dialogs import run_dialog
 from hsexplorer.ui.empty_state import EmptyState
 from hsexplorer.ui.history_diff import DiffDialog
-from hsexplorer.ui.icons import icon
 from hsexplorer.ui.json_editor import JsonHighlighter
 
 log = logging.getLogger(__name__)
@@ -153,17 +153,7 @@ class JsonView(QPlainTextEdit):
 
 
 def _tool_button(text: str, icon_name: str, tip: str, slot: Any, *, shortcut: Any = None) -> QToolButton:
-    button = QToolButton()
-    button.setText(text)
-    if icon_name:
-        button.setIcon(icon(icon_name))
-    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-    button.setAccessibleName(text.replace("…", ""))
-    button.setToolTip(tip)
-    if shortcut is not None:
-        button.setShortcut(QKeySequence(shortcut))
-    button.clicked.connect(slot)
-    return button
+    return tool_button(text, tip, slot, icon_name=icon_name, shortcut=shortcut or "")
 
 
 class EntryDetail(QWidget):

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from hsexplorer.domain.definitions import EventDefinition
 from hsexplorer.domain.occurrence_table import UNKNOWN_TIME, similar_send_payload
 from hsexplorer.domain.values import read_time
-from hsexplorer.ui.icons import icon
+from hsexplorer.ui.buttons import push_button
 from hsexplorer.ui.results_model import local_time_text, utc_time_text
 
 
@@ -80,10 +80,7 @@ class OccurrenceDetail(QWidget):
         self.show_event(None)
 
     def _button(self, text: str, icon_name: str, tip: str) -> QPushButton:
-        button = QPushButton(icon(icon_name), text)
-        button.setToolTip(tip)
-        button.setAccessibleName(text)
-        return button
+        return push_button(text, tip, icon_name=icon_name)
 
     def show_event(self, event: Mapping[str, Any] | None, definition: EventDefinition | None = None) -> None:
         self.occurrence = dict(event) if event is not None else None

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
 from hsexplorer.domain.edge_cases import ACCEPTED
 from hsexplorer.services.qa_suite import ERROR, NOT_RUN, QaSuite, export_csv, export_junit, run_suite
 from hsexplorer.ui.batch_dialog import target_label
+from hsexplorer.ui.buttons import push_button
 from hsexplorer.ui.context import WindowContext
-from hsexplorer.ui.icons import icon
 
 COLUMNS = ("Case", "Category", "Expected", "Actual", "HTTP", "HubSpot said")
 SURPRISE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -107,16 +107,7 @@ class QaCasesModel(QAbstractTableModel):
 
 
 def _button(text: str, tip: str, slot: Callable[[], Any], icon_name: str = "", shortcut: str = "") -> QPushButton:
-    button = QPushButton(text)
-    if icon_name:
-        button.setIcon(icon(icon_name))
-    if shortcut:
-        button.setShortcut(QKeySequence(shortcut))
-        tip += f" ({shortcut})"
-    button.setToolTip(tip)
-    button.setAccessibleName(text.replace("&", "").rstrip("…"))
-    button.clicked.connect(lambda: slot())
-    return button
+    return push_button(text, tip, slot, icon_name=icon_name, shortcut=shortcut)
 
 
 class QaWorkbench(QDialog):

@@ -47,6 +47,7 @@ from hsexplorer.domain.templates import (
     placeholders_in,
 )
 from hsexplorer.storage.templates import Conflict, TemplateStore, templates_path
+from hsexplorer.ui.buttons import push_button
 from hsexplorer.ui.dialogs import run_dialog
 
 PLACEHOLDER_HELP = (
@@ -264,9 +265,7 @@ class TemplatesDialog(QDialog):
         self.refresh()
 
     def _button(self, text: str, tip: str, slot: Any) -> QPushButton:
-        button = _named(QPushButton(text), text.replace("…", ""), tip)
-        button.clicked.connect(lambda: slot())
-        return button
+        return push_button(text, tip, slot)
 
     def refresh(self) -> None:
         account_id = self.session.active_account.id

@@ -15,13 +15,14 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from hsexplorer.domain.definitions import EventDefinition, parse_definition
+from hsexplorer.storage.sqlite_tx import immediate_transaction
 
 SCHEMA_VERSION = 1
 DEFAULT_PORTAL_ID = 1234567  # HubSpot's documented examples use pe1234567_..., so they work verbatim.
@@ -215,16 +216,8 @@ class SandboxStore:
         with self._lock:
             self._db.close()
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return immediate_transaction(self._db, self._lock)
 
     def reset(self) -> None:
         """Empty the portal (definitions, contacts, occurrences); keep its id and tokens."""

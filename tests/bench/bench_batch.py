@@ -160,40 +160,13 @@ async def _wait(condition: Any, timeout: float) -> None:
 
 
 async def _drive_wizard(base_url: str, token: str, csv_path: Path, n: int) -> dict[str, float]:
-    import keyring
+    from bench_window import window_context
 
-    from hsexplorer.storage.accounts import Account, AuthKind, new_account_id
     from hsexplorer.storage.outbox import RunState
-    from hsexplorer.storage.paths import resolve_paths
-    from hsexplorer.storage.secrets import AccountSecret, SecretStore
-    from hsexplorer.storage.settings import SettingsStore
     from hsexplorer.ui.batch_dialog import BatchDialog
-    from hsexplorer.ui.context import WindowContext
-    from hsexplorer.ui.errors import ErrorPresenter
-    from hsexplorer.ui.session import AppSession
-    from hsexplorer.ui.tasks import TaskRegistry
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from conftest import MemoryKeyring  # the tests' in-memory keyring: never the user's keychain
-
-    keyring.set_keyring(MemoryKeyring())
-    paths = resolve_paths().ensure()
-    secrets = SecretStore()
-    await secrets.aprobe()
-    session = AppSession(paths, SettingsStore.load(paths.settings_file), secrets)
-    account = session.accounts.add(Account(id=new_account_id(), name="Bench sandbox", auth_kind=AuthKind.PRIVATE_APP,
-                                           base_url=base_url))
-    await secrets.aset(account.id, AccountSecret(token))
-    await session.switch_account(account.id)
-    errors = ErrorPresenter(lambda: None, dialogs=False)
-    failures: list[BaseException] = []
-    errors.presented.connect(failures.append)
-    tasks = TaskRegistry(errors.present)
-
-    async def allow(_account: Any) -> bool:
-        return True
-
-    dialog = BatchDialog(WindowContext(session, tasks, errors, allow))
+    context, failures = await window_context(base_url, token)
+    dialog = BatchDialog(context)
     dialog.show()
     try:
         await _wait(lambda: dialog.event_combo.count() > 1 or failures, 60)
@@ -238,8 +211,8 @@ async def _drive_wizard(base_url: str, token: str, csv_path: Path, n: int) -> di
         }
     finally:
         # Close the session before the window: closing a dialog first spins Qt's loop outside asyncio.
-        await tasks.shutdown()
-        await session.aclose()
+        await context.tasks.shutdown()
+        await context.session.aclose()
         dialog.close()
 
 

@@ -172,40 +172,13 @@ async def _one_load(page: Any, n: int) -> dict[str, float]:
 
 
 async def _measure(base_url: str, token: str, n: int, runs: int) -> list[dict[str, float]]:
-    import keyring
+    from bench_window import window_context
 
     from hsexplorer.domain.event_query import LookupKind
-    from hsexplorer.storage.accounts import Account, AuthKind, new_account_id
-    from hsexplorer.storage.paths import resolve_paths
-    from hsexplorer.storage.secrets import AccountSecret, SecretStore
-    from hsexplorer.storage.settings import SettingsStore
-    from hsexplorer.ui.context import WindowContext
-    from hsexplorer.ui.errors import ErrorPresenter
     from hsexplorer.ui.explore_page import ExplorePage
-    from hsexplorer.ui.session import AppSession
-    from hsexplorer.ui.tasks import TaskRegistry
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from conftest import MemoryKeyring  # the tests' in-memory keyring: never the user's keychain
-
-    keyring.set_keyring(MemoryKeyring())
-    paths = resolve_paths().ensure()
-    secrets = SecretStore()
-    await secrets.aprobe()
-    session = AppSession(paths, SettingsStore.load(paths.settings_file), secrets)
-    account = session.accounts.add(Account(id=new_account_id(), name="Bench sandbox", auth_kind=AuthKind.PRIVATE_APP,
-                                           base_url=base_url))
-    await secrets.aset(account.id, AccountSecret(token))
-    await session.switch_account(account.id)
-    errors = ErrorPresenter(lambda: None, dialogs=False)
-    failures: list[BaseException] = []
-    errors.presented.connect(failures.append)
-    tasks = TaskRegistry(errors.present)
-
-    async def allow(_account: Any) -> bool:
-        return True
-
-    page = ExplorePage(WindowContext(session, tasks, errors, allow))
+    context, failures = await window_context(base_url, token)
+    page = ExplorePage(context)
     page.resize(1360, 860)
     page.show()
     await page.load_event_types()
@@ -218,8 +191,8 @@ async def _measure(base_url: str, token: str, n: int, runs: int) -> list[dict[st
             if failures:
                 raise RuntimeError(f"the load failed: {failures[0]}")
     finally:
-        await tasks.shutdown()
-        await session.aclose()
+        await context.tasks.shutdown()
+        await context.session.aclose()
         page.close()
         page.deleteLater()
         await asyncio.sleep(0.05)  # let Qt delete the page while the loop still runs

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import sys
 
 from hsexplorer.ui import heap
 
@@ -12,17 +11,13 @@ def test_holds_nest_and_the_last_release_unfreezes():
     assert heap.holders() == 0
     gc.unfreeze()  # an Explore search earlier in this process froze everything (freeze_before_bulk_load)
     before = gc.get_freeze_count()
-    interval = sys.getswitchinterval()
     heap.hold()
     frozen = gc.get_freeze_count()
-    # worker threads hand the interpreter lock back to the UI thread sooner while bulk work runs
-    assert sys.getswitchinterval() == min(interval, heap.BULK_SWITCH_INTERVAL)
     assert frozen > before + 1_000  # everything alive now is out of the collector's full passes
     heap.hold()
     heap.release()
     assert heap.holders() == 1 and gc.get_freeze_count() >= frozen
     heap.release()
     assert heap.holders() == 0 and gc.get_freeze_count() < frozen
-    assert sys.getswitchinterval() == interval
     heap.release()  # an extra release is harmless
     assert heap.holders() == 0

@@ -31,6 +31,7 @@ from hsexplorer.domain.definitions import EventDefinition
 from hsexplorer.domain.findings import Finding, Severity
 from hsexplorer.domain.occurrence import SEND_FIELDS, new_uuid
 from hsexplorer.domain.validation import validate
+from hsexplorer.services.worker_pacing import Pacer
 from hsexplorer.storage.outbox import Outbox, RowState, StagedRow
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -545,7 +546,9 @@ def stage(
     bad: list[RowCheck] = []
 
     def staged_rows() -> Iterator[StagedRow]:
+        pace = Pacer()  # run from the UI in a worker thread: let the window in (services/worker_pacing.py)
         for record in source.records():
+            pace()
             if cancelled is not None and cancelled():
                 raise StageCancelled
             check = validator.check(record)
@@ -593,10 +596,12 @@ def export_bad_rows(outbox: Outbox, run_id: int, path: str | Path) -> int:
     run = outbox.run(run_id)
     columns = list(run.columns)
     written = 0
+    pace = Pacer()
     with Path(path).open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow([*columns, "row", "column", "finding", "message"])
         for row in outbox.iter_rows(run_id, states=(RowState.INVALID, RowState.SKIPPED)):
+            pace()
             errors = [f for f in row.findings if f.get("severity") == "error"] or [
                 {"column": "", "code": "skipped", "message": row.reason}]
             cells = [_cell_text(row.source.get(c)) for c in columns]

@@ -63,6 +63,7 @@ class Group:
     call: str  # Python expression evaluated in the module, with `quick` bound
     metrics: dict[str, str]  # budget name -> key in the returned dict ("" = the value itself)
     full_only: bool = False  # too long for --quick's two minutes
+    context: dict[str, str] | None = None  # label -> key in the returned dict: printed under the table
 
 
 GROUPS: tuple[Group, ...] = (
@@ -75,8 +76,9 @@ GROUPS: tuple[Group, ...] = (
     Group(
         "startup",
         "bench_startup",
-        "measure_startup_ratio(runs=3 if quick else 7)",
+        "measure_startup_ratio(runs=3 if quick else 11)",
         {"startup_ratio": "ratio"},
+        context={"startup: the required stack alone (qasync + httpx + Qt enums), × the bare window": "stack_floor_ratio"},
     ),
     Group(
         "composer",
@@ -135,8 +137,8 @@ print("@@RESULT@@" + json.dumps(result))
 """
 
 
-def run_group(group: Group, quick: bool, timeout: float) -> tuple[dict[str, float], str]:
-    """The group's metrics by budget name, and an error text ("" when it worked)."""
+def run_group(group: Group, quick: bool, timeout: float) -> tuple[dict[str, float], str, list[str]]:
+    """The group's metrics by budget name, an error text ("" when it worked) and its context lines."""
     code = _CHILD.format(bench_dir=str(BENCH_DIR), quick=quick, module=group.module, call=group.call)
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
     try:
@@ -144,11 +146,11 @@ def run_group(group: Group, quick: bool, timeout: float) -> tuple[dict[str, floa
             [sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, env=env, cwd=BENCH_DIR
         )
     except subprocess.TimeoutExpired:
-        return {}, f"timed out after {timeout:.0f} s"
+        return {}, f"timed out after {timeout:.0f} s", []
     marker = [line for line in done.stdout.splitlines() if line.startswith("@@RESULT@@")]
     if done.returncode != 0 or not marker:
         tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
-        return {}, " | ".join(tail) or f"exit {done.returncode}"
+        return {}, " | ".join(tail) or f"exit {done.returncode}", []
     result = json.loads(marker[-1][len("@@RESULT@@") :])
     metrics: dict[str, float] = {}
     for budget_name, key in group.metrics.items():
@@ -156,7 +158,9 @@ def run_group(group: Group, quick: bool, timeout: float) -> tuple[dict[str, floa
         if isinstance(value, int | float):
             metrics[budget_name] = float(value)
     missing = set(group.metrics) - set(metrics)
-    return metrics, (f"result lacks {sorted(missing)}: {result!r}"[:300] if missing else "")
+    context = [f"{label}: {result[key]:,.2f}" for label, key in (group.context or {}).items()
+               if isinstance(result, dict) and isinstance(result.get(key), int | float)]
+    return metrics, (f"result lacks {sorted(missing)}: {result!r}"[:300] if missing else ""), context
 
 
 def format_table(rows: list[tuple[str, float | None, Budget, str]]) -> str:
@@ -182,14 +186,18 @@ def main(argv: list[str] | None = None) -> int:
 
     groups = [g for g in GROUPS if (not args.only or g.name in args.only) and not (args.quick and g.full_only)]
     rows: list[tuple[str, float | None, Budget, str]] = []
+    context: list[str] = []
     started = time.perf_counter()
     for group in groups:
         t0 = time.perf_counter()
-        metrics, error = run_group(group, args.quick, args.timeout)
+        metrics, error, lines = run_group(group, args.quick, args.timeout)
+        context += lines
         print(f"  {group.name:<14} {time.perf_counter() - t0:6.1f} s  {error}", file=sys.stderr, flush=True)
         for name in group.metrics:
             rows.append((name, metrics.get(name), BUDGETS[name], error))
     print(format_table(rows))
+    for line in context:
+        print(f"  {line}")
     print(f"\n{len(rows)} benchmarks in {time.perf_counter() - started:.0f} s{' (quick)' if args.quick else ''}")
     if args.json:
         document = {

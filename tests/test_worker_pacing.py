@@ -31,3 +31,17 @@ def test_pacer_sleeps_zero_seconds_once_per_interval(monkeypatch):
     pace()
     pace()  # the interval restarts at the offer: one offer, not two
     assert sleeps == [0, 0] and pace.yields == 2
+
+
+def test_paced_yields_every_item_in_order_and_offers_the_lock_while_consumed(monkeypatch):
+    now = [0.0]
+    sleeps: list[float] = []
+    monkeypatch.setattr(worker_pacing, "time", types.SimpleNamespace(perf_counter=lambda: now[0], sleep=sleeps.append))
+
+    def slow_items():
+        for number in range(10):
+            now[0] += 0.001  # each item takes 1 ms to produce
+            yield number
+
+    assert list(worker_pacing.paced(slow_items(), every=0.002)) == list(range(10))
+    assert len(sleeps) == 5  # 10 ms of work: an offer every 2 ms

@@ -37,6 +37,7 @@ from hsexplorer.domain.occurrence_table import (
     OccurrenceColumns,
     property_name,
 )
+from hsexplorer.services.worker_pacing import paced
 
 if TYPE_CHECKING:
     from hsexplorer.hubspot.client import HubSpotClient
@@ -151,6 +152,7 @@ class _Formatter:
         return self._csv_rows([self.columns]) if self.fmt is ExportFormat.CSV else ""
 
     def events(self, events: Iterable[Mapping[str, Any]]) -> str:
+        events = paced(events)  # formatted in a worker thread beside the window (services/worker_pacing.py)
         if self.fmt is ExportFormat.JSON_LINES:
             return "".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n" for e in events)
         cells = (self._cells(e) for e in events)
@@ -180,7 +182,7 @@ def _loaded_events(columns: OccurrenceColumns, rows: Sequence[int], names: Seque
             OCCURRENCE_ID: columns.ids[r],
             "properties": {n: values[r] for n, values in props if values[r] is not None},
         }
-        for r in rows
+        for r in paced(rows)
     ]
 
 

@@ -15,6 +15,10 @@ batch, writing a report or an export) call a `Pacer` once per item.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
+
+T = TypeVar("T")
 
 # Long enough that the syscall is noise for the worker; short enough that the UI never waits for
 # more than this (plus one scheduler tick) before it gets the lock.
@@ -37,3 +41,11 @@ class Pacer:
             time.sleep(0)  # releases the interpreter lock; a waiting UI thread takes it
             self.yields += 1
             self._next = time.perf_counter() + self._every
+
+
+def paced(items: Iterable[T], every: float = YIELD_EVERY_S) -> Iterator[T]:
+    """`items`, offering the interpreter lock every `every` seconds while they are consumed."""
+    pace = Pacer(every)
+    for item in items:
+        pace()
+        yield item

@@ -78,7 +78,7 @@ def test_portal_id_option_checks_the_event_portal(tmp_path):
 
 
 def test_malformed_json_exits_2_with_line_and_column(tmp_path):
-    path = write(tmp_path, '{\n  "eventName": "%s",\n  "properties": {"a": "1",}\n}' % EVENT)
+    path = write(tmp_path, '{\n  "eventName": "' + EVENT + '",\n  "properties": {"a": "1",}\n}')
     result = run_validate(path)
     assert result.returncode == 2
     assert "line 3, column 27" in result.stderr  # the stray "}" after the comma
@@ -98,6 +98,6 @@ def test_usage_error_exits_2():
 
 
 def test_duplicate_json_keys_are_reported(tmp_path):
-    text = '{"eventName": "%s", "email": "a@b.co", "properties": {"seats": "1", "seats": "2"}}' % EVENT
+    text = '{"eventName": "' + EVENT + '", "email": "a@b.co", "properties": {"seats": "1", "seats": "2"}}'
     result = run_validate(write(tmp_path, text), "--format", "json")
     assert "payload.duplicate_key" in result.stdout

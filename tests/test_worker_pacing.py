@@ -1,11 +1,11 @@
-"""services/worker_pacing.py: a long worker loop offers the interpreter lock once per interval, never more."""
+"""hsexplorer/worker_pacing.py: a long worker loop offers the interpreter lock once per interval, never more."""
 
 from __future__ import annotations
 
 import types
 
-from hsexplorer.services import worker_pacing
-from hsexplorer.services.worker_pacing import Pacer
+from hsexplorer import worker_pacing
+from hsexplorer.worker_pacing import Pacer
 
 
 def test_pacer_sleeps_zero_seconds_once_per_interval(monkeypatch):

@@ -16,6 +16,7 @@ from typing import Any
 
 from hsexplorer.sandbox.definition_rules import build_definition
 from hsexplorer.sandbox.store import SandboxStore, now_ms
+from hsexplorer.worker_pacing import paced
 
 DAY_MS = 86_400_000
 FIRST_CONTACT_ID = 608001
@@ -226,7 +227,8 @@ def seed_demo(store: SandboxStore, settings: SeedSettings | None = None, *, now:
     for contact in contacts:
         contact["created_at"] = now - (settings.days + 30) * DAY_MS + rng.randrange(30 * DAY_MS)
     store.add_contacts(contacts)
-    rows = [_completion(rng, portal, contacts, settings, now) for _ in range(settings.completions)]
+    # Seeding runs in a worker thread when the app resets its sandbox: let the window in.
+    rows = [_completion(rng, portal, contacts, settings, now) for _ in paced(range(settings.completions))]
     store.insert_events(rows)
     store.set_meta("seeded", str(settings.seed))
 

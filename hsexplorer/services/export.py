@@ -37,7 +37,7 @@ from hsexplorer.domain.occurrence_table import (
     OccurrenceColumns,
     property_name,
 )
-from hsexplorer.services.worker_pacing import paced
+from hsexplorer.worker_pacing import paced
 
 if TYPE_CHECKING:
     from hsexplorer.hubspot.client import HubSpotClient
@@ -152,7 +152,7 @@ class _Formatter:
         return self._csv_rows([self.columns]) if self.fmt is ExportFormat.CSV else ""
 
     def events(self, events: Iterable[Mapping[str, Any]]) -> str:
-        events = paced(events)  # formatted in a worker thread beside the window (services/worker_pacing.py)
+        events = paced(events)  # formatted in a worker thread beside the window (hsexplorer/worker_pacing.py)
         if self.fmt is ExportFormat.JSON_LINES:
             return "".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n" for e in events)
         cells = (self._cells(e) for e in events)

@@ -31,8 +31,8 @@ from hsexplorer.domain.definitions import EventDefinition
 from hsexplorer.domain.findings import Finding, Severity
 from hsexplorer.domain.occurrence import SEND_FIELDS, new_uuid
 from hsexplorer.domain.validation import validate
-from hsexplorer.services.worker_pacing import Pacer
 from hsexplorer.storage.outbox import Outbox, RowState, StagedRow
+from hsexplorer.worker_pacing import Pacer
 
 DELIMITERS = (",", ";", "\t", "|")
 SAMPLE_BYTES = 64 * 1024
@@ -546,7 +546,7 @@ def stage(
     bad: list[RowCheck] = []
 
     def staged_rows() -> Iterator[StagedRow]:
-        pace = Pacer()  # run from the UI in a worker thread: let the window in (services/worker_pacing.py)
+        pace = Pacer()  # run from the UI in a worker thread: let the window in (hsexplorer/worker_pacing.py)
         for record in source.records():
             pace()
             if cancelled is not None and cancelled():

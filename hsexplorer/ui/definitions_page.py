@@ -281,7 +281,8 @@ class Page(AreaPage):
         self.page_layout.addWidget(self.stack, 1)
 
         self.context.session.account_changed.connect(self._account_changed)
-        from hsexplorer.ui.definition_editor import install_definition_actions  # New/Edit/Delete/Export/Import
+        # New/Edit/Delete/Export/Import
+        from hsexplorer.ui.definition_editor import install_definition_actions
 
         install_definition_actions(self)
 

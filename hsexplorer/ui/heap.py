@@ -10,7 +10,7 @@ costs no pause itself), and passes during the work only look at what the work al
 garbage meanwhile. Holds nest: all this is undone when the last holder releases it.
 
 The other half of a responsive window during bulk work is the worker threads' own: they offer
-the interpreter lock every couple of milliseconds (services/worker_pacing.py). Shortening the
+the interpreter lock every couple of milliseconds (hsexplorer/worker_pacing.py). Shortening the
 switch interval instead (1 ms) was tried first and measured worse than pacing alone.
 """
 

@@ -5,11 +5,12 @@ Python beside the Qt event loop stalls that loop for 60-130 ms at a time, whatev
 interval. The UI thread takes and gives back the interpreter lock several times per turn of the
 loop (every slot, every event filter, every asyncio callback), and each time it has to wait for
 the worker to notice a drop request. A worker that sleeps for zero seconds every ~2 ms of work
-hands the lock over at once: in the same measurement the longest stall fell to about 4 ms, and
-the worker lost under 1 % of its speed.
+hands the lock over at once: in the same measurement the longest stall fell to about 4 ms.
+(The worker is then slower by the UI thread's own turns, which is the point.)
 
 Loops that can run for more than a few milliseconds in a thread started from the UI (staging a
-batch, writing a report or an export) call a `Pacer` once per item.
+batch, writing a report or an export, seeding the sandbox) call a `Pacer` once per item or
+iterate through `paced()`. No dependencies, so every layer may use it.
 """
 
 from __future__ import annotations

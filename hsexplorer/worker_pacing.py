@@ -2,9 +2,9 @@
 
 Measured on this machine (PySide6 6.12, CPython 3.12, 2 cores): a worker thread running pure
 Python beside the Qt event loop stalls that loop for 60-130 ms at a time, whatever the switch
-interval. The UI thread takes and gives back the interpreter lock several times per turn of the
-loop (every slot, every event filter, every asyncio callback), and each time it has to wait for
-the worker to notice a drop request. A worker that sleeps for zero seconds every ~2 ms of work
+interval. (The likely reason: the UI thread takes and gives back the lock several times per turn
+of the loop, for every slot and asyncio callback, and each time waits for the worker to notice a
+drop request.) A worker that sleeps for zero seconds every ~2 ms of work
 hands the lock over at once: in the same measurement the longest stall fell to about 4 ms.
 (The worker is then slower by the UI thread's own turns, which is the point.)
 

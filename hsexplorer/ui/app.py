@@ -20,6 +20,7 @@ import time
 from typing import Any
 
 from hsexplorer.storage.paths import AppPaths, resolve_paths
+from hsexplorer.ui import heap
 
 log = logging.getLogger(__name__)
 
@@ -41,15 +42,21 @@ def pause_collector_for_startup() -> None:
     gc.disable()
 
 
+_started_up = False
+
+
 def resume_collector() -> None:
-    """End the start-up pause: what start-up built is frozen out of later full passes, then collect as usual.
+    """End the start-up pause: what start-up built is frozen out of later full passes, then the
+    collector runs again, on the UI thread only (ui/heap.py). Safe to call more than once.
 
     Freezing (a list splice) keeps the long-lived start-up objects out of every later full
-    pass, as `heap.hold` does around bulk work. Safe to call more than once.
+    pass, as `heap.hold` does around bulk work.
     """
-    if not gc.isenabled():
+    global _started_up
+    if not _started_up:
+        _started_up = True
         gc.freeze()
-        gc.enable()
+    heap.collect_on_ui_thread()
 
 
 def run_gui(args: argparse.Namespace) -> int:
@@ -59,7 +66,8 @@ def run_gui(args: argparse.Namespace) -> int:
     try:
         return _run_gui(args, started)
     finally:
-        resume_collector()
+        if not heap.collecting_on_ui_thread():  # it failed before the window was up
+            gc.enable()
 
 
 def _run_gui(args: argparse.Namespace, started: float) -> int:

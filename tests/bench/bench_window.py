@@ -16,6 +16,7 @@ async def window_context(base_url: str, token: str) -> tuple[Any, list[BaseExcep
     from hsexplorer.storage.paths import resolve_paths
     from hsexplorer.storage.secrets import AccountSecret, SecretStore
     from hsexplorer.storage.settings import SettingsStore
+    from hsexplorer.ui.app import resume_collector
     from hsexplorer.ui.context import WindowContext
     from hsexplorer.ui.errors import ErrorPresenter
     from hsexplorer.ui.session import AppSession
@@ -41,4 +42,5 @@ async def window_context(base_url: str, token: str) -> tuple[Any, list[BaseExcep
     async def allow(_account: Any) -> bool:
         return True
 
+    resume_collector()  # the app's collector policy once it has started (ui/heap.py)
     return WindowContext(session, tasks, errors, allow), failures

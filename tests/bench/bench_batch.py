@@ -1,6 +1,6 @@
 """Batch benchmarks: the UI's responsiveness during a batch, and a 100,000-row back-fill under faults.
 
-    python tests/bench/bench_batch.py [--ui N] [--backfill N]
+    python tests/bench/bench_batch.py [--ui N [--ui-faults]] [--bad-rows N] [--backfill N]
 
 The sandbox runs as a real `hsexplorer sandbox serve` subprocess on loopback (another process,
 as HubSpot would be, so the server's work never shares the UI's GIL).
@@ -11,6 +11,9 @@ as HubSpot would be, so the server's work never shares the UI's GIL).
   `max_stall_cpu_ms` is the UI thread's own CPU time within that longest gap.
   `idle_stall_ms` is the same meter on the same window doing nothing for a few seconds first: on a
   loaded machine the idle loop stalls too, and the batch's figure only means something beside it.
+  With `faults`, the send meets the same faults as the back-fill below (issue 9's acceptance run).
+- measure_bad_rows_check_stall(n): the wizard checking an n-row CSV where every other row has a
+  problem, until the list of problems is drawn (the first 1,000 rows with problems are listed).
 - measure_backfill_throughput(n): the headless pipeline (import, validate, stage in the outbox,
   send, report) of an n-row CSV while faults are armed on the server all along (429 storms with
   Retry-After, 503s, dropped connections, truncated answers); rows/s beside the sandbox's own
@@ -115,6 +118,16 @@ def write_csv(path: Path, n: int) -> Path:
         for number in range(n):
             handle.write(f"{608001 + number % 50},{methods[number % 4]},4.{number % 12}.{number % 5},"
                          f"{'true' if number % 3 else 'false'}\n")
+    return path
+
+
+def write_half_bad_csv(path: Path, n: int) -> Path:
+    """Like write_csv, but every other row has no contact ID (an error the check lists per row)."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write("Contact ID,Login method,App version,Used two-factor\n")
+        for number in range(n):
+            contact = "" if number % 2 else str(608001 + number % 50)
+            handle.write(f"{contact},sso,4.{number % 12}.0,true\n")
     return path
 
 
@@ -226,6 +239,54 @@ async def _drive_wizard(base_url: str, token: str, csv_path: Path, n: int,
         await context.tasks.shutdown()
         await context.session.aclose()
         dialog.close()
+
+
+async def _check_half_bad(base_url: str, token: str, csv_path: Path) -> dict[str, float]:
+    from bench_window import window_context
+
+    from hsexplorer.ui.batch_dialog import BatchDialog
+
+    context, failures = await window_context(base_url, token)
+    dialog = BatchDialog(context)
+    dialog.show()
+    try:
+        await _wait(lambda: dialog.event_combo.count() > 1 or failures, 60)
+        dialog.choose_event(EVENT)
+        meter = StallMeter()
+        meter.start()
+        await dialog.open_file(str(csv_path))
+        dialog.go_next()
+        await _wait(lambda: "row 2" in dialog.preview_text.toPlainText() or failures, 60)
+        dialog.go_next()
+        await _wait(lambda: "ready to send" in dialog.check_summary.text() or failures, 600)
+        await asyncio.sleep(0.3)  # the list of problems is drawn
+        if failures:
+            raise RuntimeError(f"the check failed: {failures[0]}")
+        return {"max_stall_ms": meter.stop(), "max_stall_cpu_ms": meter.longest_cpu * 1000,
+                "problem_lines_listed": float(dialog.bad_table.rowCount())}
+    finally:
+        await context.tasks.shutdown()
+        await context.session.aclose()
+        dialog.close()
+
+
+def measure_bad_rows_check_stall(n: int = 20_000) -> dict[str, float]:
+    """Longest stall while the wizard checks an n-row CSV where every other row has a problem."""
+    import PySide6.QtWidgets  # noqa: F401  isort: skip  (binding before qasync)
+    import qasync  # isort: skip
+    from PySide6.QtWidgets import QApplication
+
+    with tempfile.TemporaryDirectory(prefix="hsx-bench-bad-rows-") as tmp:
+        folder = Path(tmp)
+        os.environ["HSEXPLORER_DATA_DIR"] = str(folder / "profile")
+        served = Served(folder)
+        try:
+            csv_path = write_half_bad_csv(folder / "half-bad.csv", n)
+            app = QApplication.instance() or QApplication([])
+            with asyncio.Runner(loop_factory=functools.partial(qasync.QEventLoop, app)) as runner:
+                return runner.run(_check_half_bad(served.base_url, served.token, csv_path))
+        finally:
+            served.close()
 
 
 def measure_batch_ui_stall(n: int = 20_000, faults: bool = False) -> dict[str, float]:
@@ -348,8 +409,11 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--ui", type=int, default=20_000, help="rows for the UI stall benchmark (0 skips it)")
     parser.add_argument("--ui-faults", action="store_true", help="inject faults during the UI benchmark's send")
+    parser.add_argument("--bad-rows", type=int, default=0, help="rows for the half-bad check benchmark (0 skips it)")
     parser.add_argument("--backfill", type=int, default=100_000, help="rows for the back-fill (0 skips it)")
     options = parser.parse_args()
+    if options.bad_rows:
+        print(json.dumps({"bad_rows_check": measure_bad_rows_check_stall(options.bad_rows)}, indent=2))
     if options.ui:
         print(json.dumps({"batch_ui": measure_batch_ui_stall(options.ui, options.ui_faults)}, indent=2))
     if options.backfill:

@@ -50,6 +50,8 @@ BUDGETS: dict[str, Budget] = {
         Budget("batch_ui_max_stall_ms", "ms", 50),
         # Issue 9's acceptance run (full mode only): 100,000 rows through the wizard, faults injected.
         Budget("backfill_ui_max_stall_ms", "ms", 50),
+        # The same wizard checking a 20,000-row file where every other row has a problem.
+        Budget("bad_rows_check_max_stall_ms", "ms", 50),
     )
 }
 
@@ -122,6 +124,13 @@ GROUPS: tuple[Group, ...] = (
         "bench_batch",
         "measure_batch_ui_stall(n=100_000, faults=True)",
         {"backfill_ui_max_stall_ms": "max_stall_ms"},
+        full_only=True,
+    ),
+    Group(
+        "bad_rows_check",
+        "bench_batch",
+        "measure_bad_rows_check_stall(n=20_000)",
+        {"bad_rows_check_max_stall_ms": "max_stall_ms"},
         full_only=True,
     ),
 )

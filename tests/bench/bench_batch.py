@@ -23,6 +23,7 @@ as HubSpot would be, so the server's work never shares the UI's GIL).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import os
@@ -33,6 +34,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -172,11 +174,11 @@ async def _wait(condition: Any, timeout: float) -> None:
         await asyncio.sleep(0.01)
 
 
-async def _drive_wizard(base_url: str, token: str, csv_path: Path, n: int,
-                        served: Served | None = None) -> dict[str, float]:
+@contextlib.asynccontextmanager
+async def _wizard(base_url: str, token: str) -> AsyncIterator[tuple[Any, list[BaseException]]]:
+    """The batch wizard on a real session, its event chosen; the failures its presenter received."""
     from bench_window import window_context
 
-    from hsexplorer.storage.outbox import RunState
     from hsexplorer.ui.batch_dialog import BatchDialog
 
     context, failures = await window_context(base_url, token)
@@ -185,6 +187,46 @@ async def _drive_wizard(base_url: str, token: str, csv_path: Path, n: int,
     try:
         await _wait(lambda: dialog.event_combo.count() > 1 or failures, 60)
         dialog.choose_event(EVENT)
+        yield dialog, failures
+    finally:
+        # Close the session before the window: closing a dialog first spins Qt's loop outside asyncio.
+        await context.tasks.shutdown()
+        await context.session.aclose()
+        dialog.close()
+
+
+async def _check_rows(dialog: Any, csv_path: Path, failures: list[BaseException]) -> None:
+    """Open the file, pass the mapping (with its preview) and start checking every row."""
+    await dialog.open_file(str(csv_path))
+    dialog.go_next()  # mapping, with its preview
+    await _wait(lambda: "row 2" in dialog.preview_text.toPlainText() or failures, 60)
+    dialog.go_next()  # check every row (stage into the outbox)
+
+
+def _run_with_served_sandbox(prefix: str, write: Any, n: int, drive: Any) -> dict[str, float]:
+    """`drive(served, csv_path)` in a qasync loop, against a served sandbox and an n-row CSV from `write`."""
+    import PySide6.QtWidgets  # noqa: F401  isort: skip  (binding before qasync)
+    import qasync  # isort: skip
+    from PySide6.QtWidgets import QApplication
+
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        folder = Path(tmp)
+        os.environ["HSEXPLORER_DATA_DIR"] = str(folder / "profile")
+        served = Served(folder)
+        try:
+            csv_path = write(folder / "rows.csv", n)
+            app = QApplication.instance() or QApplication([])
+            with asyncio.Runner(loop_factory=functools.partial(qasync.QEventLoop, app)) as runner:
+                return runner.run(drive(served, csv_path))
+        finally:
+            served.close()
+
+
+async def _drive_wizard(base_url: str, token: str, csv_path: Path, n: int,
+                        served: Served | None = None) -> dict[str, float]:
+    from hsexplorer.storage.outbox import RunState
+
+    async with _wizard(base_url, token) as (dialog, failures):
         meter = StallMeter()
         # The same window doing nothing for a few seconds: what the machine alone costs (another
         # process hogging the CPUs stalls an idle loop too), reported beside the batch's stalls.
@@ -193,10 +235,7 @@ async def _drive_wizard(base_url: str, token: str, csv_path: Path, n: int,
         idle_stall = meter.stop()
         meter.start()
         started = time.perf_counter()
-        await dialog.open_file(str(csv_path))
-        dialog.go_next()  # mapping, with its preview
-        await _wait(lambda: "row 2" in dialog.preview_text.toPlainText() or failures, 60)
-        dialog.go_next()  # check every row (stage into the outbox)
+        await _check_rows(dialog, csv_path, failures)
         await _wait(lambda: dialog.next_button.isEnabled() or failures, 600)
         checked = time.perf_counter()
         check_stall, check_cpu = meter.stop(), meter.longest_cpu * 1000
@@ -234,59 +273,26 @@ async def _drive_wizard(base_url: str, token: str, csv_path: Path, n: int,
             "rows": float(n),
             "faults_armed": float(armed),
         }
-    finally:
-        # Close the session before the window: closing a dialog first spins Qt's loop outside asyncio.
-        await context.tasks.shutdown()
-        await context.session.aclose()
-        dialog.close()
 
 
 async def _check_half_bad(base_url: str, token: str, csv_path: Path) -> dict[str, float]:
-    from bench_window import window_context
-
-    from hsexplorer.ui.batch_dialog import BatchDialog
-
-    context, failures = await window_context(base_url, token)
-    dialog = BatchDialog(context)
-    dialog.show()
-    try:
-        await _wait(lambda: dialog.event_combo.count() > 1 or failures, 60)
-        dialog.choose_event(EVENT)
+    async with _wizard(base_url, token) as (dialog, failures):
         meter = StallMeter()
         meter.start()
-        await dialog.open_file(str(csv_path))
-        dialog.go_next()
-        await _wait(lambda: "row 2" in dialog.preview_text.toPlainText() or failures, 60)
-        dialog.go_next()
+        await _check_rows(dialog, csv_path, failures)
         await _wait(lambda: "ready to send" in dialog.check_summary.text() or failures, 600)
         await asyncio.sleep(0.3)  # the list of problems is drawn
         if failures:
             raise RuntimeError(f"the check failed: {failures[0]}")
         return {"max_stall_ms": meter.stop(), "max_stall_cpu_ms": meter.longest_cpu * 1000,
                 "problem_lines_listed": float(dialog.bad_table.rowCount())}
-    finally:
-        await context.tasks.shutdown()
-        await context.session.aclose()
-        dialog.close()
 
 
 def measure_bad_rows_check_stall(n: int = 20_000) -> dict[str, float]:
     """Longest stall while the wizard checks an n-row CSV where every other row has a problem."""
-    import PySide6.QtWidgets  # noqa: F401  isort: skip  (binding before qasync)
-    import qasync  # isort: skip
-    from PySide6.QtWidgets import QApplication
-
-    with tempfile.TemporaryDirectory(prefix="hsx-bench-bad-rows-") as tmp:
-        folder = Path(tmp)
-        os.environ["HSEXPLORER_DATA_DIR"] = str(folder / "profile")
-        served = Served(folder)
-        try:
-            csv_path = write_half_bad_csv(folder / "half-bad.csv", n)
-            app = QApplication.instance() or QApplication([])
-            with asyncio.Runner(loop_factory=functools.partial(qasync.QEventLoop, app)) as runner:
-                return runner.run(_check_half_bad(served.base_url, served.token, csv_path))
-        finally:
-            served.close()
+    return _run_with_served_sandbox(
+        "hsx-bench-bad-rows-", write_half_bad_csv, n,
+        lambda served, csv_path: _check_half_bad(served.base_url, served.token, csv_path))
 
 
 def measure_batch_ui_stall(n: int = 20_000, faults: bool = False) -> dict[str, float]:
@@ -295,22 +301,10 @@ def measure_batch_ui_stall(n: int = 20_000, faults: bool = False) -> dict[str, f
     With `faults`, the server answers with 429 storms, 503s, dropped connections and truncated
     answers all along the send (as the back-fill does): retries and splits must not stall the window either.
     """
-    import PySide6.QtWidgets  # noqa: F401  isort: skip  (binding before qasync)
-    import qasync  # isort: skip
-    from PySide6.QtWidgets import QApplication
-
-    with tempfile.TemporaryDirectory(prefix="hsx-bench-batch-ui-") as tmp:
-        folder = Path(tmp)
-        os.environ["HSEXPLORER_DATA_DIR"] = str(folder / "profile")
-        served = Served(folder)
-        try:
-            csv_path = write_csv(folder / "backfill.csv", n)
-            app = QApplication.instance() or QApplication([])
-            with asyncio.Runner(loop_factory=functools.partial(qasync.QEventLoop, app)) as runner:
-                return runner.run(_drive_wizard(served.base_url, served.token, csv_path, n,
-                                                served if faults else None))
-        finally:
-            served.close()
+    return _run_with_served_sandbox(
+        "hsx-bench-batch-ui-", write_csv, n,
+        lambda served, csv_path: _drive_wizard(served.base_url, served.token, csv_path, n,
+                                               served if faults else None))
 
 
 # --- back-fill throughput -----------------------------------------------------------------------

@@ -38,6 +38,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+from bench_window import StallMeter
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 EVENT = "login_event"
@@ -134,36 +136,6 @@ def write_half_bad_csv(path: Path, n: int) -> Path:
 
 
 # --- UI stall -----------------------------------------------------------------------------------
-
-
-class StallMeter:
-    """The longest gap between ticks of a repeating 1-ms timer: how long the event loop was busy."""
-
-    def __init__(self) -> None:
-        from PySide6.QtCore import QTimer
-
-        self.timer = QTimer(interval=1)
-        self.timer.timeout.connect(self._tick)
-        self.last = 0.0
-        self.longest = 0.0
-        self.last_cpu = 0.0
-        self.longest_cpu = 0.0  # the UI thread's own CPU time within the longest stall
-
-    def _tick(self) -> None:
-        now, cpu = time.perf_counter(), time.thread_time()
-        if now - self.last > self.longest:
-            self.longest, self.longest_cpu = now - self.last, cpu - self.last_cpu
-        self.last, self.last_cpu = now, cpu
-
-    def start(self) -> None:
-        self.last, self.last_cpu = time.perf_counter(), time.thread_time()
-        self.longest = self.longest_cpu = 0.0
-        self.timer.start()
-
-    def stop(self) -> float:
-        self.timer.stop()
-        self._tick()
-        return self.longest * 1000
 
 
 async def _wait(condition: Any, timeout: float) -> None:

@@ -37,6 +37,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import PySide6.QtWidgets  # noqa: F401  isort: skip  (binding before qasync)
 import qasync  # isort: skip
+from bench_window import StallMeter  # isort: skip
 
 PORTAL = 1234567
 EVENT = "login_event"
@@ -97,36 +98,6 @@ def rss_mb() -> float:
     with open("/proc/self/statm") as handle:
         pages = int(handle.read().split()[1])
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-class StallMeter:
-    """The longest gap between ticks of a 1-ms repeating timer: how long the event loop was busy."""
-
-    def __init__(self) -> None:
-        from PySide6.QtCore import QTimer
-
-        self.timer = QTimer(interval=1)
-        self.timer.timeout.connect(self._tick)
-        self.last = 0.0
-        self.longest = 0.0
-        self.last_cpu = 0.0
-        self.longest_cpu = 0.0  # main-thread CPU time spent during the longest stall
-
-    def _tick(self) -> None:
-        now, cpu = time.perf_counter(), time.thread_time()
-        if now - self.last > self.longest:
-            self.longest, self.longest_cpu = now - self.last, cpu - self.last_cpu
-        self.last, self.last_cpu = now, cpu
-
-    def start(self) -> None:
-        self.last, self.last_cpu = time.perf_counter(), time.thread_time()
-        self.longest = self.longest_cpu = 0.0
-        self.timer.start()
-
-    def stop(self) -> float:
-        self.timer.stop()
-        self._tick()
-        return self.longest * 1000
 
 
 async def _one_load(page: Any, n: int) -> dict[str, float]:

@@ -1,8 +1,9 @@
-"""What the UI benchmarks share: a real session on a served sandbox, in a throwaway profile."""
+"""What the UI benchmarks share: a real session on a served sandbox in a throwaway profile, and a stall meter."""
 
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -44,3 +45,33 @@ async def window_context(base_url: str, token: str) -> tuple[Any, list[BaseExcep
 
     resume_collector()  # the app's collector policy once it has started (ui/heap.py)
     return WindowContext(session, tasks, errors, allow), failures
+
+
+class StallMeter:
+    """The longest gap between ticks of a repeating 1-ms timer: how long the event loop was busy."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.timer = QTimer(interval=1)
+        self.timer.timeout.connect(self._tick)
+        self.last = 0.0
+        self.longest = 0.0
+        self.last_cpu = 0.0
+        self.longest_cpu = 0.0  # the UI thread's own CPU time within the longest stall
+
+    def _tick(self) -> None:
+        now, cpu = time.perf_counter(), time.thread_time()
+        if now - self.last > self.longest:
+            self.longest, self.longest_cpu = now - self.last, cpu - self.last_cpu
+        self.last, self.last_cpu = now, cpu
+
+    def start(self) -> None:
+        self.last, self.last_cpu = time.perf_counter(), time.thread_time()
+        self.longest = self.longest_cpu = 0.0
+        self.timer.start()
+
+    def stop(self) -> float:
+        self.timer.stop()
+        self._tick()
+        return self.longest * 1000

@@ -201,3 +201,15 @@ def test_a_failing_step_stops_the_copy_and_says_which(sandbox_server, other_sand
     assert all(s is transfer.StepState.DONE for s in states[:failed_at])
     assert all(s is transfer.StepState.NOT_TRIED for s in states[failed_at + 1:])
     assert result.failure is not None and result.failure.message
+
+
+def test_an_event_summary_counts_what_is_missing_and_what_conflicts():
+    target = definition(portal=222, properties=[
+        {"name": "total", "label": "Total", "type": "string"},
+        {"name": "method", "label": "Method", "type": "enumeration", "options": [{"label": "Cash", "value": "cash"}]}])
+    event = compare_definitions([definition()], [target]).event("checkout")
+    assert event.summary() == "2 options missing; 1 type conflict (left untouched)"
+    only_conflict = definition(portal=222, properties=[{"name": "total", "label": "Total", "type": "string"}])
+    event = compare_definitions([definition(properties=[{"name": "total", "label": "T", "type": "number"}])],
+                                [only_conflict]).event("checkout")
+    assert event.summary() == "1 type conflict (left untouched)"

@@ -232,7 +232,7 @@ def _print_comparison(comparison: DefinitionsComparison) -> None:
         if event.status is Status.EXTRA:
             continue
         mark = {Status.SAME: "=", Status.MISSING: "+", Status.INCOMPLETE: "~", Status.CONFLICT: "!"}[event.status]
-        print(f"{mark} {event.name}: {event.status.label}")
+        print(f"{mark} {event.name}: {event.summary()}")
         if event.status is Status.INCOMPLETE:
             for prop in event.properties:
                 if prop.status in (Status.MISSING, Status.INCOMPLETE, Status.CONFLICT):

@@ -61,7 +61,7 @@ class Status(enum.Enum):
     @property
     def label(self) -> str:
         return {"same": "same", "missing": "missing in target", "extra": "only in target",
-                "incomplete": "missing options", "conflict": "conflict (left untouched)"}[self.value]
+                "incomplete": "incomplete in target", "conflict": "conflict (left untouched)"}[self.value]
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +136,19 @@ class EventComparison:
         chosen = self.source or self.target
         return chosen.label if chosen else self.name
 
+    def summary(self) -> str:
+        """One line: what the target lacks of this event ("1 property, 2 options missing; 1 conflict")."""
+        if self.status is not Status.INCOMPLETE:
+            return self.describe()
+        props = sum(1 for p in self.properties if p.status is Status.MISSING)
+        options = sum(len(p.missing_options) for p in self.properties)
+        conflicts = sum(1 for p in self.properties if p.status is Status.CONFLICT)
+        missing = [_count(props, "property", "properties"), _count(options, "option", "options")]
+        parts = [" and ".join(m for m in missing if m) + " missing"] if props or options else []
+        if conflicts:
+            parts.append(_count(conflicts, "type conflict", "type conflicts") + " (left untouched)")
+        return "; ".join(parts)
+
     def describe(self) -> str:
         if self.status is Status.CONFLICT:
             assert self.source and self.target
@@ -145,6 +158,10 @@ class EventComparison:
             return "differs: " + "; ".join(f"{p.name}: {p.describe()}" for p in self.properties
                                             if p.status in (Status.MISSING, Status.INCOMPLETE, Status.CONFLICT))
         return self.status.label
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return "" if not n else f"{n} {one if n == 1 else many}"
 
 
 @dataclass(frozen=True)

@@ -318,25 +318,29 @@ class CompareDialog(QDialog):
                                                          "option" if option.target else "—", option.status.label])
                     self._tint(grandchild, option.status)
                     self._checkable(grandchild, key, key in copyable)
+                child.setExpanded(prop.status is Status.INCOMPLETE)  # its missing options are ticked below it
             item.setExpanded(event.status in (Status.INCOMPLETE, Status.CONFLICT))
         self.tree.blockSignals(False)
         lacking = sum(1 for e in comparison.events if e.status is Status.MISSING)
         partial = sum(1 for e in comparison.events if e.status is Status.INCOMPLETE)
-        conflicts = sum(1 for e in comparison.events if e.status is Status.CONFLICT)
+        conflicts = sum(1 for e in comparison.events if e.status is Status.CONFLICT
+                        or any(p.status is Status.CONFLICT for p in e.properties))
         self.summary.setText(
-            f"{len(comparison.events)} events: {lacking} missing, {partial} with missing properties or options"
-            + (f", {conflicts} in conflict" if conflicts else "")
-            + f". Receiving side: {self.receiving_account().name}.")
+            f"{len(comparison.events)} events: {lacking} missing and {partial} incomplete in "
+            f"{self.receiving_account().name}" + (f", {conflicts} with conflicts a copy leaves alone" if conflicts else "")
+            + ". Tick what to copy.")
         self.status.setText("" if comparison.differs else "The receiving side already has everything.")
         self._update_plan()
 
     def _row(self, parent: QTreeWidgetItem, key: str, label: str, event: EventComparison,
              copyable: set[ItemKey]) -> QTreeWidgetItem:
-        source = f"{event.source.primary_object.title()}, {len(event.source.custom_properties)} properties" \
-            if event.source else "—"
-        target = f"{event.target.primary_object.title()}, {len(event.target.custom_properties)} properties" \
-            if event.target else "—"
-        item = QTreeWidgetItem(parent, [f"{label} ({key})", source, target, event.status.label])
+        def side(d: EventDefinition | None) -> str:
+            if d is None:
+                return "—"
+            count = len(d.custom_properties)
+            return f"{d.primary_object.title()}, {count} propert{'y' if count == 1 else 'ies'}"
+
+        item = QTreeWidgetItem(parent, [f"{label} ({key})", side(event.source), side(event.target), event.summary()])
         item.setToolTip(3, event.describe())
         self._tint(item, event.status)
         self._checkable(item, (key,), (key,) in copyable)

@@ -102,6 +102,11 @@ def test_compare_shows_the_differences_and_copy_creates_exactly_the_ticked_plan(
     assert dialog.progress.value() == steps and dialog.plan_list.count() == steps
     assert all(dialog.plan_list.item(i).text().startswith("✔") for i in range(steps))
     assert dialog.outcome == f"Copied into Production: {steps} steps done."
+    # Every request the copy made in the other account is in History, under that account.
+    from hsexplorer.storage.history import HistoryQuery
+
+    recorded = _page.context.session.history.search(HistoryQuery(account_id=account.id))
+    assert len(recorded) == steps
 
 
 def test_copying_from_a_file_into_the_sandbox_needs_no_confirmation(compare, sandbox_server, tmp_path, run_async):

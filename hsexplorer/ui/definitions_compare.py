@@ -50,6 +50,7 @@ from hsexplorer.domain.definition_transfer import (
 from hsexplorer.domain.definitions import EventDefinition
 from hsexplorer.services import definition_transfer as transfer
 from hsexplorer.storage.accounts import Account
+from hsexplorer.storage.secrets import AccountSecret
 from hsexplorer.ui.buttons import push_button
 from hsexplorer.ui.theme import difference_colour
 
@@ -251,7 +252,16 @@ class CompareDialog(QDialog):
             secret = await self.session.secrets.aget(account.id)
             if secret is None:
                 raise MissingSecretError(account)
-            client = client_for(account, secret)
+            secrets = self.session.secrets
+
+            async def keep_renewed_tokens(tokens: Any) -> None:
+                # HubSpot may rotate an OAuth refresh token while we copy: losing it would log the user out.
+                await secrets.aset(account.id, AccountSecret(tokens.access_token, tokens.refresh_token,
+                                                             tokens.client_id, tokens.client_secret))
+
+            client = client_for(account, secret, on_token_refresh=keep_renewed_tokens)
+        # What the copy creates in the other account shows in History, like every other change.
+        self.session.history.attach(client, account)
         self._clients.append(client)
         return client
 

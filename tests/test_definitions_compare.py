@@ -143,3 +143,27 @@ def test_every_control_is_named_and_esc_closes(compare, qtbot):
     assert order == [dialog.other_combo, dialog.direction_combo, dialog.compare_button, dialog.tree]
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5_000)
+
+
+def test_importing_a_file_of_several_definitions_opens_the_comparison(make_window, run_async, qtbot, tmp_path):
+    window = make_window()
+    window.show_area("definitions")
+    page = window.page("definitions")
+    run_async(page.load_task(), timeout=60)
+    actions = page.definition_actions
+    exported = tmp_path / "two.json"
+    exported.write_text('{"format": "hsexplorer.event-definitions", "version": 1, "definitions": ['
+                        '{"name": "refund_issued", "label": "Refund issued", "propertyDefinitions": []},'
+                        '{"name": "login_event", "label": "Logged in", "propertyDefinitions": []}]}')
+    task = actions.import_from(exported)
+    qtbot.waitUntil(lambda: getattr(actions, "compare_dialog", None) is not None
+                    and actions.compare_dialog.isVisible(), timeout=10_000)
+    dialog = actions.compare_dialog
+    assert dialog.other_combo.currentData() == "__file__" and "two.json" in dialog.direction_combo.currentText()
+    assert run_async(dialog.compare(), timeout=20) is True
+    assert [s.event_name for s in dialog.plan.steps] == ["refund_issued"]  # login_event exists already
+    assert run_async(dialog.copy(), timeout=20) is True
+    dialog.accept()
+    assert run_async(task, timeout=20) is True
+    assert "refund_issued" in {page.model.definition(r).name for r in range(page.model.rowCount())}
+    assert actions.status.text() == "Copied into Sandbox: 1 step done."

@@ -68,8 +68,9 @@ def test_create_edit_and_delete_a_definition_on_the_sandbox(sandbox_server):
                 {"name": "coupon", "label": "Coupon", "type": "string"},
             ]  # order_total removed, payment relabelled with a new option, coupon added
             done = await manager.apply_edit(client, created, draft)
-            assert done == ["Update the label and description", "Delete property order_total",
-                            "Update property payment", "Add property coupon"]
+            # The definition PATCH comes last: its propertyOrder names the new property too.
+            assert done == ["Delete property order_total", "Update property payment", "Add property coupon",
+                            "Update the label, description and property order"]
             edited = await client.get_definition("checkout_completed")
             assert edited.label == "Checkout paid" and edited.description == "Paid by card or invoice."
             assert sorted(p.name for p in edited.custom_properties) == ["coupon", "payment"]
@@ -197,3 +198,36 @@ def test_name_and_primary_object_of_an_existing_event_cannot_change():
         plan_changes(original, {**create_body(original), "name": "other"})
     with pytest.raises(ChangeNotAllowed, match="primary object"):
         plan_changes(original, {**create_body(original), "primaryObject": "DEAL"})
+
+
+def test_reordering_properties_and_hiding_an_option_reach_hubspot_as_the_spec_asks(sandbox_server):
+    """The v3 definition PATCH requires `propertyOrder`; options carry displayOrder and hidden."""
+    async def scenario():
+        client, _counting = make_client(sandbox_server)
+        async with client:
+            original = await client.get_definition("login_event")
+            draft = create_body(original)
+            names = [p["name"] for p in draft["propertyDefinitions"]]
+            draft["propertyDefinitions"].reverse()
+            method = next(p for p in draft["propertyDefinitions"] if p["name"] == "login_method")
+            method["options"].reverse()
+            method["options"][0]["hidden"] = True
+            plan = plan_changes(original, draft)
+            assert [p.describe() for p in plan] == ["Update property login_method",
+                                                    "Update the label, description and property order"]
+            patch = plan[-1].body
+            assert [item["name"] for item in patch["propertyOrder"]] == list(reversed(names))
+            assert [item["displayOrder"] for item in patch["propertyOrder"]] == list(range(len(names)))
+            options = plan[0].body["options"]
+            assert all({"label", "value", "displayOrder", "hidden"} <= set(o) for o in options)
+            await manager.apply_edit(client, original, draft)
+            edited = create_body(await client.get_definition("login_event"))
+            assert [p["name"] for p in edited["propertyDefinitions"]] == list(reversed(names))
+            edited_method = next(p for p in edited["propertyDefinitions"] if p["name"] == "login_method")
+            assert [(o["value"], o["hidden"]) for o in edited_method["options"]] == [
+                (o["value"], o["hidden"]) for o in method["options"]]
+            assert edited_method["options"][0]["hidden"] is True
+            # Saved as edited: nothing more to do.
+            assert plan_changes(await client.get_definition("login_event"), edited) == []
+
+    run(scenario())

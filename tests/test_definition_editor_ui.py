@@ -71,7 +71,7 @@ def test_create_a_definition_with_live_validation(definitions, qtbot, run_async)
     assert not prop.buttons.button(prop.buttons.StandardButton.Ok).isEnabled()  # an enumeration needs options
     prop.options.add_option("", "")
     prop.options.table.item(0, 0).setText("Credit card")
-    assert prop.options.options() == [{"label": "Credit card", "value": "credit_card"}]
+    assert prop.options.options() == [{"label": "Credit card", "value": "credit_card", "hidden": False}]
     assert prop.buttons.button(prop.buttons.StandardButton.Ok).isEnabled()
     editor.set_property(None, prop.body())
     hs = PropertyDialog(None, {"payment_method"}, parent=editor)
@@ -186,7 +186,8 @@ def test_export_then_import_creates_a_copy(definitions, qtbot, run_async, tmp_pa
     _select(page, "feature_used")
     actions.export_to(page.selected_definition(), tmp_path / "feature_used.json")
     exported = json.loads((tmp_path / "feature_used.json").read_text())
-    assert exported["name"] == "feature_used" and exported["customMatchingId"]
+    [only] = exported["definitions"]  # the versioned export the CLI reads too, with the short name
+    assert exported["version"] == 1 and only["name"] == "feature_used" and only["customMatchingId"]
     task = actions.import_from(tmp_path / "feature_used.json")
     editor = _wait_editor(actions, qtbot)
     assert editor.label_edit.text() == "Used a feature" and editor.table.rowCount() == 3
@@ -215,5 +216,52 @@ def test_editor_controls_are_named_and_explained(definitions, qtbot, run_async):
             assert widget.accessibleName() and widget.toolTip(), widget
     for widget in actions.findChildren(QAbstractButton):
         assert widget.accessibleName() and widget.toolTip()
+    editor.reject()
+    run_async(task)
+
+
+def test_reorder_properties_and_options_and_hide_an_option(definitions, qtbot, run_async):
+    page, actions = definitions
+    _select(page, "login_event")
+    task = actions.edit_selected()
+    editor = _wait_editor(actions, qtbot)
+    names = [editor.table.item(r, 0).text() for r in range(editor.table.rowCount())]
+    assert names == ["login_method", "app_version", "two_factor"]
+    editor.table.selectRow(0)
+    assert not editor.up_button.isEnabled() and editor.down_button.isEnabled()
+    editor.down_button.click()
+    assert [editor.table.item(r, 0).text() for r in range(3)] == ["app_version", "login_method", "two_factor"]
+    assert editor.table.currentRow() == 1  # the moved property stays selected
+    assert "property order" in editor.plan_label.text()
+
+    dialog = editor.property_dialog(1)
+    options = dialog.options
+    options.table.setCurrentCell(3, 0)  # google
+    options.up_button.click()
+    options.set_hidden(0, True)  # password
+    assert [(o["value"], o["hidden"]) for o in options.options()] == [
+        ("password", True), ("sso", False), ("google", False), ("magic_link", False)]
+    editor.set_property(1, dialog.body())
+    editor.save_button.click()
+    assert run_async(task, timeout=20) is True
+
+    saved = page.selected_definition()
+    from hsexplorer.domain.definition_changes import create_body
+
+    body = create_body(saved)
+    assert [p["name"] for p in body["propertyDefinitions"]] == ["app_version", "login_method", "two_factor"]
+    method = body["propertyDefinitions"][1]
+    assert [(o["value"], o["hidden"]) for o in method["options"]] == [
+        ("password", True), ("sso", False), ("google", False), ("magic_link", False)]
+
+
+def test_move_buttons_are_named_with_their_shortcuts(definitions, qtbot, run_async):
+    _page, actions = definitions
+    task = actions.new_definition()
+    editor = _wait_editor(actions, qtbot)
+    assert editor.up_button.accessibleName() == "Move property up" and "Alt+Up" in editor.up_button.toolTip()
+    dialog = PropertyDialog(None, set(), parent=editor)
+    assert dialog.options.down_button.accessibleName() == "Move option down"
+    assert "Alt+Down" in dialog.options.down_button.toolTip()
     editor.reject()
     run_async(task)

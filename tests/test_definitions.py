@@ -89,3 +89,13 @@ def test_the_32_default_properties_match_hubspot_table():
 def test_malformed_definitions_raise_a_format_error(bad):
     with pytest.raises(DefinitionFormatError):
         parse_definitions(bad)
+
+
+def test_display_order_zero_is_a_position_and_properties_carry_order_and_hidden():
+    from hsexplorer.domain.definitions import parse_property
+
+    prop = parse_property({"name": "plan", "label": "Plan", "type": "enumeration", "displayOrder": 0, "hidden": True,
+                           "options": [{"label": "A", "value": "a", "displayOrder": 0},
+                                       {"label": "B", "value": "b", "displayOrder": "x"}]})
+    assert prop.display_order == 0 and prop.hidden is True
+    assert [o.display_order for o in prop.options] == [0, -1]  # not a whole number: "not set"

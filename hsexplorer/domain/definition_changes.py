@@ -33,25 +33,46 @@ class DefinitionFileError(ValueError):
         self.user_message = message
 
 
+def _ordered(items: Sequence[Any]) -> list[Any]:
+    """Items by their `display_order` (unset ones after, in the order HubSpot listed them)."""
+    return [item for _i, item in sorted(enumerate(items), key=lambda pair: (
+        pair[1].display_order < 0, pair[1].display_order, pair[0]))]
+
+
+def option_inputs(options: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """`OptionInput`s in the order given: the spec requires label, value, displayOrder and hidden."""
+    out = []
+    for i, option in enumerate(options):
+        item: dict[str, Any] = {"label": str(option.get("label") or option.get("value") or ""),
+                                "value": str(option.get("value") or ""), "displayOrder": i,
+                                "hidden": bool(option.get("hidden", False))}
+        if option.get("description"):
+            item["description"] = str(option["description"])
+        out.append(item)
+    return out
+
+
 def property_body(prop: PropertyDefinition) -> dict[str, Any]:
-    """An `ExternalBehavioralEventPropertyCreate` for a property."""
+    """An `ExternalBehavioralEventPropertyCreate` for a property (options in their display order)."""
     body: dict[str, Any] = {"name": prop.name, "label": prop.label, "type": prop.type.value}
     if prop.description:
         body["description"] = prop.description
     if prop.type is PropertyType.ENUMERATION:
-        body["options"] = [{"label": o.label, "value": o.value} for o in prop.options]
+        body["options"] = option_inputs([
+            {"label": o.label, "value": o.value, "hidden": o.hidden, "description": o.description}
+            for o in _ordered(prop.options)])
     return body
 
 
 def create_body(definition: EventDefinition) -> dict[str, Any]:
-    """The create body that would make this definition again (custom properties only)."""
+    """The create body that would make this definition again (custom properties only, in display order)."""
     body: dict[str, Any] = {
         "label": definition.label,
         "name": definition.name,
         "description": definition.description,
         "primaryObject": definition.primary_object or "CONTACT",
         "includeDefaultProperties": bool(definition.default_properties),
-        "propertyDefinitions": [property_body(p) for p in definition.custom_properties],
+        "propertyDefinitions": [property_body(p) for p in _ordered(definition.custom_properties)],
     }
     if definition.custom_matching_id:
         body["customMatchingId"] = {"primaryObjectRule": {
@@ -76,7 +97,7 @@ class PlannedRequest:
 
     def describe(self) -> str:
         return {
-            "definition.update": "Update the label and description",
+            "definition.update": "Update the label, description and property order",
             "property.create": f"Add property {self.property_name}",
             "property.update": f"Update property {self.property_name}",
             "property.delete": f"Delete property {self.property_name}",
@@ -89,15 +110,32 @@ class ChangeNotAllowed(ValueError):
         self.user_message = message
 
 
-def _options(raw: Any) -> list[tuple[str, str]]:
+def _options(raw: Any) -> list[tuple[str, str, bool]]:
+    """(label, value, hidden) per option, in the order given: what an options PATCH replaces."""
     if not isinstance(raw, list):
         return []
-    return [(str(o.get("label") or o.get("value") or ""), str(o.get("value") or ""))
+    return [(str(o.get("label") or o.get("value") or ""), str(o.get("value") or ""), bool(o.get("hidden", False)))
             for o in raw if isinstance(o, Mapping)]
 
 
+def property_order(properties: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """`propertyOrder` (`PropertyPatch` per custom property): the v3 definition PATCH requires it."""
+    order = []
+    for i, raw in enumerate(properties):
+        item: dict[str, Any] = {"name": str(raw.get("name") or ""), "label": str(raw.get("label") or ""),
+                                "displayOrder": i}
+        if raw.get("description"):
+            item["description"] = str(raw["description"])
+        order.append(item)
+    return order
+
+
 def plan_changes(original: EventDefinition, draft: Mapping[str, Any]) -> list[PlannedRequest]:
-    """The requests that turn `original` into `draft`; raises ChangeNotAllowed for what HubSpot forbids."""
+    """The requests that turn `original` into `draft`; raises ChangeNotAllowed for what HubSpot forbids.
+
+    Properties are deleted, added and updated first; the definition PATCH comes last because its
+    `propertyOrder` (required by the v3 spec) names every custom property, new ones included.
+    """
     for key, current, label in (("name", original.name, "name"),
                                 ("primaryObject", original.primary_object, "primary object")):
         wanted = draft.get(key)
@@ -109,12 +147,10 @@ def plan_changes(original: EventDefinition, draft: Mapping[str, Any]) -> list[Pl
         patch["label"] = draft["label"]
     if (draft.get("description") or "") != (original.description or ""):
         patch["description"] = draft.get("description") or ""
-    if patch:
-        plan.append(PlannedRequest("definition.update", body=patch))
 
     existing = {p.name: p for p in original.custom_properties}
     wanted_props = [p for p in draft.get("propertyDefinitions") or [] if isinstance(p, Mapping)]
-    wanted_names = {str(p.get("name")) for p in wanted_props}
+    wanted_names = [str(p.get("name")) for p in wanted_props]
     for name in existing:
         if name not in wanted_names:
             plan.append(PlannedRequest("property.delete", name))
@@ -133,12 +169,17 @@ def plan_changes(original: EventDefinition, draft: Mapping[str, Any]) -> list[Pl
             prop_patch["label"] = raw["label"]
         if (raw.get("description") or "") != (current.description or ""):
             prop_patch["description"] = raw.get("description") or ""
-        if current.type is PropertyType.ENUMERATION and _options(raw.get("options")) != [
-                (o.label, o.value) for o in current.options]:
-            prop_patch["options"] = [{"label": lab, "value": val, "displayOrder": i, "hidden": False}
-                                     for i, (lab, val) in enumerate(_options(raw.get("options")))]
+        wanted_options = [o for o in raw.get("options") or [] if isinstance(o, Mapping)]
+        if current.type is PropertyType.ENUMERATION and _options(wanted_options) != [
+                (o.label, o.value, o.hidden) for o in _ordered(current.options)]:
+            prop_patch["options"] = option_inputs(wanted_options)
         if prop_patch:
             plan.append(PlannedRequest("property.update", name, prop_patch))
+    # After the deletes and creates, HubSpot lists the kept properties first, then the new ones.
+    order_after = [p.name for p in _ordered(original.custom_properties) if p.name in wanted_names]
+    order_after += [n for n in wanted_names if n not in existing]
+    if patch or order_after != wanted_names:
+        plan.append(PlannedRequest("definition.update", body={**patch, "propertyOrder": property_order(wanted_props)}))
     return plan
 
 

@@ -85,6 +85,9 @@ class PropertyDefinition:
     options: tuple[PropertyOption, ...] = ()
     description: str = ""
     hubspot_defined: bool = False
+    # Where HubSpot lists the property (-1: not set, as for HubSpot's default properties).
+    display_order: int = -1
+    hidden: bool = False
     # Derived once: the validator asks for it on every keystroke.
     option_values: frozenset[str] = field(init=False, repr=False, compare=False)
 
@@ -174,7 +177,7 @@ def parse_property(data: Mapping[str, Any]) -> PropertyDefinition:
             value=_text(o.get("value", o.get("label"))),
             hidden=bool(o.get("hidden", False)),
             description=_text(o.get("description")),
-            display_order=int(o.get("displayOrder", -1) or -1),
+            display_order=_order(o.get("displayOrder")),
         )
         for o in data.get("options") or ()
         if isinstance(o, Mapping)
@@ -191,7 +194,14 @@ def parse_property(data: Mapping[str, Any]) -> PropertyDefinition:
         options=options,
         description=_text(data.get("description")),
         hubspot_defined=bool(hubspot_defined),
+        display_order=_order(data.get("displayOrder")),
+        hidden=bool(data.get("hidden", False)),
     )
+
+
+def _order(raw: object) -> int:
+    """A `displayOrder` (0 is a real position; anything that is not a whole number is "not set")."""
+    return raw if isinstance(raw, int) and not isinstance(raw, bool) else -1
 
 
 def _name_from_label(label: str) -> str:
@@ -275,6 +285,8 @@ def property_to_json(prop: PropertyDefinition) -> dict[str, Any]:
         "description": prop.description,
         "groupName": "",
         "hubspotDefined": prop.hubspot_defined,
+        "hidden": prop.hidden,
+        "displayOrder": prop.display_order,
         "options": [
             {
                 "label": o.label,

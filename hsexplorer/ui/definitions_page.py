@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hsexplorer.domain.definitions import EventDefinition, PropertyDefinition
+from hsexplorer.domain.definitions import MAX_DEFINITIONS_PER_ACCOUNT, EventDefinition, PropertyDefinition
 from hsexplorer.ui.area_page import AreaPage
 from hsexplorer.ui.empty_state import EmptyState
 from hsexplorer.ui.icons import icon
@@ -244,6 +244,9 @@ class Page(AreaPage):
         self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
         self.count_label = QLabel("")
         self.count_label.setObjectName("mutedText")
+        # HubSpot allows 500 event definitions per account (HUBSPOT_API.md §8, "Limits").
+        self.count_label.setToolTip(f"HubSpot allows {MAX_DEFINITIONS_PER_ACCOUNT} event definitions per account")
+        self.count_label.setAccessibleName("Definition count")
         self.refresh_button = QToolButton()
         self.refresh_button.setIcon(icon("refresh"))
         self.refresh_button.setText("Refresh")
@@ -282,7 +285,7 @@ class Page(AreaPage):
 
         self.context.session.account_changed.connect(self._account_changed)
         # New/Edit/Delete/Export/Import
-        from hsexplorer.ui.definition_editor import install_definition_actions
+        from hsexplorer.ui.definition_actions import install_definition_actions
 
         install_definition_actions(self)
 
@@ -331,7 +334,7 @@ class Page(AreaPage):
     def _show(self, definitions: Sequence[EventDefinition]) -> None:
         selected = self.selected_definition()
         self.model.set_definitions(definitions)
-        self.count_label.setText(f"{len(definitions)} definitions")
+        self.count_label.setText(f"{len(definitions)} of {MAX_DEFINITIONS_PER_ACCOUNT} definitions")
         if not definitions:
             self.status_page.set_text(
                 "No event definitions yet",

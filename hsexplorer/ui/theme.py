@@ -117,3 +117,16 @@ def current_scheme(app: QApplication | None = None) -> str:
     app = app or QApplication.instance()  # type: ignore[assignment]
     value = app.property("hsexplorerScheme") if app is not None else None
     return value if value in (LIGHT, DARK) else LIGHT
+
+
+# Row tints for differences (the definitions comparison), per scheme: something the other side
+# lacks and a copy adds, something partly there, and a conflict a copy leaves alone.
+DIFFERENCE_COLOURS = {
+    LIGHT: {"added": "#d2f4d3", "changed": "#fff1c2", "conflict": "#ffd7d5"},
+    DARK: {"added": "#1b4721", "changed": "#4d3d0a", "conflict": "#5c1f1c"},
+}
+
+
+def difference_colour(kind: str, app: QApplication | None = None) -> QColor:
+    """The tint for `kind` ("added", "changed", "conflict") in the current scheme."""
+    return QColor(DIFFERENCE_COLOURS[current_scheme(app)][kind])

@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import pytest
+from batch_support import login_csv
 from fixtures_client import Received, Reply
 
 from hsexplorer.domain.api_versions import NEWEST_VERSION, batch_path, occurrences_path, send_path
@@ -321,3 +322,21 @@ def test_an_unknown_api_version_is_a_usage_error_naming_the_known_ones(scripted_
 def test_every_command_that_talks_to_hubspot_takes_api_version(command):
     done = hsexplorer(*command, "--help")
     assert done.returncode == 0 and "--api-version VERSION" in done.stdout
+
+
+def test_a_batch_run_pauses_on_an_unserved_version_and_resumes_on_v3_with_nothing_lost(sandbox_server, tmp_path):
+    rows = login_csv(tmp_path, 40)
+    data_dir = tmp_path / "profile"
+    target = ("--base-url", sandbox_server.base_url, "--data-dir", str(data_dir))
+    before = sandbox_server.store.count_events()
+    sandbox_server.inject_fault(path=batch_path(NEWEST_VERSION), status=404, count=1000)
+    paused = hsexplorer("send", "--batch", str(rows), "--event", "login_event", "--batch-size", "10", "--concurrency", "1", *target,
+                        token=sandbox_server.token)
+    assert paused.returncode != 0
+    assert f"does not answer API version {NEWEST_VERSION}" in paused.stderr + paused.stdout
+    assert sandbox_server.store.count_events() == before
+    # One request found out; the run paused instead of splitting batches and failing every row.
+    assert [f.to_json()["remaining"] for f in sandbox_server.app.state.faults.armed()] == [999]
+    resumed = hsexplorer("outbox", "resume", "--api-version", "v3", *target, token=sandbox_server.token)
+    assert resumed.returncode == 0, resumed.stderr
+    assert sandbox_server.store.count_events() == before + 40

@@ -40,6 +40,7 @@ from hsexplorer.hubspot.auth import Auth, LegacyApiKey, OAuthTokens, PrivateAppT
 from hsexplorer.hubspot.definition_bodies import checked_definition_patch, definition_create_body
 from hsexplorer.hubspot.errors import (
     ApiError,
+    ApiVersionNotServedError,
     AuthenticationError,
     BatchAbortedError,
     ConfigurationError,
@@ -140,7 +141,7 @@ def _segment(name: str) -> str:
 # Fields of OAuth token responses that hold secrets.
 _TOKEN_FIELDS = ("access_token", "refresh_token", "id_token")
 # Errors after which the rest of a batch would fail the same way.
-_FATAL_FOR_BATCH = (AuthenticationError, MissingScopesError, OAuthRefreshError)
+_FATAL_FOR_BATCH = (AuthenticationError, MissingScopesError, OAuthRefreshError, ApiVersionNotServedError)
 
 
 class HubSpotClient:

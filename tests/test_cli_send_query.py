@@ -340,3 +340,13 @@ def test_a_batch_run_pauses_on_an_unserved_version_and_resumes_on_v3_with_nothin
     resumed = hsexplorer("outbox", "resume", "--api-version", "v3", *target, token=sandbox_server.token)
     assert resumed.returncode == 0, resumed.stderr
     assert sandbox_server.store.count_events() == before + 40
+
+
+def test_a_portal_without_the_subscription_is_told_so_on_the_command_line(sandbox_server):
+    sandbox_server.inject_fault(path=occurrences_path(NEWEST_VERSION), status=403, count=5, category="MISSING_SCOPES",
+                                message="Missing auth details: event-detail-read,web-analytics-api-access")
+    done = hsexplorer("query", "--email", "a@example.com", "--base-url", sandbox_server.base_url,
+                      token=sandbox_server.token)
+    assert done.returncode == 1
+    assert "Custom events need an Enterprise subscription of Marketing Hub" in done.stderr
+    assert "this portal's subscription does not include them" in done.stderr

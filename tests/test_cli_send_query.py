@@ -10,9 +10,14 @@ import subprocess
 import sys
 
 import pytest
+from batch_support import login_csv
 from fixtures_client import Received, Reply
 
+from hsexplorer.domain.api_versions import NEWEST_VERSION, batch_path, occurrences_path, send_path
+
 TOKEN = "pat-na1-cli00000-1111-2222-3333-444444444444"
+# Without --api-version, --base-url speaks the newest dated version.
+SEND, BATCH, EVENTS = send_path(NEWEST_VERSION), batch_path(NEWEST_VERSION), occurrences_path(NEWEST_VERSION)
 
 
 def hsexplorer(*args: str, token: str | None = TOKEN, stdin: str | None = None, data_dir=None):
@@ -44,12 +49,12 @@ def events_handler(total: int):
 
 
 def test_send_one_occurrence_adds_a_uuid_and_exits_0(scripted_server, tmp_path):
-    scripted_server.queue("/events/v3/send", Reply(204, headers={"X-HubSpot-Correlation-Id": "corr-cli"}))
+    scripted_server.queue(SEND, Reply(204, headers={"X-HubSpot-Correlation-Id": "corr-cli"}))
     payload = tmp_path / "one.json"
     payload.write_text(json.dumps({"eventName": "pe1_signup", "email": "a@example.com", "properties": {"plan": "pro"}}))
     done = hsexplorer("send", str(payload), "--base-url", scripted_server.base_url)
     assert done.returncode == 0, done.stderr
-    [request] = scripted_server.requests_to("/events/v3/send")
+    [request] = scripted_server.requests_to(SEND)
     sent = request.json()
     assert sent["properties"] == {"plan": "pro"} and sent["uuid"]
     assert request.headers["authorization"] == f"Bearer {TOKEN}"
@@ -59,7 +64,7 @@ def test_send_one_occurrence_adds_a_uuid_and_exits_0(scripted_server, tmp_path):
 
 
 def test_send_batch_from_stdin_with_no_uuid(scripted_server):
-    scripted_server.handle("/events/v3/send/batch", lambda r: Reply(204))
+    scripted_server.handle(BATCH, lambda r: Reply(204))
     inputs = [{"eventName": "pe1_signup", "objectId": str(i), "properties": {}} for i in range(700)]
     done = hsexplorer("send", "-", "--no-uuid", "--format", "json", "--base-url", scripted_server.base_url,
                       stdin=json.dumps({"inputs": inputs}))
@@ -67,12 +72,12 @@ def test_send_batch_from_stdin_with_no_uuid(scripted_server):
     report = json.loads(done.stdout)
     assert report["accepted"] and report["acceptedCount"] == 700 and report["addedUuids"] == {}
     assert [(r["firstIndex"], r["count"]) for r in report["requests"]] == [(0, 500), (500, 200)]
-    sent = [i for r in scripted_server.requests_to("/events/v3/send/batch") for i in r.json()["inputs"]]
+    sent = [i for r in scripted_server.requests_to(BATCH) for i in r.json()["inputs"]]
     assert sorted(sent, key=lambda i: int(i["objectId"])) == inputs
 
 
 def test_refused_send_prints_hubspots_error_and_exits_1(scripted_server, tmp_path):
-    scripted_server.queue("/events/v3/send", Reply(400, json={
+    scripted_server.queue(SEND, Reply(400, json={
         "status": "error", "message": "Event pe1_nope does not exist.", "correlationId": "c-1",
         "category": "VALIDATION_ERROR"}))
     payload = tmp_path / "bad.json"
@@ -89,7 +94,7 @@ def test_partly_refused_batch_exits_1_and_names_the_range(scripted_server):
             return Reply(400, json={"message": "bad", "category": "VALIDATION_ERROR"})
         return Reply(204)
 
-    scripted_server.handle("/events/v3/send/batch", handler)
+    scripted_server.handle(BATCH, handler)
     inputs = [{"eventName": "pe1_signup", "objectId": str(i), "properties": {}} for i in range(600)]
     done = hsexplorer("send", "-", "--base-url", scripted_server.base_url, stdin=json.dumps({"inputs": inputs}))
     assert done.returncode == 1
@@ -145,18 +150,18 @@ def test_unknown_account_lists_the_known_ones(tmp_path):
 
 
 def test_query_by_email_follows_every_page_as_json(scripted_server):
-    scripted_server.handle("/events/v3/events", events_handler(250))
+    scripted_server.handle(EVENTS, events_handler(250))
     done = hsexplorer("query", "--email", "a@example.com", "--format", "json", "--base-url", scripted_server.base_url)
     assert done.returncode == 0, done.stderr
     events = json.loads(done.stdout)
     assert [e["id"] for e in events] == [f"id-{i}" for i in range(250)]
-    first = scripted_server.requests_to("/events/v3/events")[0]
+    first = scripted_server.requests_to(EVENTS)[0]
     assert first.params("objectType") == ["contact"] and first.params("objectProperty.email") == ["a@example.com"]
-    assert len(scripted_server.requests_to("/events/v3/events")) == 3
+    assert len(scripted_server.requests_to(EVENTS)) == 3
 
 
 def test_query_filters_reach_the_server(scripted_server):
-    scripted_server.handle("/events/v3/events", events_handler(0))
+    scripted_server.handle(EVENTS, events_handler(0))
     done = hsexplorer(
         "query", "--object-type", "contact", "--object-id", "608051", "--event-type", "pe1_signup",
         "--property", "plan=pro", "--property", "plan=team", "--property", "city=New York",
@@ -165,7 +170,7 @@ def test_query_filters_reach_the_server(scripted_server):
     )
     assert done.returncode == 0, done.stderr
     assert "no matching occurrences" in done.stdout
-    [request] = scripted_server.requests_to("/events/v3/events")
+    [request] = scripted_server.requests_to(EVENTS)
     assert request.params("property.plan") == ["pro", "team"]
     assert request.params("property.city") == ["New York"]
     assert request.params("objectId") == ["608051"] and request.params("id") == ["u-1"]
@@ -175,7 +180,7 @@ def test_query_filters_reach_the_server(scripted_server):
 
 
 def test_query_limit_stops_early_and_csv_has_a_column_per_property(scripted_server):
-    scripted_server.handle("/events/v3/events", events_handler(1000))
+    scripted_server.handle(EVENTS, events_handler(1000))
     done = hsexplorer("query", "--event-type", "pe1_signup", "--limit", "150", "--format", "csv",
                       "--base-url", scripted_server.base_url)
     assert done.returncode == 0, done.stderr
@@ -183,11 +188,11 @@ def test_query_limit_stops_early_and_csv_has_a_column_per_property(scripted_serv
     assert len(rows) == 150
     assert rows[1]["property.city"] == "Oslo" and rows[2]["property.city"] == ""
     assert rows[1]["property.plan"] == "pro" and rows[0]["objectId"] == "0"
-    assert [r.params("limit") for r in scripted_server.requests_to("/events/v3/events")] == [["100"], ["50"]]
+    assert [r.params("limit") for r in scripted_server.requests_to(EVENTS)] == [["100"], ["50"]]
 
 
 def test_query_table_output(scripted_server):
-    scripted_server.handle("/events/v3/events", events_handler(3))
+    scripted_server.handle(EVENTS, events_handler(3))
     done = hsexplorer("query", "--event-type", "pe1_signup", "--base-url", scripted_server.base_url)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
@@ -207,7 +212,7 @@ def test_bad_query_options_exit_2(scripted_server, args, message):
 
 
 def test_query_refused_exits_1_with_the_scope_explained(scripted_server):
-    scripted_server.handle("/events/v3/events", lambda r: Reply(403, json={
+    scripted_server.handle(EVENTS, lambda r: Reply(403, json={
         "status": "error", "message": "This app hasn't been granted all required scopes to make this call.",
         "category": "MISSING_SCOPES", "errors": [{"message": "m", "context": {"requiredScopes": ["oauth"]}}]}))
     done = hsexplorer("query", "--email", "a@example.com", "--base-url", scripted_server.base_url)
@@ -250,3 +255,98 @@ def test_stored_account_without_a_readable_token_is_a_clear_usage_error(tmp_path
     done = hsexplorer("query", "--account", "production", "--email", "a@example.com", token=None, data_dir=tmp_path)
     assert done.returncode == 2
     assert "“Production”" in done.stderr and ("no usable keyring" in done.stderr or "no token is stored" in done.stderr)
+
+
+# --- --api-version ------------------------------------------------------------------------------
+
+def _send_payload(tmp_path, sandbox, uuid: str):
+    payload = tmp_path / "login.json"
+    payload.write_text(json.dumps({"eventName": sandbox.event_name("login_event"), "email": "versions@example.com",
+                                   "uuid": uuid, "properties": {}}))
+    return payload
+
+
+def _arm_witness(sandbox, path: str) -> None:
+    """A harmless fault (1 ms) on exactly `path`: consumed only if a request reached that path."""
+    sandbox.inject_fault(path=path, latencyMs=1, count=1)
+
+
+def test_api_version_flag_sends_and_queries_on_that_versions_paths(sandbox_server, tmp_path):
+    uuid = "6f3c1c9e-0000-4c2d-9e8f-000000002603"
+    _arm_witness(sandbox_server, send_path("2026-03"))
+    _arm_witness(sandbox_server, occurrences_path("2026-03"))
+    target = ("--base-url", sandbox_server.base_url, "--api-version", "2026-03")
+    sent = hsexplorer("send", str(_send_payload(tmp_path, sandbox_server, uuid)), *target, token=sandbox_server.token)
+    assert sent.returncode == 0, sent.stderr
+    found = hsexplorer("query", "--event-type", sandbox_server.event_name("login_event"), "--id", uuid,
+                       "--format", "json", *target, token=sandbox_server.token)
+    assert found.returncode == 0, found.stderr
+    assert [e["id"] for e in json.loads(found.stdout)] == [uuid]  # stored by the sandbox
+    assert sandbox_server.app.state.faults.armed() == []  # both requests went to the 2026-03 paths
+
+
+def test_without_the_flag_base_url_speaks_the_newest_dated_version(sandbox_server, tmp_path):
+    _arm_witness(sandbox_server, send_path(NEWEST_VERSION))
+    sent = hsexplorer("send", str(_send_payload(tmp_path, sandbox_server, "6f3c1c9e-0000-4c2d-9e8f-000000002609")),
+                      "--base-url", sandbox_server.base_url, token=sandbox_server.token)
+    assert sent.returncode == 0, sent.stderr
+    assert sandbox_server.app.state.faults.armed() == []
+
+
+def test_a_portal_that_does_not_serve_the_version_gets_the_flag_to_use(sandbox_server, tmp_path):
+    # The served sandbox made to answer 404 on every 2026-09 send path, like a portal without it.
+    sandbox_server.inject_fault(path="/events/custom/2026-09/*", status=404, count=10)
+    payload = _send_payload(tmp_path, sandbox_server, "6f3c1c9e-0000-4c2d-9e8f-000000000404")
+    login = sandbox_server.event_name("login_event")
+    stored_before = sandbox_server.store.count_events(login)
+    refused = hsexplorer("send", str(payload), "--base-url", sandbox_server.base_url, token=sandbox_server.token)
+    assert refused.returncode == 1
+    assert "does not answer API version 2026-09 at /events/custom/2026-09/send" in refused.stderr
+    assert "--api-version v3" in refused.stderr and "Traceback" not in refused.stderr
+    assert sandbox_server.store.count_events(login) == stored_before  # no silent retry on v3
+    again = hsexplorer("send", str(payload), "--base-url", sandbox_server.base_url, "--api-version", "v3",
+                       token=sandbox_server.token)
+    assert again.returncode == 0, again.stderr
+    assert sandbox_server.store.count_events(login) == stored_before + 1
+
+
+def test_an_unknown_api_version_is_a_usage_error_naming_the_known_ones(scripted_server, tmp_path):
+    payload = tmp_path / "p.json"
+    payload.write_text('{"eventName": "pe1_x", "email": "a@example.com", "properties": {}}')
+    done = hsexplorer("send", str(payload), "--base-url", scripted_server.base_url, "--api-version", "v4")
+    assert done.returncode == 2 and "v3, 2025-09, 2026-03, 2026-09" in done.stderr
+    assert scripted_server.received == []
+
+
+@pytest.mark.parametrize("command", [["send"], ["query"], ["outbox", "resume"]])
+def test_every_command_that_talks_to_hubspot_takes_api_version(command):
+    done = hsexplorer(*command, "--help")
+    assert done.returncode == 0 and "--api-version VERSION" in done.stdout
+
+
+def test_a_batch_run_pauses_on_an_unserved_version_and_resumes_on_v3_with_nothing_lost(sandbox_server, tmp_path):
+    rows = login_csv(tmp_path, 40)
+    data_dir = tmp_path / "profile"
+    target = ("--base-url", sandbox_server.base_url, "--data-dir", str(data_dir))
+    before = sandbox_server.store.count_events()
+    sandbox_server.inject_fault(path=batch_path(NEWEST_VERSION), status=404, count=1000)
+    paused = hsexplorer("send", "--batch", str(rows), "--event", "login_event", "--batch-size", "10", "--concurrency", "1", *target,
+                        token=sandbox_server.token)
+    assert paused.returncode != 0
+    assert f"does not answer API version {NEWEST_VERSION}" in paused.stderr + paused.stdout
+    assert sandbox_server.store.count_events() == before
+    # One request found out; the run paused instead of splitting batches and failing every row.
+    assert [f.to_json()["remaining"] for f in sandbox_server.app.state.faults.armed()] == [999]
+    resumed = hsexplorer("outbox", "resume", "--api-version", "v3", *target, token=sandbox_server.token)
+    assert resumed.returncode == 0, resumed.stderr
+    assert sandbox_server.store.count_events() == before + 40
+
+
+def test_a_portal_without_the_subscription_is_told_so_on_the_command_line(sandbox_server):
+    sandbox_server.inject_fault(path=occurrences_path(NEWEST_VERSION), status=403, count=5, category="MISSING_SCOPES",
+                                message="Missing auth details: event-detail-read,web-analytics-api-access")
+    done = hsexplorer("query", "--email", "a@example.com", "--base-url", sandbox_server.base_url,
+                      token=sandbox_server.token)
+    assert done.returncode == 1
+    assert "Custom events need an Enterprise subscription of Marketing Hub" in done.stderr
+    assert "this portal's subscription does not include them" in done.stderr

@@ -8,9 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hsexplorer.domain import api_versions
 from hsexplorer.hubspot.errors import (
     ApiError,
+    ApiVersionNotServedError,
     ConflictError,
+    HubTierError,
     MissingScopesError,
     NotFoundError,
     RateLimitError,
@@ -138,3 +141,49 @@ def test_curl_quotes_awkward_bodies_safely():
 def test_errors_field_of_the_wrong_shape_is_ignored(errors):
     error = api_error(400, json.dumps({"message": "m", "errors": errors}))
     assert error.errors == () and error.hubspot_message == "m"
+
+
+# --- API versions and hub tiers -------------------------------------------------------------------
+
+def test_a_404_on_a_dated_path_that_names_no_object_means_the_version_is_not_served():
+    body = json.dumps({"status": "error", "message": "Not found", "category": "OBJECT_NOT_FOUND"})
+    for version in api_versions.DATED_VERSIONS:
+        for path in (api_versions.send_path(version), api_versions.batch_path(version),
+                     api_versions.occurrences_path(version), api_versions.event_types_path(version),
+                     api_versions.definitions_path(version)):
+            error = api_error(404, body, path=path, api_version=version)
+            assert isinstance(error, ApiVersionNotServedError), path
+            assert error.suggested_version == "v3" and version in error.user_message and path in error.user_message
+        # A named definition that is missing is just missing.
+        named = api_error(404, body, path=api_versions.definitions_path(version, "gone"), api_version=version)
+        assert type(named) is NotFoundError
+    # v3 has nowhere older to go: a 404 there stays a 404.
+    assert type(api_error(404, body, path="/events/v3/send", api_version="v3")) is NotFoundError
+
+
+def test_a_403_for_the_portals_subscription_is_told_in_a_marketers_words():
+    free_portal = {"status": "error", "category": "MISSING_SCOPES",
+                   "message": "Your app doesn't the have scopes needed to make this call. Do you have access to the "
+                              "'business-intelligence' scope?  Missing auth details: event-detail-read"}
+    tier = api_error(403, json.dumps(free_portal), path="/events/custom/2026-09/send")
+    assert isinstance(tier, HubTierError) and isinstance(tier, MissingScopesError)  # stops a batch like one
+    for hub in ("Marketing Hub", "Sales Hub", "Service Hub", "Content Hub", "Enterprise subscription"):
+        assert hub in tier.user_message
+    assert "MISSING_SCOPES" not in tier.user_message and "scope" not in tier.user_message.lower()
+    worded = api_error(403, json.dumps({"message": "This portal's subscription does not include custom events."}),
+                       path="/events/v3/send")
+    assert isinstance(worded, HubTierError)
+    # A genuinely missing scope is still explained as a scope.
+    scopes = {"status": "error", "category": "MISSING_SCOPES",
+              "message": "This app hasn't been granted all required scopes to make this call.",
+              "errors": [{"message": "One or more of the following scopes are required.",
+                          "context": {"requiredScopes": ["analytics.behavioral_events.send"]}}]}
+    missing = api_error(403, json.dumps(scopes), path="/events/custom/2026-09/send")
+    assert type(missing) is MissingScopesError and "analytics.behavioral_events.send" in missing.user_message
+
+
+def test_a_403_without_a_scope_name_guesses_it_from_a_dated_path():
+    for path in ("/events/custom/2026-09/send/batch", "/events/2026-03/event-definitions/x",
+                 "/events/event-occurrences/2026-09"):
+        error = api_error(403, json.dumps({"category": "MISSING_SCOPES", "message": "no"}), path=path)
+        assert isinstance(error, MissingScopesError) and error.missing_scopes, path

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from hsexplorer.domain.api_versions import NEWEST_VERSION
 from hsexplorer.storage.accounts import (
     EMBEDDED_SANDBOX_ID,
     Account,
@@ -58,7 +59,7 @@ def test_settings_file_never_holds_a_secret_field(settings_path):
     store.save()
     data = json.loads(settings_path.read_text())
     assert set(data["accounts"][0]) == {
-        "id", "name", "auth_kind", "portal_id", "colour", "production", "base_url", "scopes"
+        "id", "name", "auth_kind", "portal_id", "colour", "production", "base_url", "scopes", "api_version"
     }
 
 
@@ -143,3 +144,42 @@ def test_next_colour_avoids_used_colours(settings_path):
     first = accounts.add(_account("A", colour=accounts.next_colour()))
     second = accounts.next_colour()
     assert second != first.colour
+
+
+# --- API version per account -----------------------------------------------------------------------
+
+def test_an_accounts_api_version_survives_a_restart(settings_path):
+    store = SettingsStore.load(settings_path)
+    added = AccountStore(store).add(_account(api_version="2026-03"))
+    store.flush()
+    again = AccountStore(SettingsStore.load(settings_path)).get(added.id)
+    assert again.api_version == "2026-03"
+
+
+def test_accounts_saved_before_versions_existed_stay_on_v3_and_the_sandbox_is_on_the_newest(settings_path):
+    store = SettingsStore.load(settings_path)
+    added = AccountStore(store).add(_account())
+    store.flush()
+    data = json.loads(settings_path.read_text())
+    for saved in data["accounts"]:
+        del saved["api_version"]  # as an older hsexplorer wrote it
+    settings_path.write_text(json.dumps(data))
+    accounts = AccountStore(SettingsStore.load(settings_path))
+    assert accounts.get(added.id).api_version == "v3"
+    assert accounts.get(EMBEDDED_SANDBOX_ID).api_version == NEWEST_VERSION == "2026-09"
+
+
+def test_an_unknown_saved_api_version_does_not_break_loading(settings_path):
+    store = SettingsStore.load(settings_path)
+    added = AccountStore(store).add(_account())
+    store.flush()
+    data = json.loads(settings_path.read_text())
+    data["accounts"][0]["api_version"] = "2031-01"  # written by a newer hsexplorer
+    settings_path.write_text(json.dumps(data))
+    reloaded = SettingsStore.load(settings_path)
+    assert reloaded.load_problem == "" and AccountStore(reloaded).get(added.id).api_version == "v3"
+
+
+def test_an_account_cannot_be_made_with_a_version_that_has_no_paths():
+    with pytest.raises(ValueError, match="use one of v3, 2025-09, 2026-03, 2026-09"):
+        _account(api_version="v4")

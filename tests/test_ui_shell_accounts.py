@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 
 import keyring
 import keyring.backends.fail
@@ -10,8 +11,12 @@ import pytest
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from hsexplorer.appinfo import KEYRING_SERVICE
+from hsexplorer.domain.api_versions import NEWEST_VERSION
+from hsexplorer.domain.event_query import ExploreFilter
 from hsexplorer.hubspot.scopes import DEFINITIONS_SCOPE, READ_SCOPE, SEND_SCOPE
+from hsexplorer.services.snippets import SnippetLanguage
 from hsexplorer.storage.accounts import EMBEDDED_SANDBOX_ID, Account, AuthKind, new_account_id
+from hsexplorer.storage.history import HistoryQuery
 from hsexplorer.storage.paths import resolve_paths
 from hsexplorer.storage.secrets import AccountSecret, SecretsState
 from hsexplorer.ui.accounts_dialog import AccountEditor, AccountsDialog
@@ -238,3 +243,99 @@ def test_editing_keeps_the_stored_secret_unless_a_new_one_is_typed(
     assert run_async(editor.save()) is True
     qtbot.waitUntil(lambda: window.session.accounts.get(account.id).production)
     assert json.loads(memory_keyring.store[(KEYRING_SERVICE, account.id)])["token"] == sandbox_server.token
+
+
+# --- API version per account ----------------------------------------------------------------------
+
+def test_the_header_shows_the_api_version_and_new_accounts_get_the_newest(
+    make_window, run_async, qtbot, sandbox_server, memory_keyring
+):
+    window = make_window()
+    assert window.session.active_account.is_embedded_sandbox
+    assert window.header.version_label.text() == f"· API {NEWEST_VERSION} (newest)"
+    assert window.header.version_label.toolTip()
+    editor = open_editor(open_accounts(window, qtbot), qtbot)
+    assert editor.version_combo.currentData() == NEWEST_VERSION
+    assert editor.version_combo.accessibleName() == "API version" and "404" in editor.version_combo.toolTip()
+    fill(editor, "Legacy portal", sandbox_server.token, sandbox_server.base_url)
+    editor.version_combo.setCurrentIndex(editor.version_combo.findData("v3"))
+    assert run_async(editor.save()) is True
+    qtbot.waitUntil(lambda: window.session.active_account.name == "Legacy portal")
+    assert window.session.active_account.api_version == "v3"
+    assert window.header.version_label.text() == "· API v3 (legacy)"
+    client = run_async(window.session.client())
+    assert client.api_version == "v3"
+
+
+def test_editing_an_old_account_shows_v3_and_a_changed_version_is_used_at_once(
+    make_window, run_async, qtbot, memory_keyring, sandbox_server
+):
+    window = make_window()
+    account = window.session.accounts.add(Account(id=new_account_id(), name="Served", auth_kind=AuthKind.PRIVATE_APP,
+                                                  base_url=sandbox_server.base_url))
+    window.session.secrets.set(account.id, AccountSecret(token=sandbox_server.token))
+    run_async(window.session.switch_account(account.id))
+    assert run_async(window.session.client()).api_version == "v3"
+    dialog = open_accounts(window, qtbot)
+    dialog.select(account.id)
+    editor = open_editor(dialog, qtbot, edit=True)
+    assert editor.version_combo.currentData() == "v3"
+    editor.version_combo.setCurrentIndex(editor.version_combo.findData("2026-03"))
+    assert run_async(editor.save()) is True
+    qtbot.waitUntil(lambda: window.session.accounts.get(account.id).api_version == "2026-03")
+    assert window.header.version_label.text() == "· API 2026-03"
+    assert run_async(window.session.client()).api_version == "2026-03"  # the old client was dropped
+
+
+def test_a_portal_that_does_not_serve_the_version_offers_switching_the_account_to_v3(
+    make_window, run_async, qtbot, memory_keyring, sandbox_server
+):
+    window = make_window(dialogs=True)
+    session = window.session
+    account = session.accounts.add(Account(id=new_account_id(), name="Old portal", auth_kind=AuthKind.PRIVATE_APP,
+                                           base_url=sandbox_server.base_url, api_version=NEWEST_VERSION))
+    session.secrets.set(account.id, AccountSecret(token=sandbox_server.token))
+    run_async(session.switch_account(account.id))
+    sandbox_server.inject_fault(path="/events/custom/2026-09/*", status=404, count=10)
+    login = sandbox_server.event_name("login_event")
+
+    async def send_one():
+        client = await session.client()
+        await client.send({"eventName": login, "email": "switch@example.com", "properties": {}})
+
+    with qtbot.waitSignal(window.errors.presented) as signal:
+        window.tasks.start("compose.send", send_one(), what="sending an event")
+    presented = signal.args[0]
+    assert "does not answer API version 2026-09" in presented.explanation and presented.switch_to_version == "v3"
+    box = window.errors.message_box
+    assert box is not None and box.isVisible()
+    [switch] = [b for b in box.buttons() if b.text() == "Switch this account to v3"]
+    assert switch.toolTip() and switch.accessibleName()
+    stored_before = sandbox_server.store.count_events(login)
+    switch.click()
+    qtbot.waitUntil(lambda: session.accounts.get(account.id).api_version == "v3")
+    qtbot.waitUntil(lambda: window.header.version_label.text() == "· API v3 (legacy)")
+    # Nothing was sent behind the user's back; after switching, the same send goes through.
+    assert sandbox_server.store.count_events(login) == stored_before
+    run_async(send_one())
+    assert sandbox_server.store.count_events(login) == stored_before + 1
+    # The history shows which path each send went to: the refused dated one, then v3.
+    entries = session.history.search(HistoryQuery(account_id=account.id))
+    assert [(e.status, urlsplit(e.url).path) for e in reversed(entries)] == [
+        (404, "/events/custom/2026-09/send"), (204, "/events/v3/send")]
+
+
+def test_explores_request_line_and_the_copied_snippet_show_the_accounts_version(
+    make_window, run_async, qtbot, memory_keyring, sandbox_server
+):
+    window = make_window()
+    session = window.session
+    account = session.accounts.add(Account(id=new_account_id(), name="Dated", auth_kind=AuthKind.PRIVATE_APP,
+                                           base_url=sandbox_server.base_url, api_version="2026-03"))
+    session.secrets.set(account.id, AccountSecret(token=sandbox_server.token))
+    run_async(session.switch_account(account.id))
+    explore = window.page("explore")
+    explore.set_filter(ExploreFilter.for_record("contact", "51"))
+    assert explore.request_edit.text().startswith(f"GET {sandbox_server.base_url}/events/event-occurrences/2026-03?")
+    code = run_async(window.page("compose").copy_snippet(SnippetLanguage.CURL))
+    assert f"{sandbox_server.base_url}/events/2026-03/send" in code and "/v3/" not in code

@@ -12,6 +12,7 @@ import os
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
+from hsexplorer.domain.api_versions import NEWEST_VERSION, VERSIONS, UnknownApiVersionError, check_version
 from hsexplorer.hubspot.hosts import DEFAULT_BASE_URL
 from hsexplorer.storage.paths import resolve_paths
 
@@ -44,6 +45,23 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
         "--allow-custom-host", action="store_true",
         help="allow --base-url to point at an https host that is neither HubSpot nor this machine",
     )
+    group.add_argument(
+        "--api-version", metavar="VERSION", type=_api_version_argument,
+        help=f"HubSpot's API version for every request: {', '.join(VERSIONS)} (default: the account's; "
+        f"otherwise {NEWEST_VERSION})",
+    )
+
+
+def _api_version_argument(text: str) -> str:
+    try:
+        return check_version(text)
+    except UnknownApiVersionError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def chosen_api_version(args: argparse.Namespace, default: str = NEWEST_VERSION) -> str:
+    """--api-version if given, else `default` (an account's own version, or the newest dated one)."""
+    return getattr(args, "api_version", None) or default
 
 
 def describe_target(args: argparse.Namespace) -> str:
@@ -70,6 +88,7 @@ async def open_client(args: argparse.Namespace) -> AsyncIterator[HubSpotClient]:
             yield client
         return
     client = _env_token_client(args.base_url or DEFAULT_BASE_URL, allow_custom_host=args.allow_custom_host)
+    client.api_version = chosen_api_version(args)
     async with client:
         yield client
 
@@ -105,7 +124,8 @@ async def _embedded_sandbox_client(args: argparse.Namespace) -> AsyncIterator[Hu
     paths = resolve_paths(args.data_dir).ensure()
     sandbox = EmbeddedSandbox.open(paths.sandbox_db)
     try:
-        async with HubSpotClient.for_asgi_app(sandbox.app, PrivateAppToken(sandbox.token)) as client:
+        async with HubSpotClient.for_asgi_app(sandbox.app, PrivateAppToken(sandbox.token),
+                                              api_version=chosen_api_version(args)) as client:
             yield client
     finally:
         sandbox.close()
@@ -148,7 +168,7 @@ async def _account_client(args: argparse.Namespace) -> AsyncIterator[HubSpotClie
                               f"({secrets.status.reason or 'unknown reason'}); use --base-url with ${TOKEN_ENV}")
         raise TargetError(f"no token is stored for “{account.name}” on this computer; add it in the app first")
     try:
-        client = client_for(account, secret)
+        client = client_for(account, secret, api_version=chosen_api_version(args, account.api_version))
     except (UnsafeHostError, ValueError) as error:
         raise TargetError(f"account “{account.name}”: {getattr(error, 'user_message', error)}") from None
     async with client:
@@ -165,7 +185,13 @@ def report_failure(command: str, error: Exception) -> int:
     import json
     import sys
 
-    from hsexplorer.hubspot.errors import ApiError, ConfigurationError, HubSpotError, NetworkError
+    from hsexplorer.hubspot.errors import (
+        ApiError,
+        ApiVersionNotServedError,
+        ConfigurationError,
+        HubSpotError,
+        NetworkError,
+    )
 
     if isinstance(error, TargetError):
         print(f"hsexplorer {command}: {error}", file=sys.stderr)
@@ -177,6 +203,9 @@ def report_failure(command: str, error: Exception) -> int:
         print(f"hsexplorer {command}: {error.user_message}", file=sys.stderr)
         print(f"HubSpot's answer (HTTP {error.status}):", file=sys.stderr)
         print(json.dumps(error.to_json(), indent=2, ensure_ascii=False), file=sys.stderr)
+        if isinstance(error, ApiVersionNotServedError):
+            print(f"hint: repeat with --api-version {error.suggested_version}; for a stored account, also set its "
+                  f"API version to {error.suggested_version} in the app (Accounts → Edit)", file=sys.stderr)
         return EXIT_REFUSED
     if isinstance(error, NetworkError):
         print(f"hsexplorer {command}: {error.user_message}\n  detail: {error}", file=sys.stderr)

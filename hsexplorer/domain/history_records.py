@@ -49,8 +49,8 @@ _LABELS = {
     RequestKind.PROPERTY_DELETE: "Delete property",
 }
 
-# The events API, with or without a date-versioned prefix (/events/2026-03/...).
-_EVENTS = r"/events/(?:v3|\d{4}-\d{2})"
+# The events API in every version: /events/v3, /events/2026-03, /events/custom/2026-09 (api_versions.py).
+_EVENTS = r"/events/(?:v3|\d{4}-\d{2}|custom/\d{4}-\d{2})"
 _ROUTES: tuple[tuple[str, re.Pattern[str], RequestKind], ...] = (
     ("POST", re.compile(rf"^{_EVENTS}/send/?$"), RequestKind.SEND),
     ("POST", re.compile(rf"^{_EVENTS}/send/batch/?$"), RequestKind.BATCH),

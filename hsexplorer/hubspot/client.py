@@ -27,18 +27,20 @@ from urllib.parse import quote, urlencode
 import httpx
 
 from hsexplorer.appinfo import VERSION
+from hsexplorer.domain import api_versions as versions
 from hsexplorer.domain.definitions import (
     EventDefinition,
     PropertyDefinition,
-    definition_to_json,
     parse_definition,
     parse_property,
 )
 from hsexplorer.domain.occurrence import MAX_BATCH_INPUTS, Occurrence
 from hsexplorer.hubspot import network
 from hsexplorer.hubspot.auth import Auth, LegacyApiKey, OAuthTokens, PrivateAppToken
+from hsexplorer.hubspot.definition_bodies import checked_definition_patch, definition_create_body
 from hsexplorer.hubspot.errors import (
     ApiError,
+    ApiVersionNotServedError,
     AuthenticationError,
     BatchAbortedError,
     ConfigurationError,
@@ -139,7 +141,7 @@ def _segment(name: str) -> str:
 # Fields of OAuth token responses that hold secrets.
 _TOKEN_FIELDS = ("access_token", "refresh_token", "id_token")
 # Errors after which the rest of a batch would fail the same way.
-_FATAL_FOR_BATCH = (AuthenticationError, MissingScopesError, OAuthRefreshError)
+_FATAL_FOR_BATCH = (AuthenticationError, MissingScopesError, OAuthRefreshError, ApiVersionNotServedError)
 
 
 class HubSpotClient:
@@ -159,10 +161,14 @@ class HubSpotClient:
         on_token_refresh: TokenRefreshCallback | None = None,
         send_concurrency: int = 4,
         connect_retries: int = 2,
+        api_version: str = versions.LEGACY_VERSION,
         _in_process: bool = False,
     ) -> None:
         if not isinstance(auth, Auth):
             raise ConfigurationError(f"auth must be PrivateAppToken, OAuthTokens or LegacyApiKey, not {type(auth).__name__}")
+        # Default v3: code that says nothing keeps its paths. Accounts, the embedded sandbox and
+        # the command line always choose (new ones: the newest dated version).
+        self._api_version = versions.check_version(api_version)  # else UnknownApiVersionError
         self._base_url = base_url.rstrip("/") if _in_process else check_base_url(
             base_url, allow_custom_host=allow_custom_host
         )
@@ -221,7 +227,7 @@ class HubSpotClient:
         return self._closed
 
     def __repr__(self) -> str:
-        return f"HubSpotClient(base_url={self._base_url!r}, auth={self._auth!r})"
+        return f"HubSpotClient(base_url={self._base_url!r}, api_version={self._api_version!r}, auth={self._auth!r})"
 
     # --- observation ------------------------------------------------------------------
 
@@ -232,6 +238,15 @@ class HubSpotClient:
     @property
     def auth(self) -> Auth:
         return self._auth
+
+    @property
+    def api_version(self) -> str:
+        """`v3` or a dated version (`2026-09`): which of HubSpot's paths every call uses."""
+        return self._api_version
+
+    @api_version.setter
+    def api_version(self, version: str) -> None:  # for callers that choose after building the client
+        self._api_version = versions.check_version(version)
 
     @property
     def rate_limit(self) -> RateLimitState | None:
@@ -382,6 +397,7 @@ class HubSpotClient:
             correlation_id=trace.correlation_id,
             retry_after=retry_after,
             trace=trace,
+            api_version=self._api_version,
         )
 
     @staticmethod
@@ -462,12 +478,12 @@ class HubSpotClient:
     # --- sending ----------------------------------------------------------------------
 
     async def send(self, payload: Mapping[str, Any] | Occurrence) -> SendResult:
-        """POST /events/v3/send. Raises ApiError when HubSpot refuses, NetworkError when unreachable."""
+        """POST the version's send path. Raises ApiError when HubSpot refuses, NetworkError when unreachable."""
         body = payload.to_payload() if isinstance(payload, Occurrence) else payload
         if not isinstance(body, Mapping):
             raise ConfigurationError("a send body must be a JSON object")
         response, trace = await self._call(
-            "POST", "/events/v3/send", content=_dumps(body), retry_on_failure=bool(body.get("uuid"))
+            "POST", versions.send_path(self._api_version), content=_dumps(body), retry_on_failure=bool(body.get("uuid"))
         )
         return SendResult(response.status_code, trace.duration, trace.correlation_id, trace)
 
@@ -478,7 +494,7 @@ class HubSpotClient:
         chunk_size: int = MAX_BATCH_INPUTS,
         on_chunk_done: Callable[[SendResult], None] | None = None,
     ) -> list[SendResult]:
-        """POST /events/v3/send/batch in chunks of at most 500, a few chunks at a time.
+        """POST the version's send/batch path in chunks of at most 500, a few chunks at a time.
 
         Never raises for a refused chunk: each result says what happened to its chunk
         (`first_index`, `count`, `error`), so nothing is silently lost. After an error that
@@ -513,7 +529,7 @@ class HubSpotClient:
         all_have_uuid = all(isinstance(i, Mapping) and i.get("uuid") for i in chunk)
         try:
             response, trace = await self._call(
-                "POST", "/events/v3/send/batch", content=_dumps({"inputs": chunk}), retry_on_failure=all_have_uuid
+                "POST", versions.batch_path(self._api_version), content=_dumps({"inputs": chunk}), retry_on_failure=all_have_uuid
             )
         except HubSpotError as error:
             trace = error.trace
@@ -528,7 +544,7 @@ class HubSpotClient:
     async def iter_event_pages(
         self, query: EventQuery, *, max_results: int | None = None, prefetch: bool = True
     ) -> AsyncIterator[EventPage]:
-        """Pages of GET /events/v3/events, following `paging.next.after` until the end or `max_results`.
+        """Pages of the version's occurrence query, following `paging.next.after` until the end or `max_results`.
 
         With `prefetch`, the next page is requested as soon as this one's cursor is known, so
         the server works while the consumer handles the current page. Closing the iterator
@@ -571,7 +587,7 @@ class HubSpotClient:
         params = query.to_params(after)
         if remaining is not None and query.page_size is not None and remaining < query.page_size:
             params = [(k, v) for k, v in params if k != "limit"] + [("limit", str(remaining))]
-        data, trace = await self._get_json("/events/v3/events", params)
+        data, trace = await self._get_json(versions.occurrences_path(self._api_version), params)
         results = data.get("results") if isinstance(data, Mapping) else None
         if not isinstance(results, list) or not all(isinstance(r, dict) for r in results):
             raise ResponseFormatError("the events response has no `results` list of objects", trace=trace)
@@ -588,7 +604,7 @@ class HubSpotClient:
         return events
 
     async def event_types(self) -> list[str]:
-        data, trace = await self._get_json("/events/v3/events/event-types")
+        data, trace = await self._get_json(versions.event_types_path(self._api_version))
         types = data.get("eventTypes") if isinstance(data, Mapping) else None
         if not isinstance(types, list):
             raise ResponseFormatError("the event types response has no `eventTypes` list", trace=trace)
@@ -608,7 +624,7 @@ class HubSpotClient:
                 params.append(("searchString", search))
             if after:
                 params.append(("after", after))
-            data, trace = await self._get_json("/events/v3/event-definitions", params)
+            data, trace = await self._get_json(versions.definitions_path(self._api_version), params)
             results = data.get("results") if isinstance(data, Mapping) else None
             if not isinstance(results, list):
                 raise ResponseFormatError("the definitions response has no `results` list", trace=trace)
@@ -619,31 +635,32 @@ class HubSpotClient:
             after = cursor
 
     async def get_definition(self, name: str) -> EventDefinition:
-        data, _ = await self._get_json(f"/events/v3/event-definitions/{_segment(name)}")
+        data, _ = await self._get_json(versions.definitions_path(self._api_version, name))
         return parse_definition(data)
 
     async def create_definition(self, body: Mapping[str, Any] | EventDefinition) -> EventDefinition:
         if isinstance(body, EventDefinition):
-            body = _definition_create_body(body)
-        return parse_definition(await self._write_json("POST", "/events/v3/event-definitions", body))
+            body = definition_create_body(body)
+        return parse_definition(await self._write_json("POST", versions.definitions_path(self._api_version), body))
 
     async def update_definition(self, name: str, patch: Mapping[str, Any]) -> EventDefinition:
-        data = await self._write_json("PATCH", f"/events/v3/event-definitions/{_segment(name)}", patch)
+        patch = checked_definition_patch(self._api_version, patch)
+        data = await self._write_json("PATCH", versions.definitions_path(self._api_version, name), patch)
         return parse_definition(data) if data else await self.get_definition(name)
 
     async def delete_definition(self, name: str) -> None:
-        await self._write_json("DELETE", f"/events/v3/event-definitions/{_segment(name)}")
+        await self._write_json("DELETE", versions.definitions_path(self._api_version, name))
 
     async def create_property(self, event_name: str, body: Mapping[str, Any]) -> PropertyDefinition:
-        data = await self._write_json("POST", f"/events/v3/event-definitions/{_segment(event_name)}/property", body)
+        data = await self._write_json("POST", versions.property_path(self._api_version, event_name), body)
         return parse_property(data)
 
     async def update_property(self, event_name: str, prop: str, patch: Mapping[str, Any]) -> PropertyDefinition:
-        path = f"/events/v3/event-definitions/{_segment(event_name)}/property/{_segment(prop)}"
+        path = versions.property_path(self._api_version, event_name, prop)
         return parse_property(await self._write_json("PATCH", path, patch))
 
     async def delete_property(self, event_name: str, prop: str) -> None:
-        await self._write_json("DELETE", f"/events/v3/event-definitions/{_segment(event_name)}/property/{_segment(prop)}")
+        await self._write_json("DELETE", versions.property_path(self._api_version, event_name, prop))
 
     # --- token information ------------------------------------------------------------
 
@@ -686,22 +703,4 @@ def _is_fatal(error: HubSpotError) -> bool:
     if isinstance(error, RateLimitError):
         return error.is_daily
     return isinstance(error, _FATAL_FOR_BATCH)
-
-
-def _definition_create_body(definition: EventDefinition) -> dict[str, Any]:
-    """`ExternalBehavioralEventTypeDefinitionEgg` from a definition (custom properties only)."""
-    full = definition_to_json(definition)
-    body: dict[str, Any] = {
-        "name": definition.name,
-        "label": definition.label,
-        "description": definition.description,
-        "primaryObject": definition.primary_object,
-        "includeDefaultProperties": True,
-        "propertyDefinitions": [
-            p for p, prop in zip(full["properties"], definition.properties, strict=True) if not prop.hubspot_defined
-        ],
-    }
-    if "customMatchingId" in full:
-        body["customMatchingId"] = full["customMatchingId"]
-    return body
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from hsexplorer.domain import api_versions
 from hsexplorer.hubspot.scopes import describe_scopes, scope_for_path
 
 if TYPE_CHECKING:
@@ -289,8 +290,57 @@ class MissingScopesError(ApiError):
         )
 
 
+class HubTierError(MissingScopesError):
+    """403 because the portal's subscription does not include custom events.
+
+    A kind of "not permitted" that, like a missing scope, repeats for every request (so a batch
+    stops after it). HubSpot documents no body for it; see `_is_hub_tier_refusal` for the evidence.
+    """
+
+    def _user_message(self) -> str:
+        return CUSTOM_EVENTS_SUBSCRIPTIONS_MESSAGE
+
+
+# The events specs' `x-hubspot-product-tier-requirements`: ENTERPRISE of marketing, sales, service,
+# cms, commerce, crmHub, dataHub — in the names HubSpot sells them under.
+CUSTOM_EVENTS_SUBSCRIPTIONS_MESSAGE = (
+    "Custom events need an Enterprise subscription of Marketing Hub, Sales Hub, Service Hub, Content Hub, "
+    "Commerce Hub, Data Hub or Smart CRM; this portal's subscription does not include them. Ask a super admin "
+    "of the portal (Account & Billing) or use a portal with one of those subscriptions."
+)
+# Words of a 403 about the portal's subscription rather than the token's scopes. "Missing auth
+# details" is what a free portal answered for the events API (PipedreamHQ/pipedream#11810, where
+# the same call worked on an Enterprise portal); the others are HubSpot's tier vocabulary.
+_TIER_WORDS = ("subscription", "product tier", "hub tier", "enterprise", "upgrade", "missing auth details")
+
+
+def _is_hub_tier_refusal(body: ErrorBody) -> bool:
+    texts = [body.message, body.category, body.sub_category, *(e.message for e in body.errors)]
+    lowered = " ".join(texts).lower()
+    return any(word in lowered for word in _TIER_WORDS)
+
+
 class NotFoundError(ApiError):
     default_user_message = "HubSpot could not find it (it may have been deleted, or the name is misspelled)."
+
+
+class ApiVersionNotServedError(NotFoundError):
+    """404 on a dated path that names no object: the portal does not serve that API version there.
+
+    `suggested_version` is what to switch the account to; nothing falls back by itself, because
+    the same request on another version is a different request the user did not choose.
+    """
+
+    def __init__(self, *args: Any, api_version: str, **kwargs: Any):
+        self.api_version = api_version
+        self.suggested_version = api_versions.LEGACY_VERSION
+        super().__init__(*args, **kwargs)
+
+    def _user_message(self) -> str:
+        return (
+            f"This portal does not answer API version {self.api_version} at {self.path} (HTTP 404). "
+            f"Switch this account to API version {self.suggested_version}?"
+        )
 
 
 class ConflictError(ApiError):
@@ -349,11 +399,17 @@ def api_error(
     correlation_id: str = "",
     retry_after: float | None = None,
     trace: Trace | None = None,
+    api_version: str | None = None,
 ) -> ApiError:
-    """The typed exception for one non-2xx response."""
+    """The typed exception for one non-2xx response (`api_version`: the one the request used)."""
     parsed = parse_error_body(body)
     cls: type[ApiError]
-    if status == 401 and parsed.category.upper() == "EXPIRED_AUTHENTICATION":
+    if status == 404 and api_version and api_versions.is_dated(api_version) and api_versions.names_no_object(path):
+        return ApiVersionNotServedError(status, parsed, path=path, correlation_id=correlation_id, trace=trace,
+                                        api_version=api_version)
+    if status == 403 and _is_hub_tier_refusal(parsed):
+        cls = HubTierError
+    elif status == 401 and parsed.category.upper() == "EXPIRED_AUTHENTICATION":
         cls = TokenExpiredError
     elif status == 403 and parsed.category.upper() not in ("", "MISSING_SCOPES"):
         cls = ApiError

@@ -1,4 +1,7 @@
-"""The occurrence query (GET /events/v3/events) and one page of its answer."""
+"""The occurrence query (GET /events/v3/events, or /events/event-occurrences/{version}) and one page of its answer.
+
+The query's parameters and the page's shape are the same in every API version (api_versions.py).
+"""
 
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ def iso_timestamp(value: str | datetime) -> str:
 
 @dataclass(frozen=True, slots=True)
 class EventQuery:
-    """Filters of GET /events/v3/events, as HubSpot documents them (HUBSPOT_API.md §4.1).
+    """Filters of the occurrence query, as HubSpot documents them (HUBSPOT_API.md §4.1).
 
     `properties` values may be a string or several strings (ORed); several properties are
     ANDed. `object_properties` identifies the record by a unique property (e.g. email).

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from hsexplorer.domain.api_versions import classify_path
+
 SEND_SCOPE = "analytics.behavioral_events.send"
 DEFINITIONS_SCOPE = "behavioral_events.event_definitions.read_write"
 READ_SCOPE = "oauth"
@@ -24,12 +26,8 @@ SCOPES: dict[str, ScopeInfo] = {
     READ_SCOPE: ScopeInfo(READ_SCOPE, "looking up stored events (the query pane and contact timelines)"),
 }
 
-# Which scope each API path prefix needs, most specific first.
-_SCOPE_BY_PATH: tuple[tuple[str, str], ...] = (
-    ("/events/v3/send", SEND_SCOPE),
-    ("/events/v3/event-definitions", DEFINITIONS_SCOPE),
-    ("/events/v3/events", READ_SCOPE),
-)
+# Which scope each endpoint family needs (the paths differ per API version: api_versions.py).
+_SCOPE_BY_FAMILY = {"send": SEND_SCOPE, "definitions": DEFINITIONS_SCOPE, "occurrences": READ_SCOPE}
 
 
 def describe_scope(scope: str) -> str:
@@ -46,10 +44,8 @@ def describe_scopes(scopes: Iterable[str]) -> str:
 
 def scope_for_path(path: str) -> str | None:
     """The scope HubSpot documents for an endpoint, to explain a 403 that does not name one."""
-    for prefix, scope in _SCOPE_BY_PATH:
-        if path.startswith(prefix):
-            return scope
-    return None
+    found = classify_path(path)
+    return _SCOPE_BY_FAMILY[found[1]] if found else None
 
 
 def missing_scopes(granted: Iterable[str], required: Iterable[str] = tuple(SCOPES)) -> list[str]:

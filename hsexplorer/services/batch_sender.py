@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from hsexplorer.domain.occurrence import MAX_BATCH_INPUTS
 from hsexplorer.hubspot.errors import (
     ApiError,
+    ApiVersionNotServedError,
     AuthenticationError,
     BatchAbortedError,
     HubSpotError,
@@ -364,6 +365,7 @@ class BatchSender:
             rows = [replace(r, sent_before=True) for r in rows]
         if (isinstance(error, RateLimitError) and error.is_daily) or isinstance(
             error, AuthenticationError | MissingScopesError | OAuthRefreshError | BatchAbortedError
+            | ApiVersionNotServedError  # every batch would 404 the same way: pause, keep the rows
         ):
             raise _Stop(error)
         if isinstance(error, ApiError) and 400 <= error.status < 500 and error.status not in (408, 429):

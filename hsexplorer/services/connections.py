@@ -10,6 +10,7 @@ import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from hsexplorer.domain.api_versions import NEWEST_VERSION
 from hsexplorer.storage.accounts import Account, AuthKind
 from hsexplorer.storage.secrets import AccountSecret
 
@@ -80,6 +81,7 @@ def client_for(account: Account, secret: AccountSecret, **options: Any) -> HubSp
 
     base_url = account.base_url or DEFAULT_BASE_URL
     custom = base_url.rstrip("/") != DEFAULT_BASE_URL.rstrip("/")
+    options.setdefault("api_version", account.api_version)
     return HubSpotClient(auth_for(account, secret), base_url=base_url, allow_custom_host=custom, **options)
 
 
@@ -95,12 +97,12 @@ def open_embedded_sandbox(db_path: Any) -> Any:
     return EmbeddedSandbox.open(db_path)
 
 
-def embedded_client(sandbox: Any) -> HubSpotClient:
+def embedded_client(sandbox: Any, api_version: str = NEWEST_VERSION) -> HubSpotClient:
     """A client talking to the embedded sandbox's ASGI app in process (no port is opened)."""
     from hsexplorer.hubspot.auth import PrivateAppToken
     from hsexplorer.hubspot.client import HubSpotClient
 
-    return HubSpotClient.for_asgi_app(sandbox.app, PrivateAppToken(sandbox.token))
+    return HubSpotClient.for_asgi_app(sandbox.app, PrivateAppToken(sandbox.token), api_version=api_version)
 
 
 async def check_connection(account: Account, secret: AccountSecret) -> ConnectionReport:

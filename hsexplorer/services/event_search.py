@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
+from hsexplorer.domain.api_versions import LEGACY_VERSION, occurrences_path
 from hsexplorer.domain.definitions import EventDefinition
 from hsexplorer.domain.event_query import ExploreFilter
 from hsexplorer.domain.findings import Finding, Severity, has_errors
@@ -20,7 +21,6 @@ from hsexplorer.hubspot.paging import DEFAULT_PAGE_SIZE, EventPage, EventQuery
 if TYPE_CHECKING:
     from hsexplorer.hubspot.client import HubSpotClient
 
-EVENTS_PATH = "/events/v3/events"
 
 
 class InvalidFilterError(ValueError):
@@ -66,14 +66,14 @@ def prepare(
     return PreparedSearch(flt, query, findings)
 
 
-def request_url(base_url: str, query: EventQuery, after: str | None = None) -> str:
-    """The URL the client requests for `query` (the same encoding; no credentials in it)."""
+def request_url(base_url: str, query: EventQuery, after: str | None = None, api_version: str = LEGACY_VERSION) -> str:
+    """The URL the client requests for `query` (the same encoding and API version; no credentials in it)."""
     params = query.to_params(after)
-    return base_url.rstrip("/") + EVENTS_PATH + ("?" + urlencode(params) if params else "")
+    return base_url.rstrip("/") + occurrences_path(api_version) + ("?" + urlencode(params) if params else "")
 
 
-def request_line(base_url: str, query: EventQuery) -> str:
-    return f"GET {request_url(base_url, query)}"
+def request_line(base_url: str, query: EventQuery, api_version: str = LEGACY_VERSION) -> str:
+    return f"GET {request_url(base_url, query, api_version=api_version)}"
 
 
 async def stream_pages(

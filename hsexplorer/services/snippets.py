@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-SEND_PATH = "/events/v3/send"
+from hsexplorer.domain.api_versions import LEGACY_VERSION, send_path
+
+SEND_PATH = send_path(LEGACY_VERSION)
 TOKEN_VARIABLE = "HUBSPOT_ACCESS_TOKEN"
 API_KEY_VARIABLE = "HUBSPOT_API_KEY"
 
@@ -170,5 +172,6 @@ def credential_style_for(auth_kind: str) -> CredentialStyle:
 
 
 def request_for(base_url: str, payload: Mapping[str, Any] | Any, *, auth_kind: str = "private_app",
-                secret: str | None = None) -> SendRequest:
-    return SendRequest(base_url, payload, credential_style_for(auth_kind), secret)
+                secret: str | None = None, api_version: str = LEGACY_VERSION) -> SendRequest:
+    """The send request for an account: its base URL and its API version's send path."""
+    return SendRequest(base_url, payload, credential_style_for(auth_kind), secret, send_path(api_version))

@@ -13,6 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from hsexplorer.domain.api_versions import (
+    LEGACY_VERSION,
+    NEWEST_VERSION,
+    UnknownApiVersionError,
+    check_version,
+)
+
 if TYPE_CHECKING:
     from hsexplorer.storage.settings import SettingsStore
 
@@ -61,10 +68,15 @@ class Account:
     base_url: str = ""
     # The scopes the token had when last tested: lets the UI explain disabled features offline.
     scopes: tuple[str, ...] = field(default=())
+    # Which of HubSpot's API versions every request uses (domain/api_versions.py). New accounts
+    # made in the app get the newest dated version; an account that says nothing (saved before
+    # versions existed) is v3, the version its portal was verified on.
+    api_version: str = LEGACY_VERSION
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "auth_kind", AuthKind(self.auth_kind))
         object.__setattr__(self, "scopes", tuple(self.scopes))
+        object.__setattr__(self, "api_version", check_version(self.api_version))
 
     @property
     def is_sandbox(self) -> bool:
@@ -84,6 +96,7 @@ class Account:
             "production": self.production,
             "base_url": self.base_url,
             "scopes": list(self.scopes),
+            "api_version": self.api_version,
         }
 
     @classmethod
@@ -98,7 +111,17 @@ class Account:
             production=bool(data.get("production", False)),
             base_url=str(data.get("base_url") or ""),
             scopes=tuple(str(s) for s in data.get("scopes") or ()),
+            api_version=_stored_version(data.get("api_version")),
         )
+
+
+def _stored_version(value: Any) -> str:
+    """A saved version; missing (saved before versions) or unknown (a newer app's) reads as v3,
+    the version such an account was verified on: the file stays loadable either way."""
+    try:
+        return check_version(str(value)) if value else LEGACY_VERSION
+    except UnknownApiVersionError:
+        return LEGACY_VERSION
 
 
 def new_account_id() -> str:
@@ -113,6 +136,7 @@ def embedded_sandbox_account(portal_id: int | None = None) -> Account:
         auth_kind=AuthKind.SANDBOX,
         portal_id=portal_id,
         colour=SANDBOX_COLOUR,
+        api_version=NEWEST_VERSION,  # like a new account
     )
 
 

@@ -1,8 +1,8 @@
 """The strip above every page: which account is active, and a switcher.
 
-The account's colour, name and portal id are always visible, with a "Sandbox" badge for
-sandbox accounts and a "Production" badge for accounts marked production, so nobody
-sends to the wrong portal by accident.
+The account's colour, name, portal id and HubSpot API version are always visible, with a
+"Sandbox" badge for sandbox accounts and a "Production" badge for accounts marked production,
+so nobody sends to the wrong portal (or the wrong paths) by accident.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
+from hsexplorer.domain.api_versions import describe as describe_version
 from hsexplorer.storage.accounts import Account
 from hsexplorer.ui.icons import icon
 
@@ -62,6 +63,9 @@ class AccountHeader(QFrame):
         self.caption = QLabel()
         self.caption.setObjectName("mutedText")
         self.caption.setAccessibleName("Active account portal")
+        self.version_label = QLabel()
+        self.version_label.setObjectName("mutedText")
+        self.version_label.setAccessibleName("Active account API version")
         self.sandbox_badge = _badge("Sandbox", "sandboxBadge", "A local emulator of HubSpot: nothing reaches a real portal")
         self.production_badge = _badge("Production", "productionBadge", "Sending to this account asks for confirmation once per session")
         self.switcher = QComboBox()
@@ -77,7 +81,8 @@ class AccountHeader(QFrame):
         self.manage_button.setAccessibleName("Manage accounts")
         self.manage_button.setToolTip("Add, edit, rename or remove HubSpot accounts")
         self.manage_button.clicked.connect(self.manage_requested)
-        for widget in (self.dot, self.name_label, self.sandbox_badge, self.production_badge, self.caption):
+        for widget in (self.dot, self.name_label, self.sandbox_badge, self.production_badge, self.caption,
+                       self.version_label):
             layout.addWidget(widget)
         layout.addStretch(1)
         layout.addWidget(self.switcher)
@@ -91,6 +96,10 @@ class AccountHeader(QFrame):
         self.name_label.setToolTip(f"Active account: {account.name}")
         self.caption.setText(account_caption(account))
         self.caption.setToolTip("The HubSpot portal (hub id) the active account belongs to")
+        self.version_label.setText(f"· API {describe_version(account.api_version)}")
+        self.version_label.setToolTip(
+            f"Every request of this account uses HubSpot's API version {account.api_version}; "
+            "change it in Accounts → Edit")
         self.sandbox_badge.setVisible(account.is_sandbox)
         self.production_badge.setVisible(account.production)
         self.switcher.blockSignals(True)

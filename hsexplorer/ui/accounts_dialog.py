@@ -31,6 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hsexplorer.domain.api_versions import NEWEST_VERSION, VERSIONS
+from hsexplorer.domain.api_versions import describe as describe_version
 from hsexplorer.services.connections import ConnectionReport, check_connection
 from hsexplorer.storage.accounts import ACCOUNT_COLOURS, Account, AccountError, AuthKind, new_account_id
 from hsexplorer.storage.secrets import AccountSecret, SecretsState, SecretStoreUnavailable
@@ -143,6 +145,16 @@ class AccountEditor(QDialog):
         self.base_url_edit.setToolTip("Leave empty for HubSpot; a served sandbox shows its own URL (http://127.0.0.1:…)")
         form.addRow("API &base URL", self.base_url_edit)
 
+        self.version_combo = QComboBox()
+        self.version_combo.setAccessibleName("API version")
+        self.version_combo.setToolTip(
+            "Which of HubSpot's API versions every request of this account uses. New accounts use the newest "
+            "dated version; choose v3 (legacy) if the portal answers 404 on the dated paths.")
+        for version in VERSIONS:
+            self.version_combo.addItem(describe_version(version), version)
+        self.version_combo.setCurrentIndex(self.version_combo.findData(account.api_version if account else NEWEST_VERSION))
+        form.addRow("API &version", self.version_combo)
+
         self.colour_combo = QComboBox()
         self.colour_combo.setAccessibleName("Colour")
         self.colour_combo.setToolTip("A colour that marks this account in the header and switcher")
@@ -218,6 +230,7 @@ class AccountEditor(QDialog):
             colour=self.colour_combo.currentData(),
             production=self.production_check.isChecked(),
             base_url=self.base_url_edit.text().strip().rstrip("/"),
+            api_version=self.version_combo.currentData(),
             portal_id=self.report.portal_id if self.report else base.portal_id,
             scopes=self.report.scopes if self.report else base.scopes,
         )

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hsexplorer.domain.api_versions import send_path
 from hsexplorer.domain.composer import (
     EVENT_FIELD,
     IDENTIFIER_FIELD,
@@ -782,7 +783,7 @@ class ComposePage(AreaPage):
         self.send_button.setText(readiness.label)
         self.send_button.setEnabled(readiness.enabled)
         account = self.context.session.active_account
-        self._send_tip(f"POST /events/v3/send to {account.name} (Ctrl+Enter)")
+        self._send_tip(f"POST {send_path(account.api_version)} to {account.name} (Ctrl+Enter)")
 
     def _send_tip(self, text: str) -> None:
         self.send_button.setToolTip(text)
@@ -1090,7 +1091,8 @@ class ComposePage(AreaPage):
             if include_secret:
                 stored = await session.secrets.aget(account.id)
                 secret = stored.token if stored is not None else None
-        request = request_for(base_url, self.state.to_payload(), auth_kind=account.auth_kind.value, secret=secret)
+        request = request_for(base_url, self.state.to_payload(), auth_kind=account.auth_kind.value, secret=secret,
+                              api_version=account.api_version)
         code = snippet(language, request, include_secret=include_secret and secret is not None)
         QGuiApplication.clipboard().setText(code)
         where = f" (the sandbox is served at {base_url})" if account.is_embedded_sandbox else ""

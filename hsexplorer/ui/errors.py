@@ -5,6 +5,8 @@ logged with its traceback and shown as a message with the human explanation, Hub
 correlation id when there is one, and the technical details behind "Show Details...".
 With `--no-error-dialogs` (tests, packaging smoke runs) it is logged and counted only.
 A burst of errors updates one open message instead of stacking a pile of boxes.
+When a portal does not serve the account's API version, the message offers to switch the
+account to the version that works (`version_switcher`, set by the window).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from hsexplorer.hubspot.errors import ApiVersionNotServedError
 from hsexplorer.storage.logging_setup import redact
 
 log = logging.getLogger(__name__)
@@ -35,6 +38,7 @@ class PresentedError:
     explanation: str
     correlation_id: str
     details: str
+    switch_to_version: str = ""  # offered when the portal does not serve the account's API version
 
 
 def describe_error(exc: BaseException, what: str = "") -> PresentedError:
@@ -53,6 +57,7 @@ def describe_error(exc: BaseException, what: str = "") -> PresentedError:
         explanation=redact(explanation),
         correlation_id=correlation_id,
         details=redact(trace),
+        switch_to_version=exc.suggested_version if isinstance(exc, ApiVersionNotServedError) else "",
     )
 
 
@@ -68,6 +73,8 @@ class ErrorPresenter(QObject):
         self.history: list[PresentedError] = []
         self._box: QMessageBox | None = None
         self._unseen = 0
+        # Switches the active account to another API version; offered by the message when set.
+        self.version_switcher: Callable[[str], Any] | None = None
 
     def present(self, exc: BaseException, what: str = "") -> PresentedError:
         error = describe_error(exc, what)
@@ -92,6 +99,12 @@ class ErrorPresenter(QObject):
         box.setInformativeText(self._informative(error))
         box.setDetailedText(error.details)
         box.setStandardButtons(QMessageBox.StandardButton.Ok)
+        if error.switch_to_version and self.version_switcher is not None:
+            version, switch = error.switch_to_version, self.version_switcher
+            button = box.addButton(f"Switch this account to {version}", QMessageBox.ButtonRole.ActionRole)
+            button.setAccessibleName(f"Switch this account to API version {version}")
+            button.setToolTip(f"Use HubSpot's API version {version} for every request of this account from now on")
+            button.clicked.connect(lambda: switch(version))
         box.setWindowModality(Qt.WindowModality.NonModal)
         box.setAccessibleName("Error message")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -588,7 +588,8 @@ class ExplorePage(AreaPage):
 
     def _update_preview(self) -> None:
         self.prepared = prepare(self.current_filter(), definitions=self.definitions, event_types=self.event_types or None)
-        self.request_edit.setText(request_line(self._base_url(), self.prepared.query) if self.prepared.can_run else "")
+        line = request_line(self._base_url(), self.prepared.query, self.context.session.active_account.api_version)
+        self.request_edit.setText(line if self.prepared.can_run else "")
         self.request_edit.setCursorPosition(0)
         self._show_findings(self.prepared.findings)
 
@@ -633,7 +634,7 @@ class ExplorePage(AreaPage):
     async def _search(self, prepared: PreparedSearch, generation: int) -> int:
         try:
             client = await self.context.session.client()
-            self.request_edit.setText(request_line(client.base_url, prepared.query))
+            self.request_edit.setText(request_line(client.base_url, prepared.query, client.api_version))
             self.request_edit.setCursorPosition(0)
             async for page in stream_pages(client, prepared.query):
                 first = len(self.model.data_columns)

@@ -72,6 +72,10 @@ class MainWindow(QMainWindow):
         self.session = session
         self.errors = ErrorPresenter(lambda: self, dialogs=dialogs)
         self.tasks = TaskRegistry(self.errors.present)
+        # Offered by the error message when a portal does not serve the account's API version.
+        self.errors.version_switcher = lambda version: self.tasks.start(
+            "accounts.api_version", session.set_api_version(session.active_account.id, version),
+            what="switching the account's API version")
         self.context = WindowContext(session, self.tasks, self.errors, self.confirm_production_send)
         self.closing = asyncio.Event()
         self._may_close = False

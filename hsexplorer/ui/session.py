@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
@@ -107,7 +107,7 @@ class AppSession(QObject):
 
     async def _open_client(self, account: Account) -> HubSpotClient:
         if account.is_embedded_sandbox:
-            return embedded_client(await self.embedded_sandbox())
+            return embedded_client(await self.embedded_sandbox(), account.api_version)
         secret = await self.secrets.aget(account.id)
         if secret is None:
             raise MissingSecretError(account)
@@ -126,6 +126,15 @@ class AppSession(QObject):
             self._set_connection(ConnectionState.IDLE, f"{account.name}: not connected yet")
             self.rate_limit_changed.emit(None)
         self.account_changed.emit(account)
+        return account
+
+    async def set_api_version(self, account_id: str, api_version: str) -> Account:
+        """Switch a stored account to another API version (e.g. v3 after a dated path 404ed)."""
+        account = self.accounts.update(replace(self.accounts.get(account_id), api_version=api_version))
+        self.settings.flush()
+        await self.forget_client(account.id)  # the next request is built with the new paths
+        if account.id == self.active_account.id:
+            self.account_updated.emit(account)
         return account
 
     async def forget_client(self, account_id: str) -> None:

@@ -231,3 +231,21 @@ def test_reordering_properties_and_hiding_an_option_reach_hubspot_as_the_spec_as
             assert plan_changes(await client.get_definition("login_event"), edited) == []
 
     run(scenario())
+
+
+@pytest.mark.parametrize("version", ["2025-09", "2026-03", "2026-09"])
+def test_dated_versions_patch_only_label_and_description_and_refuse_a_reorder(version):
+    """The dated definition-PATCH schemas list only label and description (no propertyOrder)."""
+    from hsexplorer.domain.definitions import parse_definition
+
+    original = parse_definition(body())
+    relabelled = {**create_body(original), "label": "Renamed"}
+    plan = plan_changes(original, relabelled, api_version=version)
+    assert [(p.kind, dict(p.body)) for p in plan] == [("definition.update", {"label": "Renamed"})]
+    assert "propertyOrder" in plan_changes(original, relabelled, api_version="v3")[-1].body
+
+    reordered = create_body(original)
+    reordered["propertyDefinitions"].reverse()
+    with pytest.raises(ChangeNotAllowed, match="switch this account to API version v3"):
+        plan_changes(original, reordered, api_version=version)
+    assert plan_changes(original, reordered, api_version="v3")

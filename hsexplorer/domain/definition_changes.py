@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from hsexplorer.domain.api_versions import LEGACY_VERSION, is_dated
 from hsexplorer.domain.definitions import (
     DefinitionFormatError,
     EventDefinition,
@@ -130,11 +131,14 @@ def property_order(properties: Sequence[Mapping[str, Any]]) -> list[dict[str, An
     return order
 
 
-def plan_changes(original: EventDefinition, draft: Mapping[str, Any]) -> list[PlannedRequest]:
+def plan_changes(original: EventDefinition, draft: Mapping[str, Any], *,
+                 api_version: str = LEGACY_VERSION) -> list[PlannedRequest]:
     """The requests that turn `original` into `draft`; raises ChangeNotAllowed for what HubSpot forbids.
 
     Properties are deleted, added and updated first; the definition PATCH comes last because its
     `propertyOrder` (required by the v3 spec) names every custom property, new ones included.
+    The dated versions' PATCH schema has only `label` and `description` (no `propertyOrder`), so
+    there the order of properties cannot be changed and the PATCH carries just those two.
     """
     for key, current, label in (("name", original.name, "name"),
                                 ("primaryObject", original.primary_object, "primary object")):
@@ -178,7 +182,15 @@ def plan_changes(original: EventDefinition, draft: Mapping[str, Any]) -> list[Pl
     # After the deletes and creates, HubSpot lists the kept properties first, then the new ones.
     order_after = [p.name for p in _ordered(original.custom_properties) if p.name in wanted_names]
     order_after += [n for n in wanted_names if n not in existing]
-    if patch or order_after != wanted_names:
+    if is_dated(api_version):
+        if order_after != wanted_names:
+            raise ChangeNotAllowed(
+                f"API version {api_version} cannot reorder an event's properties; "
+                f"switch this account to API version {LEGACY_VERSION} to reorder them."
+            )
+        if patch:
+            plan.append(PlannedRequest("definition.update", body=patch))
+    elif patch or order_after != wanted_names:
         plan.append(PlannedRequest("definition.update", body={**patch, "propertyOrder": property_order(wanted_props)}))
     return plan
 

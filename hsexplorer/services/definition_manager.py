@@ -11,6 +11,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from hsexplorer.domain.api_versions import LEGACY_VERSION
 from hsexplorer.domain.definition_changes import PlannedRequest, plan_changes
 from hsexplorer.domain.definition_validation import (
     check_delete_confirmation,
@@ -45,10 +46,14 @@ class AccountDefinitions:
     names: frozenset[str]
     count: int
     retired: frozenset[str] = frozenset()
+    # The account's API version decides what a definition PATCH may carry (see plan_changes).
+    api_version: str = LEGACY_VERSION
 
 
-def account_definitions(definitions: Collection[EventDefinition], retired: Collection[str] = ()) -> AccountDefinitions:
-    return AccountDefinitions(frozenset(d.name for d in definitions), len(definitions), frozenset(retired))
+def account_definitions(definitions: Collection[EventDefinition], retired: Collection[str] = (),
+                        api_version: str = LEGACY_VERSION) -> AccountDefinitions:
+    return AccountDefinitions(frozenset(d.name for d in definitions), len(definitions), frozenset(retired),
+                              api_version)
 
 
 def _raise_if_errors(findings: list[Finding]) -> None:
@@ -98,7 +103,7 @@ async def apply_edit(client: HubSpotClient, original: EventDefinition, draft: Ma
     Raises ChangeNotAllowed / DefinitionRejected before any request when the edit breaks a rule.
     Requests are made one by one; if one fails, the error says which, and the earlier ones stay done.
     """
-    plan = plan_changes(original, draft)
+    plan = plan_changes(original, draft, api_version=client.api_version)
     _raise_if_errors(check_plan(original, plan))
     done: list[str] = []
     for request in plan:

@@ -78,7 +78,7 @@ class DefinitionActions(QWidget):
         history = session.history
         retired = await asyncio.get_running_loop().run_in_executor(
             None, lambda: history.store().deleted_definition_names(account_id))
-        return client, manager.account_definitions(definitions, retired), definitions
+        return client, manager.account_definitions(definitions, retired, client.api_version), definitions
 
     # --- create and edit ---------------------------------------------------------------------
     def new_definition(self, draft: Mapping[str, Any] | None = None) -> asyncio.Task[Any]:

@@ -313,7 +313,7 @@ class DefinitionEditor(QDialog):
         if self.original is None:
             return manager.check_create(draft, self.account), []
         try:
-            plan = plan_changes(self.original, draft)
+            plan = plan_changes(self.original, draft, api_version=self.account.api_version if self.account else "v3")
         except ChangeNotAllowed as exc:
             return [Finding(Severity.ERROR, "NOT_ALLOWED", "", exc.user_message)], []
         return manager.check_plan(self.original, plan), [p.describe() for p in plan]

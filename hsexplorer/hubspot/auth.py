@@ -1,4 +1,4 @@
-"""How a request proves who it is: private app token, OAuth tokens, or the retired API key.
+"""How a request proves who it is: service key, legacy private app token, OAuth tokens, or the retired API key.
 
 The secret is kept in a field that no repr, str or equality message shows; `secrets()`
 lists every secret value so traces and errors can redact them.
@@ -66,6 +66,35 @@ class PrivateAppToken(Auth):
 
     def __repr__(self) -> str:
         return f"PrivateAppToken({_mask(self.token)})"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True, repr=False)
+class ServiceKey(Auth):
+    """A service key (HubSpot's replacement for private apps, HUBSPOT_API.md §6.6), sent as a Bearer token.
+
+    HubSpot documents no token-info endpoint for it: its scopes are learnt by probing.
+    """
+
+    kind: ClassVar[str] = "service_key"
+    token: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "token", self.token.strip())
+        if not self.token:
+            raise ValueError("the service key is empty")
+        if any(c.isspace() for c in self.token):
+            raise ValueError("the service key contains spaces or line breaks; copy it again")
+
+    def secrets(self) -> tuple[str, ...]:
+        return (self.token,)
+
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": "Bearer " + self.token}
+
+    def __repr__(self) -> str:
+        return f"ServiceKey({_mask(self.token)})"
 
     __str__ = __repr__
 

@@ -102,7 +102,7 @@ class OAuthKeeper:
         self.redactor = Redactor(auth.secrets())
         LOG_FILTER.track(self.redactor)
         self._secrets_seen: set[str] = set(auth.secrets())
-        self._on_token_refresh = on_token_refresh
+        self.on_token_refresh = on_token_refresh  # persists renewed tokens (may be set after construction)
         self._lock = asyncio.Lock()
         # Called once when HubSpot refuses the refresh token (the app marks the account).
         self.on_sign_in_required: Callable[[SignInRequiredError], None] | None = None
@@ -168,8 +168,8 @@ class OAuthKeeper:
             self.auth = renewed
             self._learn(renewed.secrets())
             log.info("OAuth access token renewed")
-            if self._on_token_refresh is not None:
-                outcome = self._on_token_refresh(renewed)
+            if self.on_token_refresh is not None:
+                outcome = self.on_token_refresh(renewed)
                 if inspect.isawaitable(outcome):
                     await outcome
 

@@ -115,14 +115,17 @@ class OAuthTokens(Auth):
     expires_at: float | None = None
 
     def __post_init__(self) -> None:
-        if not self.access_token.strip():
-            raise ValueError("the OAuth access token is empty")
+        # Without an access token, the refresh token obtains one before the first request.
+        if not self.access_token.strip() and not self.can_refresh:
+            raise ValueError("the OAuth access token is empty (and there is no refresh token to get one)")
 
     @property
     def can_refresh(self) -> bool:
         return bool(self.refresh_token and self.client_id and self.client_secret)
 
     def expires_soon(self, now: float | None = None, margin: float = 60.0) -> bool:
+        if not self.access_token.strip():
+            return True
         if self.expires_at is None:
             return False
         return (time.time() if now is None else now) >= self.expires_at - margin
@@ -139,7 +142,7 @@ class OAuthTokens(Auth):
         )
 
     def secrets(self) -> tuple[str, ...]:
-        return tuple(s for s in (self.access_token, self.refresh_token, self.client_secret) if s)
+        return tuple(s for s in (self.access_token, self.refresh_token, self.client_secret) if s.strip())
 
     def headers(self) -> dict[str, str]:
         return {"Authorization": "Bearer " + self.access_token}

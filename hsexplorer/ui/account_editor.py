@@ -71,7 +71,7 @@ class AccountEditor(QDialog):
         adding = account is None
         self.setWindowTitle("Add a HubSpot account" if adding else f"Edit “{account.name}”")
         self.setAccessibleName(self.windowTitle())
-        self.setMinimumWidth(620)
+        self.setMinimumWidth(660)
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.form = form
@@ -174,9 +174,12 @@ class AccountEditor(QDialog):
         self.report_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         report_frame = QFrame()
         report_frame.setObjectName("scopeReport")
-        report_layout = QHBoxLayout(report_frame)
-        report_layout.addWidget(self.report_label, 1, Qt.AlignmentFlag.AlignTop)
-        report_layout.addWidget(self.test_button, 0, Qt.AlignmentFlag.AlignTop)
+        report_layout = QVBoxLayout(report_frame)
+        report_layout.addWidget(self.report_label, 1)
+        button_row = QHBoxLayout()
+        button_row.addStretch(1)
+        button_row.addWidget(self.test_button)
+        report_layout.addLayout(button_row)
         layout.addWidget(report_frame)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
@@ -192,6 +195,20 @@ class AccountEditor(QDialog):
         self.kind_combo.currentIndexChanged.connect(self._kind_changed)
         self._kind_changed()
 
+    def _fit_labels(self) -> None:
+        """Qt under-estimates the height of word-wrapped rich text (lists, tables) in a form: say it."""
+        for label in (self.steps_label, self.report_label):
+            if label.width() > 100:
+                label.setMinimumHeight(label.heightForWidth(label.width()))
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._fit_labels()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self._fit_labels()
+
     @property
     def kind(self) -> AuthKind:
         return AuthKind(self.kind_combo.currentData())  # Qt hands the enum back as a plain str
@@ -201,6 +218,7 @@ class AccountEditor(QDialog):
             for widget in widgets:
                 self.form.setRowVisible(widget, kind is self.kind)
         self.steps_label.setText(steps_html(self.kind))
+        self._fit_labels()
         self.adjustSize()
         self.report = None
 
@@ -277,6 +295,7 @@ class AccountEditor(QDialog):
         self.report_label.setText(self.describe(report))
         self.report_label.setObjectName("okText" if report.complete else "")
         self._restyle()
+        self._fit_labels()
         return report
 
     @staticmethod
@@ -293,8 +312,8 @@ class AccountEditor(QDialog):
         if report.features:
             rows = "".join(
                 f"<tr><td>{_STATE_MARKS[c.state]}&nbsp;</td><td>{html.escape(c.feature.title)}&nbsp;&nbsp;</td>"
-                f"<td><code>{html.escape(c.feature.scope)}</code></td>"
-                f"<td>{html.escape(c.detail or {'ok': 'available', 'missing': 'scope missing'}.get(c.state, ''))}</td></tr>"
+                f"<td><code>{html.escape(c.feature.scope)}</code>"
+                f"{' — ' + html.escape(c.detail) if c.detail else ''}</td></tr>"
                 for c in report.features
             )
             parts.append(f"<table>{rows}</table>")
@@ -314,6 +333,7 @@ class AccountEditor(QDialog):
         self.report_label.setText(html.escape(text))
         self.report_label.setObjectName("warningText" if warning else "mutedText")
         self._restyle()
+        self._fit_labels()
 
     def _restyle(self) -> None:
         self.report_label.style().unpolish(self.report_label)

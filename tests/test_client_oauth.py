@@ -237,3 +237,19 @@ def test_the_readme_lists_the_same_scope_per_feature_as_the_app():
     documented = {line.split("|")[1].strip(): line.split("|")[2].strip().strip("`") for line in rows}
     for feature in FEATURES:
         assert documented.get(feature.title) == feature.scope, feature.title
+
+
+def test_a_missing_scope_tells_a_service_key_user_where_to_add_it(sandbox_server):
+    from hsexplorer.hubspot.auth import ServiceKey
+    from hsexplorer.hubspot.errors import MissingScopesError
+
+    key = service_key(sandbox_server, [DEFINITIONS_SCOPE, READ_SCOPE])
+
+    async def go():
+        async with HubSpotClient(ServiceKey(key), sandbox_server.base_url) as client:
+            await client.send({"eventName": sandbox_server.event_name("x"), "email": "a@example.com"})
+
+    with pytest.raises(MissingScopesError) as caught:
+        run(go())
+    assert SEND_SCOPE in caught.value.user_message and "Service keys" in caught.value.user_message
+    assert key not in caught.value.user_message

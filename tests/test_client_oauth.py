@@ -253,3 +253,34 @@ def test_a_missing_scope_tells_a_service_key_user_where_to_add_it(sandbox_server
         run(go())
     assert SEND_SCOPE in caught.value.user_message and "Service keys" in caught.value.user_message
     assert key not in caught.value.user_message
+
+
+def test_an_inactive_access_token_is_renewed_once_before_the_check_answers(sandbox_server):
+    minted = mint_oauth(sandbox_server, expires_in=0)  # introspect says {"active": false}
+    info, traces, renewed = traced_run(sandbox_server, oauth_auth(minted), lambda c: c.token_info())
+    assert summary(traces) == [
+        ("POST", "/oauth/v3/token/introspect", 200),
+        ("POST", "/oauth/v3/token", 200),
+        ("POST", "/oauth/v3/token/introspect", 200),
+    ]
+    assert len(renewed) == 1 and info.portal_id == sandbox_server.portal_id
+
+
+def test_an_oauth_token_that_stays_inactive_is_reported_as_expired(scripted_server):
+    from fixtures_client import Reply
+
+    from hsexplorer.hubspot.errors import TokenExpiredError
+
+    scripted_server.queue("/oauth/v3/token/introspect", Reply(200, json={"active": False}),
+                          Reply(200, json={"active": False}))
+    scripted_server.queue("/oauth/v3/token", Reply(200, json={"access_token": "fresh-token-1234", "expires_in": 1800}))
+
+    async def go():
+        auth = OAuthTokens("old-token-1234", "refresh-1234", client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+        async with HubSpotClient(auth, scripted_server.base_url) as client:
+            await client.token_info()
+
+    with pytest.raises(TokenExpiredError):
+        run(go())
+    assert [r.path for r in scripted_server.received] == [
+        "/oauth/v3/token/introspect", "/oauth/v3/token", "/oauth/v3/token/introspect"]

@@ -333,3 +333,12 @@ def test_an_account_that_needs_a_new_sign_in_says_so(make_window, qtbot, memory_
     assert "no longer accepts this account's sign-in" in editor.report_label.text()
     assert editor.oauth_client_id.text() == "cid"
     editor.reject()
+
+
+def test_the_status_bar_shows_the_ten_second_window_and_the_daily_requests_left(make_window, run_async, qtbot):
+    window = make_window()
+    assert "not reported yet" in window.rate_label.text()
+    run_async(window.definitions_page.load_task(), timeout=30)
+    qtbot.waitUntil(lambda: "today" in window.rate_label.text())
+    text = window.rate_label.text()
+    assert "left per 10 s" in text and " of " in text

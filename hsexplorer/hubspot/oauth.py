@@ -189,7 +189,7 @@ class OAuthKeeper:
             return data
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def introspect(self) -> dict[str, Any]:
+    async def introspect(self, *, renewed: bool = False) -> dict[str, Any]:
         """What HubSpot knows about the access token: portal, scopes, expiry (v3 introspect).
 
         The guide and the spec disagree on the body (§6.5): the spec names the token `token`,
@@ -216,10 +216,10 @@ class OAuthKeeper:
             else:
                 data = dict(data) if isinstance(data, Mapping) else {}
                 if data.get("active") is False:
-                    if not self.can_refresh:
+                    if renewed or not self.can_refresh:  # renewed once already: do not loop
                         raise TokenExpiredError(401, _inactive_body(), path=V3_INTROSPECT)
                     await self.refresh(failed_token=auth)
-                    return await self.introspect()
+                    return await self.introspect(renewed=True)
                 return data
         else:
             self._note(f"{V1_NOTE}: add the OAuth app's client id and client secret to use the v3 check.")

@@ -321,10 +321,12 @@ def test_an_oauth_app_is_added_with_a_refresh_token_and_its_renewed_tokens_are_k
     assert client_secret not in shown and minted["refreshToken"] not in shown and kept["token"] not in shown
 
 
-def test_an_account_that_needs_a_new_sign_in_says_so(make_window, qtbot, memory_keyring):
+def test_an_account_that_needs_a_new_sign_in_says_so_until_new_tokens_are_tested(
+    make_window, run_async, qtbot, memory_keyring, sandbox_server
+):
     window = make_window()
     window.session.accounts.add(Account(id=new_account_id(), name="Expired OAuth", auth_kind=AuthKind.OAUTH,
-                                        oauth_client_id="cid", needs_sign_in=True))
+                                        oauth_client_id="cid", base_url=sandbox_server.base_url, needs_sign_in=True))
     dialog = open_accounts(window, qtbot)
     texts = [dialog.list.item(row).text() for row in range(dialog.list.count())]
     assert any("Expired OAuth" in t and "needs sign-in" in t for t in texts)
@@ -332,7 +334,12 @@ def test_an_account_that_needs_a_new_sign_in_says_so(make_window, qtbot, memory_
     editor = open_editor(dialog, qtbot, edit=True)
     assert "no longer accepts this account's sign-in" in editor.report_label.text()
     assert editor.oauth_client_id.text() == "cid"
-    editor.reject()
+    minted = sandbox_server.add_token(kind="oauth")
+    editor.oauth_client_secret.setText("client-secret-0123456789")
+    editor.oauth_refresh.setText(minted["refreshToken"])
+    assert run_async(editor.save()) is True
+    qtbot.waitUntil(lambda: not window.session.accounts.accounts()[1].needs_sign_in)
+    qtbot.waitUntil(lambda: all("needs sign-in" not in dialog.list.item(r).text() for r in range(dialog.list.count())))
 
 
 def test_the_status_bar_shows_the_ten_second_window_and_the_daily_requests_left(make_window, run_async, qtbot):

@@ -101,7 +101,6 @@ def _segment(name: str) -> str:
     return quote(str(name), safe="")
 
 
-# Fields of OAuth token responses that hold secrets.
 # Errors after which the rest of a batch would fail the same way.
 _FATAL_FOR_BATCH = (AuthenticationError, MissingScopesError, OAuthRefreshError)
 

@@ -401,3 +401,14 @@ def test_service_key_answers_the_scope_probes_as_hubspot_does(sandbox_server: Se
     with sandbox_server.client() as http:
         assert http.post("/events/v3/send", json={}).status_code == 400  # with the scope: refused, not stored
     assert sandbox_server.store.count_events() == stored_before
+
+
+@pytest.mark.parametrize("version", ["2026-03", "2026-09"])
+def test_the_dated_oauth_versions_answer_like_v3(sandbox_server: ServedSandbox, version: str) -> None:
+    minted = sandbox_server.add_token(kind=auth.OAUTH)
+    with sandbox_server.client(token=None) as http:
+        renewed = http.post(f"/oauth/{version}/token", data={**CLIENT, "grant_type": "refresh_token",
+                                                              "refresh_token": minted["refreshToken"]})
+        checked = http.post(f"/oauth/{version}/token/introspect",
+                            data={**CLIENT, "token": renewed.json()["access_token"]})
+    assert renewed.status_code == 200 and checked.json()["active"] is True

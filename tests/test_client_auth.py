@@ -19,6 +19,7 @@ from hsexplorer.hubspot.errors import (
     TokenExpiredError,
     UnsafeHostError,
 )
+from hsexplorer.hubspot.oauth import SignInRequiredError
 from hsexplorer.hubspot.scopes import DEFINITIONS_SCOPE, READ_SCOPE, SEND_SCOPE
 
 PAT = "pat-na1-99999999-8888-7777-6666-555555555555"
@@ -41,7 +42,7 @@ def oauth(expires_at=None):
 
 def test_expired_oauth_token_is_refreshed_once_and_the_request_repeated(scripted_server, virtual_clock):
     scripted_server.queue("/events/v3/events", Reply(401, json=EXPIRED), Reply(200, json={"results": []}))
-    scripted_server.queue("/oauth/v1/token", Reply(200, json={
+    scripted_server.queue("/oauth/v3/token", Reply(200, json={
         "token_type": "bearer", "access_token": "new-access-token-abcdef", "refresh_token": "new-refresh-abcdef",
         "expires_in": 1800}))
     stored = []
@@ -59,8 +60,8 @@ def test_expired_oauth_token_is_refreshed_once_and_the_request_repeated(scripted
     shown = "".join(json.dumps(t.to_json()) + t.as_curl() for t in traces)
     for secret in (ACCESS, REFRESH, SECRET, "new-access-token-abcdef", "new-refresh-abcdef"):
         assert secret not in shown
-    assert len(traces) == 3 and traces[1].url.endswith("/oauth/v1/token")
-    token_request = scripted_server.requests_to("/oauth/v1/token")[0]
+    assert len(traces) == 3 and traces[1].url.endswith("/oauth/v3/token")
+    token_request = scripted_server.requests_to("/oauth/v3/token")[0]
     assert token_request.headers["content-type"] == "application/x-www-form-urlencoded"
     assert "authorization" not in token_request.headers
     assert parse_qs(token_request.body.decode()) == {
@@ -73,7 +74,7 @@ def test_expired_oauth_token_is_refreshed_once_and_the_request_repeated(scripted
 
 
 def test_token_about_to_expire_is_refreshed_before_the_request(scripted_server, virtual_clock):
-    scripted_server.queue("/oauth/v1/token", Reply(200, json={"access_token": "fresh-token-123456", "expires_in": 1800}))
+    scripted_server.queue("/oauth/v3/token", Reply(200, json={"access_token": "fresh-token-123456", "expires_in": 1800}))
     scripted_server.queue("/events/v3/events", Reply(200, json={"results": []}))
 
     async def go():
@@ -83,13 +84,13 @@ def test_token_about_to_expire_is_refreshed_before_the_request(scripted_server, 
             return client.auth
 
     auth = run(go())
-    assert [r.path for r in scripted_server.received] == ["/oauth/v1/token", "/events/v3/events"]
+    assert [r.path for r in scripted_server.received] == ["/oauth/v3/token", "/events/v3/events"]
     assert auth.refresh_token == REFRESH  # HubSpot did not rotate it: the old one is kept
 
 
 def test_refresh_refused_is_a_clear_error_without_secrets(scripted_server, virtual_clock):
     scripted_server.queue("/events/v3/events", Reply(401, json=EXPIRED))
-    scripted_server.queue("/oauth/v1/token", Reply(400, json={
+    scripted_server.queue("/oauth/v3/token", Reply(400, json={
         "error": "invalid_grant", "error_description": "refresh token is invalid, expired or revoked",
         "status": "BAD_REFRESH_TOKEN", "message": "refresh token is invalid, expired or revoked"}))
 
@@ -97,10 +98,11 @@ def test_refresh_refused_is_a_clear_error_without_secrets(scripted_server, virtu
         async with HubSpotClient(oauth(), scripted_server.base_url, clock=virtual_clock) as client:
             await client.fetch_events(EventQuery())
 
-    with pytest.raises(OAuthRefreshError) as caught:
+    with pytest.raises(SignInRequiredError) as caught:
         run(go())
+    assert isinstance(caught.value, OAuthRefreshError)
     assert "refresh token is invalid" in str(caught.value)
-    assert "Reconnect" in caught.value.user_message
+    assert "Sign in again" in caught.value.user_message
     assert_no_secret(caught.value, REFRESH, SECRET, ACCESS)
 
 
@@ -150,7 +152,7 @@ def test_private_app_token_info(scripted_server):
     assert PAT not in traces[0].request_text and "[REDACTED]" in traces[0].request_text
 
 
-def test_oauth_token_info_puts_the_token_in_the_path_but_never_in_traces(scripted_server):
+def test_oauth_v1_token_check_when_v3_is_not_served_puts_the_token_in_the_path_but_never_in_traces(scripted_server):
     path = f"/oauth/v1/access-tokens/{ACCESS}"
     scripted_server.queue(path, Reply(200, json={
         "token": ACCESS, "user": "jdoe@example.com", "hub_domain": "example.com", "scopes": [READ_SCOPE, SEND_SCOPE],
@@ -163,10 +165,12 @@ def test_oauth_token_info_puts_the_token_in_the_path_but_never_in_traces(scripte
             return await client.token_info()
 
     info = run(go())
+    assert [r.path for r in scripted_server.received] == ["/oauth/v3/token/introspect", path]
+    assert any("deprecated on 2027-02-16" in note for note in info.notes)
     assert (info.kind, info.portal_id, info.user, info.expires_in) == ("oauth", 62515, "jdoe@example.com", 1754)
     assert info.has(SEND_SCOPE) and not info.has(DEFINITIONS_SCOPE)
-    text = json.dumps(traces[0].to_json()) + traces[0].as_curl()
-    assert ACCESS not in text and "/oauth/v1/access-tokens/" in traces[0].url
+    text = "".join(json.dumps(t.to_json()) + t.as_curl() for t in traces)
+    assert ACCESS not in text and SECRET not in text and "/oauth/v1/access-tokens/" in traces[1].url
 
 
 def test_legacy_api_key_warns_and_goes_in_the_query_string_redacted(scripted_server):

@@ -307,3 +307,108 @@ def test_seed_is_deterministic(sandbox_server: ServedSandbox) -> None:
     assert snapshot() == first
     seed_demo(store, SeedSettings(seed=12, completions=300), now=1_760_000_000_000)
     assert snapshot() != first
+
+
+# -- OAuth v3 and service keys -------------------------------------------------------------------
+
+CLIENT = {"client_id": "sandbox-client", "client_secret": "sandbox-secret"}
+
+
+def _v3(sandbox: ServedSandbox, path: str, **form: str) -> httpx.Response:
+    with sandbox.client(token=None) as http:
+        return http.post(f"/oauth/v3/token{path}", data={**CLIENT, **form})
+
+
+def test_v3_authorization_code_then_refresh_then_introspect(sandbox_server: ServedSandbox) -> None:
+    code = sandbox_server.admin("POST", "/_sandbox/oauth/codes", {"scopes": [auth.SEND_SCOPE]})["code"]
+    first = _v3(sandbox_server, "", grant_type="authorization_code", code=code, redirect_uri="http://localhost/cb")
+    assert first.status_code == 200, first.text
+    issued = first.json()
+    assert issued["token_type"] == "bearer" and issued["expires_in"] == 1800 and issued["scopes"] == [auth.SEND_SCOPE]
+    reused = _v3(sandbox_server, "", grant_type="authorization_code", code=code, redirect_uri="http://localhost/cb")
+    assert reused.status_code == 400 and reused.json()["error"] == "invalid_grant"
+
+    renewed = _v3(sandbox_server, "", grant_type="refresh_token", refresh_token=issued["refresh_token"]).json()
+    assert renewed["access_token"] != issued["access_token"]
+    # The guide's typed field and the spec's `token` are both understood (HUBSPOT_API.md §6.5).
+    by_guide = _v3(sandbox_server, "/introspect", token_type_hint="access_token", access_token=renewed["access_token"])
+    by_spec = _v3(sandbox_server, "/introspect", token_type_hint="access_token", token=renewed["access_token"])
+    for answer in (by_guide.json(), by_spec.json()):
+        assert answer["active"] is True and answer["hub_id"] == sandbox_server.portal_id
+        assert answer["scopes"] == [auth.SEND_SCOPE] and answer["token_use"] == "access_token"
+        assert 0 < answer["expires_in"] <= 1800
+    refresh_info = _v3(sandbox_server, "/introspect", token_type_hint="refresh_token", token=issued["refresh_token"]).json()
+    assert refresh_info["active"] is True and refresh_info["token_use"] == "refresh_token"
+    assert "expires_in" not in refresh_info
+
+
+def test_v3_token_needs_client_credentials_and_a_known_grant(sandbox_server: ServedSandbox) -> None:
+    with sandbox_server.client(token=None) as http:
+        no_client = http.post("/oauth/v3/token", data={"grant_type": "refresh_token", "refresh_token": "x"})
+    assert no_client.status_code == 400 and no_client.json()["error"] == "invalid_client"
+    odd = _v3(sandbox_server, "", grant_type="password")
+    assert odd.status_code == 400 and odd.json()["error"] == "unsupported_grant_type"
+    unknown = _v3(sandbox_server, "", grant_type="refresh_token", refresh_token="na1-nope")
+    assert unknown.status_code == 400
+    assert unknown.json()["status"] == "BAD_REFRESH_TOKEN"
+
+
+def test_v3_tokens_live_as_configured_expire_and_revoked_refresh_tokens_stop_renewing(
+    sandbox_server: ServedSandbox,
+) -> None:
+    sandbox_server.configure(oauthLifetimeSeconds=30)
+    minted = sandbox_server.add_token(kind=auth.OAUTH, expiresIn=0)  # already expired
+    with sandbox_server.client(minted["token"]) as http:
+        expired = http.get("/events/v3/events/event-types")
+    assert expired.status_code == 401 and expired.json()["category"] == "EXPIRED_AUTHENTICATION"
+    assert "expired" in expired.json()["message"]
+    assert _v3(sandbox_server, "/introspect", token=minted["token"]).json() == {"active": False}
+    renewed = _v3(sandbox_server, "", grant_type="refresh_token", refresh_token=minted["refreshToken"]).json()
+    assert renewed["expires_in"] == 30
+    with sandbox_server.client(renewed["access_token"]) as http:
+        assert http.get("/events/v3/events/event-types").status_code == 200
+
+    revoked = _v3(sandbox_server, "/revoke", token_type_hint="refresh_token", token=minted["refreshToken"])
+    assert revoked.status_code == 204
+    again = _v3(sandbox_server, "", grant_type="refresh_token", refresh_token=minted["refreshToken"])
+    assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
+
+
+def test_v3_can_be_switched_off_for_the_v1_fallback(sandbox_server: ServedSandbox) -> None:
+    assert sandbox_server.admin("PATCH", "/_sandbox/oauth", {"v3": False}) == {"v3": False}
+    minted = sandbox_server.add_token(kind=auth.OAUTH)
+    assert _v3(sandbox_server, "", grant_type="refresh_token", refresh_token=minted["refreshToken"]).status_code == 404
+    with sandbox_server.client(token=None) as http:
+        v1 = http.post("/oauth/v1/token", data={**CLIENT, "grant_type": "refresh_token",
+                                                "refresh_token": minted["refreshToken"]})
+    assert v1.status_code == 200
+
+
+def test_service_key_answers_the_scope_probes_as_hubspot_does(sandbox_server: ServedSandbox) -> None:
+    key = sandbox_server.admin("POST", "/_sandbox/service-keys",
+                               {"scopes": [auth.DEFINITIONS_SCOPE, auth.READ_SCOPE]})
+    assert key["kind"] == "service_key"
+    stored_before = sandbox_server.store.count_events()
+    with sandbox_server.client(key["token"]) as http:
+        definitions = http.get("/events/v3/event-definitions", params={"limit": 1})
+        events = http.get("/events/v3/events", params={"limit": 1})
+        send = http.post("/events/v3/send", json={})
+    assert definitions.status_code == 200 and events.status_code == 200
+    assert send.status_code == 403
+    body = send.json()
+    assert body["category"] == "MISSING_SCOPES"
+    assert body["errors"][0]["context"]["requiredScopes"] == [auth.SEND_SCOPE]
+    with sandbox_server.client() as http:
+        assert http.post("/events/v3/send", json={}).status_code == 400  # with the scope: refused, not stored
+    assert sandbox_server.store.count_events() == stored_before
+
+
+@pytest.mark.parametrize("version", ["2026-03", "2026-09"])
+def test_the_dated_oauth_versions_answer_like_v3(sandbox_server: ServedSandbox, version: str) -> None:
+    minted = sandbox_server.add_token(kind=auth.OAUTH)
+    with sandbox_server.client(token=None) as http:
+        renewed = http.post(f"/oauth/{version}/token", data={**CLIENT, "grant_type": "refresh_token",
+                                                              "refresh_token": minted["refreshToken"]})
+        checked = http.post(f"/oauth/{version}/token/introspect",
+                            data={**CLIENT, "token": renewed.json()["access_token"]})
+    assert renewed.status_code == 200 and checked.json()["active"] is True

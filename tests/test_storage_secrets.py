@@ -200,3 +200,39 @@ def test_a_wrong_remembered_answer_is_corrected_on_first_use():
     with pytest.raises(SecretStoreUnavailable):
         store.set("a", AccountSecret(token=TOKEN))
     assert store.status.state is SecretsState.UNAVAILABLE
+
+
+def test_an_oauth_account_keeps_its_client_id_in_the_settings_and_everything_secret_in_the_keyring(
+    memory_keyring, tmp_path
+):
+    from hsexplorer.storage.accounts import Account, AccountStore, AuthKind
+    from hsexplorer.storage.settings import SettingsStore
+
+    settings = SettingsStore(tmp_path / "settings.json")
+    AccountStore(settings).add(Account(id="acct-oauth", name="OAuth app", auth_kind=AuthKind.OAUTH,
+                                       oauth_client_id="client-id-visible"))
+    settings.save()
+    SecretStore().set("acct-oauth", AccountSecret("access-123456", "refresh-123456", client_secret="cs-123456",
+                                                  expires_at=1_900_000_000.5))
+    written = (tmp_path / "settings.json").read_text()
+    assert "client-id-visible" in written
+    for secret in ("access-123456", "refresh-123456", "cs-123456"):
+        assert secret not in written
+    loaded = AccountStore(SettingsStore.load(tmp_path / "settings.json")).get("acct-oauth")
+    assert loaded.oauth_client_id == "client-id-visible" and not loaded.needs_sign_in
+    assert SecretStore().get("acct-oauth").expires_at == 1_900_000_000.5  # renewal before expiry survives a restart
+
+
+def test_accounts_and_secrets_saved_before_service_keys_still_load(memory_keyring):
+    from hsexplorer.storage.accounts import Account, AuthKind
+
+    old_account = {"id": "a1", "name": "Old", "auth_kind": "oauth", "portal_id": 1, "scopes": ["oauth"]}
+    account = Account.from_json(old_account)
+    assert (account.auth_kind, account.oauth_client_id, account.needs_sign_in) == (AuthKind.OAUTH, "", False)
+    memory_keyring.store[(KEYRING_SERVICE, "a1")] = (
+        '{"token":"access-1","refresh_token":"refresh-1","client_id":"cid-old","client_secret":"cs-1"}')
+    secret = SecretStore().get("a1")
+    assert (secret.client_id, secret.expires_at) == ("cid-old", None)
+    assert Account.from_json({"id": "s", "name": "Key", "auth_kind": "service_key"}).auth_kind is AuthKind.SERVICE_KEY
+    bad_expiry = AccountSecret.from_keyring_value('{"token":"t","expires_at":"soon"}')
+    assert bad_expiry.expires_at is None

@@ -36,8 +36,14 @@ def open_editor(dialog: AccountsDialog, qtbot, *, edit: bool = False) -> Account
     return dialog.editor
 
 
+def choose_kind(editor: AccountEditor, kind: AuthKind) -> None:
+    editor.kind_combo.setCurrentIndex(editor.kind_combo.findData(kind))
+
+
 def fill(editor: AccountEditor, name: str, token: str, base_url: str) -> None:
+    """A legacy private app token (the sandbox's default token is one)."""
     editor.name_edit.setText(name)
+    choose_kind(editor, AuthKind.PRIVATE_APP)
     editor.token_edit.setText(token)
     editor.base_url_edit.setText(base_url)
 
@@ -339,3 +345,106 @@ def test_explores_request_line_and_the_copied_snippet_show_the_accounts_version(
     assert explore.request_edit.text().startswith(f"GET {sandbox_server.base_url}/events/event-occurrences/2026-03?")
     code = run_async(window.page("compose").copy_snippet(SnippetLanguage.CURL))
     assert f"{sandbox_server.base_url}/events/2026-03/send" in code and "/v3/" not in code
+# -- service keys, OAuth apps, quotas ------------------------------------------------------------------
+
+
+def test_the_editor_offers_a_service_key_first_with_hubspots_steps_and_the_scopes_per_feature(make_window, qtbot):
+    from hsexplorer.hubspot.scopes import FEATURES
+
+    editor = open_editor(open_accounts(make_window(), qtbot), qtbot)
+    assert editor.kind_combo.itemData(0) == AuthKind.SERVICE_KEY and editor.kind is AuthKind.SERVICE_KEY
+    assert editor.service_key_edit.isVisible() and not editor.token_edit.isVisible()
+    steps = editor.steps_label.text()
+    assert "Development › Keys › Service keys" in steps and "Add new scope" in steps
+    for feature in FEATURES:
+        assert feature.title in steps and feature.scope in steps
+    choose_kind(editor, AuthKind.PRIVATE_APP)
+    assert editor.token_edit.isVisible() and "Legacy private app" in editor.steps_label.text()
+    assert editor.kind_combo.currentText() == "Legacy private app token"
+    choose_kind(editor, AuthKind.OAUTH)
+    assert "2027-02-16" in editor.steps_label.text()
+    assert all(w.isVisible() for w in (editor.oauth_client_id, editor.oauth_client_secret, editor.oauth_refresh,
+                                       editor.oauth_access))
+    editor.reject()
+
+
+def test_a_service_key_without_the_send_scope_shows_each_feature_and_the_quota(
+    make_window, run_async, qtbot, sandbox_server, memory_keyring
+):
+    key = sandbox_server.admin("POST", "/_sandbox/service-keys", {"scopes": [DEFINITIONS_SCOPE, READ_SCOPE]})["token"]
+    stored_before = sandbox_server.store.count_events()
+    window = make_window()
+    editor = open_editor(open_accounts(window, qtbot), qtbot)
+    editor.name_edit.setText("Service key portal")
+    editor.service_key_edit.setText(key)
+    editor.base_url_edit.setText(sandbox_server.base_url)
+    report = run_async(editor.test_connection())
+    assert {c.feature.key: c.state for c in report.features} == {
+        "send": "missing", "definitions": "ok", "query": "ok", "contacts": "ok"}
+    text = editor.report_label.text()
+    assert "✕&nbsp;</td><td>Send events" in text and "✓&nbsp;</td><td>Event definitions" in text
+    assert "Quota:" in text and "left per 10 s" in text and "today" in text
+    assert sandbox_server.store.count_events() == stored_before  # the send probe stored nothing
+    assert run_async(editor.save()) is True
+    qtbot.waitUntil(lambda: window.session.active_account.name == "Service key portal")
+    account = window.session.active_account
+    assert account.auth_kind is AuthKind.SERVICE_KEY and account.portal_id == sandbox_server.portal_id
+    assert json.loads(memory_keyring.store[(KEYRING_SERVICE, account.id)])["token"] == key
+
+
+def test_an_oauth_app_is_added_with_a_refresh_token_and_its_renewed_tokens_are_kept(
+    make_window, run_async, qtbot, sandbox_server, memory_keyring, isolated_profile
+):
+    minted = sandbox_server.add_token(kind="oauth")
+    client_secret = "oauth-client-secret-0123456789"
+    window = make_window()
+    editor = open_editor(open_accounts(window, qtbot), qtbot)
+    editor.name_edit.setText("OAuth portal")
+    choose_kind(editor, AuthKind.OAUTH)
+    editor.oauth_client_id.setText("client-id-123")
+    editor.oauth_refresh.setText(minted["refreshToken"])
+    editor.base_url_edit.setText(sandbox_server.base_url)
+    assert run_async(editor.save()) is False
+    assert "client secret" in editor.report_label.text()
+    editor.oauth_client_secret.setText(client_secret)
+    report = run_async(editor.test_connection())
+    assert report.portal_id == sandbox_server.portal_id and report.complete and report.notes == ()
+    assert run_async(editor.save()) is True
+    qtbot.waitUntil(lambda: window.session.active_account.name == "OAuth portal")
+    account = window.session.active_account
+    assert account.oauth_client_id == "client-id-123"
+    kept = json.loads(memory_keyring.store[(KEYRING_SERVICE, account.id)])
+    assert kept["refresh_token"] == minted["refreshToken"] and kept["client_secret"] == client_secret
+    assert kept["token"] and kept["expires_at"]  # the access token the test obtained, and its expiry
+    shown = files_text(isolated_profile)
+    assert client_secret not in shown and minted["refreshToken"] not in shown and kept["token"] not in shown
+
+
+def test_an_account_that_needs_a_new_sign_in_says_so_until_new_tokens_are_tested(
+    make_window, run_async, qtbot, memory_keyring, sandbox_server
+):
+    window = make_window()
+    window.session.accounts.add(Account(id=new_account_id(), name="Expired OAuth", auth_kind=AuthKind.OAUTH,
+                                        oauth_client_id="cid", base_url=sandbox_server.base_url, needs_sign_in=True))
+    dialog = open_accounts(window, qtbot)
+    texts = [dialog.list.item(row).text() for row in range(dialog.list.count())]
+    assert any("Expired OAuth" in t and "needs sign-in" in t for t in texts)
+    dialog.select(window.session.accounts.accounts()[1].id)
+    editor = open_editor(dialog, qtbot, edit=True)
+    assert "no longer accepts this account's sign-in" in editor.report_label.text()
+    assert editor.oauth_client_id.text() == "cid"
+    minted = sandbox_server.add_token(kind="oauth")
+    editor.oauth_client_secret.setText("client-secret-0123456789")
+    editor.oauth_refresh.setText(minted["refreshToken"])
+    assert run_async(editor.save()) is True
+    qtbot.waitUntil(lambda: not window.session.accounts.accounts()[1].needs_sign_in)
+    qtbot.waitUntil(lambda: all("needs sign-in" not in dialog.list.item(r).text() for r in range(dialog.list.count())))
+
+
+def test_the_status_bar_shows_the_ten_second_window_and_the_daily_requests_left(make_window, run_async, qtbot):
+    window = make_window()
+    assert "not reported yet" in window.rate_label.text()
+    run_async(window.definitions_page.load_task(), timeout=30)
+    qtbot.waitUntil(lambda: "today" in window.rate_label.text())
+    text = window.rate_label.text()
+    assert "left per 10 s" in text and " of " in text

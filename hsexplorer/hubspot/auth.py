@@ -1,4 +1,4 @@
-"""How a request proves who it is: private app token, OAuth tokens, or the retired API key.
+"""How a request proves who it is: service key, legacy private app token, OAuth tokens, or the retired API key.
 
 The secret is kept in a field that no repr, str or equality message shows; `secrets()`
 lists every secret value so traces and errors can redact them.
@@ -71,6 +71,35 @@ class PrivateAppToken(Auth):
 
 
 @dataclass(frozen=True, repr=False)
+class ServiceKey(Auth):
+    """A service key (HubSpot's replacement for private apps, HUBSPOT_API.md §6.6), sent as a Bearer token.
+
+    HubSpot documents no token-info endpoint for it: its scopes are learnt by probing.
+    """
+
+    kind: ClassVar[str] = "service_key"
+    token: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "token", self.token.strip())
+        if not self.token:
+            raise ValueError("the service key is empty")
+        if any(c.isspace() for c in self.token):
+            raise ValueError("the service key contains spaces or line breaks; copy it again")
+
+    def secrets(self) -> tuple[str, ...]:
+        return (self.token,)
+
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": "Bearer " + self.token}
+
+    def __repr__(self) -> str:
+        return f"ServiceKey({_mask(self.token)})"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True, repr=False)
 class OAuthTokens(Auth):
     """An OAuth access token with what is needed to renew it.
 
@@ -86,14 +115,17 @@ class OAuthTokens(Auth):
     expires_at: float | None = None
 
     def __post_init__(self) -> None:
-        if not self.access_token.strip():
-            raise ValueError("the OAuth access token is empty")
+        # Without an access token, the refresh token obtains one before the first request.
+        if not self.access_token.strip() and not self.can_refresh:
+            raise ValueError("the OAuth access token is empty (and there is no refresh token to get one)")
 
     @property
     def can_refresh(self) -> bool:
         return bool(self.refresh_token and self.client_id and self.client_secret)
 
     def expires_soon(self, now: float | None = None, margin: float = 60.0) -> bool:
+        if not self.access_token.strip():
+            return True
         if self.expires_at is None:
             return False
         return (time.time() if now is None else now) >= self.expires_at - margin
@@ -110,7 +142,7 @@ class OAuthTokens(Auth):
         )
 
     def secrets(self) -> tuple[str, ...]:
-        return tuple(s for s in (self.access_token, self.refresh_token, self.client_secret) if s)
+        return tuple(s for s in (self.access_token, self.refresh_token, self.client_secret) if s.strip())
 
     def headers(self) -> dict[str, str]:
         return {"Authorization": "Bearer " + self.access_token}

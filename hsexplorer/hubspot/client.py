@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -36,7 +35,8 @@ from hsexplorer.domain.definitions import (
 )
 from hsexplorer.domain.occurrence import MAX_BATCH_INPUTS, Occurrence
 from hsexplorer.hubspot import network
-from hsexplorer.hubspot.auth import Auth, LegacyApiKey, OAuthTokens, PrivateAppToken
+from hsexplorer.hubspot.auth import Auth
+from hsexplorer.hubspot.credentials import CredentialRequests, TokenInfo, token_info
 from hsexplorer.hubspot.definition_bodies import checked_definition_patch, definition_create_body
 from hsexplorer.hubspot.errors import (
     ApiError,
@@ -54,10 +54,10 @@ from hsexplorer.hubspot.errors import (
     api_error,
 )
 from hsexplorer.hubspot.hosts import DEFAULT_BASE_URL, check_base_url, is_loopback_host
+from hsexplorer.hubspot.oauth import OAuthKeeper, TokenRefreshCallback, TokenRequests
 from hsexplorer.hubspot.paging import EventPage, EventQuery, next_cursor
 from hsexplorer.hubspot.rate_limit import Clock, Pacer, RateLimitState, RetryPolicy, parse_retry_after
-from hsexplorer.hubspot.scopes import DEFINITIONS_SCOPE, READ_SCOPE, SEND_SCOPE, describe_scopes
-from hsexplorer.hubspot.trace import LOG_FILTER, Redactor, Trace
+from hsexplorer.hubspot.trace import Trace
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -72,7 +72,6 @@ log = logging.getLogger(__name__)
 
 IN_PROCESS_BASE_URL = "http://sandbox.in-process"
 TraceListener = Callable[[Trace], None]
-TokenRefreshCallback = Callable[[OAuthTokens], Awaitable[None] | None]
 
 
 @dataclass(slots=True)
@@ -96,40 +95,6 @@ class SendResult:
             raise self.error
 
 
-@dataclass(frozen=True, slots=True)
-class TokenInfo:
-    """Which portal a token belongs to and what it may do."""
-
-    kind: str  # "private_app" | "oauth" | "legacy_api_key"
-    portal_id: int | None
-    scopes: frozenset[str] = frozenset()
-    scopes_known: bool = True
-    app_id: int | None = None
-    user_id: int | None = None
-    user: str = ""
-    hub_domain: str = ""
-    expires_in: int | None = None
-
-    def has(self, scope: str) -> bool:
-        return scope in self.scopes
-
-    def missing(self, required: Iterable[str] = (SEND_SCOPE, DEFINITIONS_SCOPE, READ_SCOPE)) -> list[str]:
-        if not self.scopes_known:
-            return []
-        return [s for s in required if s not in self.scopes]
-
-    def describe_missing(self, required: Iterable[str] = (SEND_SCOPE, DEFINITIONS_SCOPE, READ_SCOPE)) -> str:
-        missing = self.missing(required)
-        return f"This token lacks {describe_scopes(missing)}." if missing else ""
-
-
-def _optional_int(value: Any) -> int | None:
-    try:
-        return None if value in (None, "") else int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _dumps(body: Any) -> bytes:
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
@@ -138,8 +103,6 @@ def _segment(name: str) -> str:
     return quote(str(name), safe="")
 
 
-# Fields of OAuth token responses that hold secrets.
-_TOKEN_FIELDS = ("access_token", "refresh_token", "id_token")
 # Errors after which the rest of a batch would fail the same way.
 _FATAL_FOR_BATCH = (AuthenticationError, MissingScopesError, OAuthRefreshError, ApiVersionNotServedError)
 
@@ -165,24 +128,21 @@ class HubSpotClient:
         _in_process: bool = False,
     ) -> None:
         if not isinstance(auth, Auth):
-            raise ConfigurationError(f"auth must be PrivateAppToken, OAuthTokens or LegacyApiKey, not {type(auth).__name__}")
+            raise ConfigurationError(f"auth must be ServiceKey, PrivateAppToken, OAuthTokens or LegacyApiKey, not {type(auth).__name__}")
         # Default v3: code that says nothing keeps its paths. Accounts, the embedded sandbox and
         # the command line always choose (new ones: the newest dated version).
         self._api_version = versions.check_version(api_version)  # else UnknownApiVersionError
         self._base_url = base_url.rstrip("/") if _in_process else check_base_url(
             base_url, allow_custom_host=allow_custom_host
         )
-        self._auth = auth
-        self._redactor = Redactor(auth.secrets())
-        LOG_FILTER.track(self._redactor)
-        self._secrets_seen: set[str] = set(auth.secrets())
         self.retry_policy = retry_policy or RetryPolicy()
         self.clock = clock or Clock()
         self._pacer = Pacer(self.clock, reserve=max(1, send_concurrency))
-        self._on_token_refresh = on_token_refresh
+        self._credentials = OAuthKeeper(auth, TokenRequests(self._post_form, self._get_json), self.clock,
+                                        on_token_refresh=on_token_refresh)
+        self._redactor = self._credentials.redactor  # knows every secret, renewed ones too
         self._send_concurrency = max(1, send_concurrency)
         self._listeners: list[TraceListener] = []
-        self._refresh_lock = asyncio.Lock()
         host = httpx.URL(self._base_url).host
         local = _in_process or is_loopback_host(host)
         if transport is None:
@@ -237,7 +197,15 @@ class HubSpotClient:
 
     @property
     def auth(self) -> Auth:
-        return self._auth
+        return self._credentials.auth
+
+    @property
+    def _auth(self) -> Auth:
+        return self._credentials.auth
+
+    @property
+    def credentials(self) -> OAuthKeeper:  # `notes`, `on_sign_in_required` (see oauth.py)
+        return self._credentials
 
     @property
     def api_version(self) -> str:
@@ -296,7 +264,7 @@ class HubSpotClient:
         while True:
             attempt += 1
             if authenticate:
-                await self._refresh_if_expiring()
+                await self._credentials.refresh_if_expiring()
             await self._pacer.before_request()
             try:
                 response, trace = await self._attempt(
@@ -311,9 +279,9 @@ class HubSpotClient:
             if response.status_code < 300:
                 return response, trace
             error = self._error_for(response, trace, path)
-            if isinstance(error, TokenExpiredError) and authenticate and not refreshed and self._can_refresh():
+            if isinstance(error, TokenExpiredError) and authenticate and not refreshed and self._credentials.can_refresh:
                 refreshed = True
-                await self._refresh(failed_token=self._auth)
+                await self._credentials.refresh(failed_token=self._auth)
                 continue
             if isinstance(error, RateLimitError) and error.retryable:
                 wait = policy.rate_limit_wait(error.retry_after, error.hubspot_message, self._pacer.state)
@@ -369,24 +337,13 @@ class HubSpotClient:
         trace.duration = time.perf_counter() - started
         trace.status = response.status_code
         if issues_secrets:
-            self._learn_secrets(response.content)
+            self._credentials.learn_issued_secrets(response.content)
         trace.response_headers = redactor.headers(response.headers.items())
         trace.response_body = redactor.data(response.content)
         trace.correlation_id = response.headers.get("x-hubspot-correlation-id", "")
         self._pacer.observe(response.headers)
         self._emit(trace)
         return response, trace
-
-    def _learn_secrets(self, body: bytes) -> None:
-        try:
-            data = json.loads(body)
-        except ValueError:
-            return
-        if isinstance(data, Mapping):
-            found = {v for k in _TOKEN_FIELDS if isinstance(v := data.get(k), str) and v}
-            if not found <= self._secrets_seen:
-                self._secrets_seen |= found
-                self._redactor.update(self._secrets_seen)
 
     def _error_for(self, response: httpx.Response, trace: Trace, path: str) -> ApiError:
         retry_after = parse_retry_after(response.headers.get("retry-after"), self.clock.wall())
@@ -429,51 +386,14 @@ class HubSpotClient:
             return None
         return self._json(response, trace)
 
-    # --- OAuth -----------------------------------------------------------------------
+    # --- OAuth (the logic is in oauth.py) --------------------------------------------
 
-    def _can_refresh(self) -> bool:
-        return isinstance(self._auth, OAuthTokens) and self._auth.can_refresh
-
-    async def _refresh_if_expiring(self) -> None:
-        auth = self._auth
-        if isinstance(auth, OAuthTokens) and auth.can_refresh and auth.expires_soon(self.clock.wall()):
-            await self._refresh(failed_token=auth)
-
-    async def _refresh(self, failed_token: Auth) -> None:
-        """POST /oauth/v1/token with the refresh token; once, however many requests noticed."""
-        async with self._refresh_lock:
-            if self._auth is not failed_token:
-                return  # another request already renewed it
-            auth = self._auth
-            assert isinstance(auth, OAuthTokens)
-            form = urlencode({
-                "grant_type": "refresh_token",
-                "client_id": auth.client_id,
-                "client_secret": auth.client_secret,
-                "refresh_token": auth.refresh_token,
-            }).encode()
-            try:
-                response, trace = await self._call(
-                    "POST", "/oauth/v1/token", content=form, content_type="application/x-www-form-urlencoded",
-                    retry_on_failure=True, authenticate=False, issues_secrets=True,
-                )
-                data = self._json(response, trace)
-                access_token = str(data["access_token"])
-            except HubSpotError as exc:
-                raise OAuthRefreshError(f"refreshing the OAuth token failed: {exc}", trace=exc.trace) from exc
-            except (KeyError, TypeError):
-                raise OAuthRefreshError("the token endpoint answered without an access_token") from None
-            renewed = auth.renewed(
-                access_token, _optional_int(data.get("expires_in")), data.get("refresh_token"), now=self.clock.wall()
-            )
-            self._secrets_seen.update(renewed.secrets())
-            self._redactor.update(self._secrets_seen)
-            self._auth = renewed
-            log.info("OAuth access token renewed")
-            if self._on_token_refresh is not None:
-                outcome = self._on_token_refresh(renewed)
-                if inspect.isawaitable(outcome):
-                    await outcome
+    async def _post_form(self, path: str, form: Mapping[str, str]) -> Any:
+        response, trace = await self._call(
+            "POST", path, content=urlencode(form).encode(), content_type="application/x-www-form-urlencoded",
+            retry_on_failure=True, authenticate=False, issues_secrets=True,
+        )
+        return self._json(response, trace)
 
     # --- sending ----------------------------------------------------------------------
 
@@ -665,38 +585,8 @@ class HubSpotClient:
     # --- token information ------------------------------------------------------------
 
     async def token_info(self) -> TokenInfo:
-        """The portal and scopes of the current token (so missing scopes are said up front)."""
-        auth = self._auth
-        if isinstance(auth, PrivateAppToken):
-            data = await self._write_json(
-                "POST", "/oauth/v2/private-apps/get/access-token-info", {"tokenKey": auth.token}
-            )
-            data = data if isinstance(data, Mapping) else {}
-            return TokenInfo(
-                kind=auth.kind,
-                portal_id=_optional_int(data.get("hubId")),
-                scopes=frozenset(str(s) for s in data.get("scopes") or ()),
-                app_id=_optional_int(data.get("appId")),
-                user_id=_optional_int(data.get("userId")),
-            )
-        if isinstance(auth, OAuthTokens):
-            await self._refresh_if_expiring()
-            auth = self._auth
-            assert isinstance(auth, OAuthTokens)
-            data, _ = await self._get_json(f"/oauth/v1/access-tokens/{_segment(auth.access_token)}")
-            data = data if isinstance(data, Mapping) else {}
-            return TokenInfo(
-                kind=auth.kind,
-                portal_id=_optional_int(data.get("hub_id")),
-                scopes=frozenset(str(s) for s in data.get("scopes") or ()),
-                app_id=_optional_int(data.get("app_id")),
-                user_id=_optional_int(data.get("user_id")),
-                user=str(data.get("user") or ""),
-                hub_domain=str(data.get("hub_domain") or ""),
-                expires_in=_optional_int(data.get("expires_in")),
-            )
-        assert isinstance(auth, LegacyApiKey)
-        return TokenInfo(kind=auth.kind, portal_id=None, scopes_known=False)
+        """The portal and scopes of the current credential (so missing scopes are said up front)."""
+        return await token_info(self._credentials, CredentialRequests(self._get_json, self._write_json))
 
 
 def _is_fatal(error: HubSpotError) -> bool:

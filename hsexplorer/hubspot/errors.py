@@ -285,8 +285,8 @@ class MissingScopesError(ApiError):
         if not scopes:
             return "The access token is not allowed to do this: it lacks a required scope."
         return (
-            f"The access token lacks the scope {describe_scopes(scopes)}. Add it to the private app "
-            "(Settings → Integrations → Private apps → Scopes) or reconnect the app with it."
+            f"The access token lacks the scope {describe_scopes(scopes)}. Add it to the service key "
+            "(Development → Keys → Service keys) or private app, or reinstall the OAuth app with it."
         )
 
 

@@ -69,6 +69,22 @@ class RateLimitState:
         return (self.interval_ms or DEFAULT_INTERVAL_MS) / 1000.0
 
 
+def describe_quota(state: RateLimitState | None) -> str:
+    """'98 of 100 left per 10 s · 249,000 of 250,000 today' (what HubSpot's last headers said).
+
+    OAuth calls carry no daily headers (HUBSPOT_API.md §9): then only the window is shown.
+    """
+    if state is None:
+        return "not reported yet"
+    parts = []
+    if state.remaining is not None and state.max:
+        window = f" per {state.interval_ms / 1000:g} s" if state.interval_ms else ""
+        parts.append(f"{state.remaining:,} of {state.max:,} left{window}")
+    if state.daily_remaining is not None and state.daily:
+        parts.append(f"{state.daily_remaining:,} of {state.daily:,} today")
+    return " · ".join(parts) if parts else "not reported"
+
+
 def parse_retry_after(value: str | None, now_wall: float) -> float | None:
     """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
     if not value:

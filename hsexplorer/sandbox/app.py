@@ -43,6 +43,7 @@ from hsexplorer.sandbox.judging import (
     parse_json_body,
     rejection_error,
 )
+from hsexplorer.sandbox.oauth_v3 import OAUTH_V3_ROUTES
 from hsexplorer.sandbox.rate_limit import RateLimiter, RateLimitSettings, RateLimitState
 from hsexplorer.sandbox.seed import SeedSettings, seed_demo
 from hsexplorer.sandbox.store import SandboxStore, now_ms
@@ -626,6 +627,7 @@ ROUTES = [
     Route("/oauth/v1/refresh-tokens/{token}", refresh_token_info, methods=["GET"]),
     Route("/oauth/v1/refresh-tokens/{token}", revoke_refresh_token, methods=["DELETE"]),
     Route("/oauth/v1/token", oauth_token, methods=["POST"]),
+    *OAUTH_V3_ROUTES,
     Route("/_sandbox/status", admin_status, methods=["GET"]),
     Route("/_sandbox/reset", admin_reset, methods=["POST"]),
     Route("/_sandbox/seed", admin_seed, methods=["POST"]),

@@ -1,7 +1,9 @@
 """Who may call the sandbox: Bearer tokens with scopes, as HubSpot checks them (HUBSPOT_API.md §6, §10.3).
 
-Private-app tokens never expire; OAuth access tokens carry an expiry and can be refreshed
-through POST /oauth/v1/token with their refresh token. The sandbox's tokens are fake, but
+Private-app tokens and service keys never expire; OAuth access tokens carry an expiry and
+can be refreshed through POST /oauth/v3/token (or the deprecated /oauth/v1/token) with their
+refresh token. Service keys are checked like any Bearer token, scope by scope (HubSpot
+documents no token-info endpoint for them, §6.6). The sandbox's tokens are fake, but
 they are still secrets in the app's eyes: TokenRecord's repr never shows one.
 """
 
@@ -21,6 +23,8 @@ ALL_SCOPES = frozenset({SEND_SCOPE, DEFINITIONS_SCOPE, READ_SCOPE})
 
 PRIVATE_APP = "private_app"
 OAUTH = "oauth"
+SERVICE_KEY = "service_key"
+TOKEN_KINDS = (SERVICE_KEY, PRIVATE_APP, OAUTH)
 OAUTH_LIFETIME_S = 1800  # "Access tokens expire after 30 minutes" (DOC-oauth-v3)
 DEFAULT_USER_ID = 2011410
 DEFAULT_APP_ID = 1020304
@@ -30,6 +34,15 @@ def generate_private_app_token() -> str:
     """Looks like HubSpot's (`pat-na1-<uuid>`) so apps that check the prefix are happy."""
     raw = secrets.token_hex(16)
     return f"pat-na1-{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
+
+
+def generate_service_key() -> str:
+    # HubSpot does not document the format of a service key (§6.6): an opaque string.
+    return "sandbox-sk-" + secrets.token_urlsafe(24)
+
+
+def generate_authorization_code() -> str:
+    return "sandbox-code-" + secrets.token_urlsafe(12)
 
 
 def generate_oauth_token() -> str:
@@ -56,6 +69,16 @@ def private_app_token(token: str, scopes: Iterable[str] = ALL_SCOPES) -> TokenRe
     return TokenRecord(
         token=token,
         kind=PRIVATE_APP,
+        scopes=frozenset(scopes),
+        user_id=DEFAULT_USER_ID,
+        app_id=DEFAULT_APP_ID,
+    )
+
+
+def service_key(scopes: Iterable[str] = ALL_SCOPES, token: str | None = None) -> TokenRecord:
+    return TokenRecord(
+        token=token or generate_service_key(),
+        kind=SERVICE_KEY,
         scopes=frozenset(scopes),
         user_id=DEFAULT_USER_ID,
         app_id=DEFAULT_APP_ID,
@@ -125,6 +148,20 @@ def check_not_expired(record: TokenRecord) -> None:
             f"The OAuth token used to make this call expired {overdue_ms // 1000} second(s) ago.",
             context={"expire time": [expired.isoformat(timespec="milliseconds").replace("+00:00", "Z")]},
         )
+
+
+def oauth_error(error: str, description: str, status: str) -> ApiError:
+    """An OAuth endpoint's 400: RFC 6749 fields beside HubSpot's legacy ones (§6.5)."""
+    return ApiError(
+        400,
+        "BAD_REQUEST",
+        description,
+        extra={"error": error, "error_description": description, "status": status},
+    )
+
+
+def refresh_token_refused() -> ApiError:
+    return oauth_error("invalid_grant", "refresh token is invalid, expired or revoked", "BAD_REFRESH_TOKEN")
 
 
 def require_scopes(record: TokenRecord, required: Iterable[str]) -> None:

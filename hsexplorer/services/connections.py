@@ -6,17 +6,22 @@ that owns the active client both go through here.
 
 from __future__ import annotations
 
+import logging
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from hsexplorer.domain.api_versions import NEWEST_VERSION
-from hsexplorer.storage.accounts import Account, AuthKind
-from hsexplorer.storage.secrets import AccountSecret
+from hsexplorer.storage.accounts import Account, AccountError, AccountStore, AuthKind
+from hsexplorer.storage.secrets import AccountSecret, SecretStore
 
 if TYPE_CHECKING:
-    from hsexplorer.hubspot.auth import Auth
+    from hsexplorer.hubspot.auth import Auth, OAuthTokens
     from hsexplorer.hubspot.client import HubSpotClient
+    from hsexplorer.hubspot.credentials import FeatureCheck
+    from hsexplorer.hubspot.rate_limit import RateLimitState
+
+log = logging.getLogger(__name__)
 
 
 class MissingSecretError(LookupError):
@@ -37,13 +42,18 @@ class DisabledFeature:
 
 @dataclass(frozen=True, slots=True)
 class ConnectionReport:
-    """What testing a token found out."""
+    """What testing a credential found out."""
 
     portal_id: int | None
     scopes: tuple[str, ...]
     disabled: tuple[DisabledFeature, ...]
     # False when HubSpot does not say which scopes the credential has (legacy API keys).
     scopes_known: bool = True
+    features: tuple[FeatureCheck, ...] = ()  # each app feature: ok, missing or unknown
+    notes: tuple[str, ...] = ()  # e.g. "OAuth v1 token check, deprecated on 2027-02-16: ..."
+    rate_limit: RateLimitState | None = None  # HubSpot's quota headers on the last answer
+    # OAuth tokens renewed during the test: save these, not the ones typed (HubSpot may rotate them).
+    renewed: AccountSecret | None = None
 
     @property
     def complete(self) -> bool:
@@ -58,14 +68,17 @@ def disabled_features(granted: tuple[str, ...] | frozenset[str] | list[str]) -> 
 
 
 def auth_for(account: Account, secret: AccountSecret) -> Auth:
-    from hsexplorer.hubspot.auth import LegacyApiKey, OAuthTokens, PrivateAppToken
+    from hsexplorer.hubspot.auth import LegacyApiKey, OAuthTokens, PrivateAppToken, ServiceKey
 
+    if account.auth_kind is AuthKind.SERVICE_KEY:
+        return ServiceKey(secret.token)
     if account.auth_kind is AuthKind.OAUTH:
         return OAuthTokens(
             access_token=secret.token,
             refresh_token=secret.refresh_token,
-            client_id=secret.client_id,
+            client_id=account.oauth_client_id or secret.client_id,
             client_secret=secret.client_secret,
+            expires_at=secret.expires_at,
         )
     if account.auth_kind is AuthKind.LEGACY_API_KEY:
         # The user already confirmed the retirement warning when choosing this kind.
@@ -105,10 +118,49 @@ def embedded_client(sandbox: Any, api_version: str = NEWEST_VERSION) -> HubSpotC
     return HubSpotClient.for_asgi_app(sandbox.app, PrivateAppToken(sandbox.token), api_version=api_version)
 
 
+def secret_after_renewal(tokens: OAuthTokens) -> AccountSecret:
+    """What the keyring keeps after HubSpot renewed an OAuth access token (and perhaps rotated the refresh token)."""
+    return AccountSecret(tokens.access_token, tokens.refresh_token, client_secret=tokens.client_secret,
+                         expires_at=tokens.expires_at)
+
+
+def keep_credentials_current(client: HubSpotClient, account: Account, secrets: SecretStore,
+                             accounts: AccountStore) -> None:
+    """Persist renewed OAuth tokens, and mark the account when HubSpot refuses its refresh token."""
+
+    async def store_renewed(tokens: OAuthTokens) -> None:
+        # HubSpot may rotate the refresh token: losing it would sign the user out.
+        await secrets.aset(account.id, secret_after_renewal(tokens))
+
+    def mark_needs_sign_in(_error: Exception) -> None:
+        try:
+            accounts.update(replace(accounts.get(account.id), needs_sign_in=True))
+        except AccountError:  # removed meanwhile: nothing to mark
+            log.info("account removed before it could be marked as needing a sign-in")
+
+    client.credentials.on_token_refresh = store_renewed
+    client.credentials.on_sign_in_required = mark_needs_sign_in
+
+
 async def check_connection(account: Account, secret: AccountSecret) -> ConnectionReport:
-    """Ask HubSpot which portal the token belongs to and which scopes it carries."""
+    """Ask HubSpot which portal the credential belongs to and what it may do (scopes or probes)."""
     async with client_for(account, secret) as client:
+        first_auth = client.auth
         info = await client.token_info()
+        rate_limit = client.rate_limit
+        renewed = secret_after_renewal(client.auth) if client.auth is not first_auth else None  # type: ignore[arg-type]
     scopes = tuple(sorted(info.scopes))
-    disabled = disabled_features(scopes) if info.scopes_known else ()
-    return ConnectionReport(info.portal_id, scopes, disabled, scopes_known=info.scopes_known)
+    features = info.features()
+    disabled = tuple(dict.fromkeys(
+        DisabledFeature(check.feature.scope, _scope_feature(check.feature.scope))
+        for check in features if check.state == "missing"
+    ))
+    return ConnectionReport(info.portal_id, scopes, disabled, scopes_known=info.scopes_known,
+                            features=features, notes=info.notes, rate_limit=rate_limit, renewed=renewed)
+
+
+def _scope_feature(scope: str) -> str:
+    from hsexplorer.hubspot.scopes import SCOPES
+
+    info = SCOPES.get(scope)
+    return info.feature if info else scope

@@ -1,7 +1,8 @@
 """HubSpot accounts the app knows: everything about them except the secret.
 
-An account's secret (token, API key, OAuth tokens) lives in the OS keyring under the
-account's stable id (see `secrets.py`); the rest is stored in the settings file. The
+An account's secret (service key, token, API key, OAuth client secret and tokens) lives in
+the OS keyring under the account's stable id (see `secrets.py`); the rest, including an
+OAuth app's client id (not a secret), is stored in the settings file. The
 embedded sandbox is a built-in account that is always present and cannot be removed.
 """
 
@@ -34,7 +35,8 @@ SANDBOX_COLOUR = "#7a5cc4"
 
 
 class AuthKind(enum.StrEnum):
-    PRIVATE_APP = "private_app"
+    SERVICE_KEY = "service_key"  # HubSpot's replacement for private apps (HUBSPOT_API.md §6.6)
+    PRIVATE_APP = "private_app"  # legacy private apps: no new ones since 2026-10-26, old tokens work
     OAUTH = "oauth"
     LEGACY_API_KEY = "legacy_api_key"
     SANDBOX = "sandbox"
@@ -45,8 +47,9 @@ class AuthKind(enum.StrEnum):
 
 
 _AUTH_KIND_LABELS = {
-    AuthKind.PRIVATE_APP: "Private app access token",
-    AuthKind.OAUTH: "OAuth tokens",
+    AuthKind.SERVICE_KEY: "Service key",
+    AuthKind.PRIVATE_APP: "Legacy private app token",
+    AuthKind.OAUTH: "OAuth app",
     AuthKind.LEGACY_API_KEY: "Legacy API key (retired by HubSpot)",
     AuthKind.SANDBOX: "Sandbox token",
 }
@@ -72,6 +75,10 @@ class Account:
     # made in the app get the newest dated version; an account that says nothing (saved before
     # versions existed) is v3, the version its portal was verified on.
     api_version: str = LEGACY_VERSION
+    # OAuth: the app's client id (its secret and the tokens are in the keyring).
+    oauth_client_id: str = ""
+    # HubSpot refused the refresh token: only a new sign-in (new tokens) helps.
+    needs_sign_in: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "auth_kind", AuthKind(self.auth_kind))
@@ -97,6 +104,8 @@ class Account:
             "base_url": self.base_url,
             "scopes": list(self.scopes),
             "api_version": self.api_version,
+            "oauth_client_id": self.oauth_client_id,
+            "needs_sign_in": self.needs_sign_in,
         }
 
     @classmethod
@@ -112,6 +121,8 @@ class Account:
             base_url=str(data.get("base_url") or ""),
             scopes=tuple(str(s) for s in data.get("scopes") or ()),
             api_version=_stored_version(data.get("api_version")),
+            oauth_client_id=str(data.get("oauth_client_id") or ""),
+            needs_sign_in=bool(data.get("needs_sign_in", False)),
         )
 
 

@@ -73,10 +73,13 @@ class SecretStoreUnavailable(RuntimeError):
 class AccountSecret:
     """What authenticates one account. Never printed: the repr hides every value."""
 
-    token: str = field(repr=False)  # private app token, OAuth access token, legacy API key, sandbox token
+    token: str = field(repr=False)  # service key, private app token, OAuth access token, API key, sandbox token
     refresh_token: str = field(default="", repr=False)
+    # Accounts saved before the client id moved to the settings (Account.oauth_client_id) keep it here.
     client_id: str = field(default="", repr=False)
     client_secret: str = field(default="", repr=False)
+    # When the OAuth access token expires (epoch seconds), so it is renewed before, even after a restart.
+    expires_at: float | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         return "AccountSecret(<hidden>)"
@@ -89,6 +92,8 @@ class AccountSecret:
         for key in ("refresh_token", "client_id", "client_secret"):
             if getattr(self, key):
                 data[key] = getattr(self, key)
+        if self.expires_at is not None:
+            data["expires_at"] = self.expires_at
         return json.dumps(data, separators=(",", ":"))
 
     @classmethod
@@ -105,7 +110,15 @@ class AccountSecret:
             refresh_token=str(data.get("refresh_token") or ""),
             client_id=str(data.get("client_id") or ""),
             client_secret=str(data.get("client_secret") or ""),
+            expires_at=_epoch(data.get("expires_at")),
         )
+
+
+def _epoch(value: Any) -> float | None:
+    """A stored expiry, or None when absent or unreadable (the token is then renewed on a 401)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,41 +1,33 @@
 """Accounts: add, edit, rename, remove and switch HubSpot accounts.
 
-Adding an account tests the credential first (`token_info`: portal id and scopes) and lists
-which app features each missing scope disables. Secrets go to the OS keyring; when there is
-none, the user is told so and asked before a secret is kept for this session only.
+Adding an account tests the credential first (see `account_editor.py`: portal id and what each
+feature may do). Secrets go to the OS keyring; when there is none, the user is told so and asked
+before a secret is kept for this session only. An account whose sign-in HubSpot refused is
+marked "needs sign-in".
 """
 
 from __future__ import annotations
 
 import asyncio
-import html
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
     QVBoxLayout,
-    QWidget,
 )
 
-from hsexplorer.domain.api_versions import NEWEST_VERSION, VERSIONS
-from hsexplorer.domain.api_versions import describe as describe_version
-from hsexplorer.services.connections import ConnectionReport, check_connection
-from hsexplorer.storage.accounts import ACCOUNT_COLOURS, Account, AccountError, AuthKind, new_account_id
+from hsexplorer.storage.accounts import Account, AccountError
 from hsexplorer.storage.secrets import AccountSecret, SecretsState, SecretStoreUnavailable
+from hsexplorer.ui.account_editor import AccountEditor
 from hsexplorer.ui.account_header import account_caption, colour_swatch
 from hsexplorer.ui.buttons import push_button
 from hsexplorer.ui.dialogs import confirm, run_dialog
@@ -43,293 +35,11 @@ from hsexplorer.ui.dialogs import confirm, run_dialog
 if TYPE_CHECKING:
     from hsexplorer.ui.main_window import MainWindow
 
-LEGACY_WARNING = (
-    "HubSpot retired API keys on 30 November 2022 and may reject them at any time. "
-    "Use a private app access token unless you know this portal still accepts its key."
-)
-COLOUR_NAMES = ("Blue", "Orange", "Teal", "Purple", "Amber", "Red", "Slate", "Green")  # ACCOUNT_COLOURS, in order
-_EDITABLE_KINDS = (AuthKind.PRIVATE_APP, AuthKind.OAUTH, AuthKind.LEGACY_API_KEY, AuthKind.SANDBOX)
-_KIND_CHOICES = {
-    AuthKind.PRIVATE_APP: "Private app access token",
-    AuthKind.OAUTH: "OAuth tokens",
-    AuthKind.LEGACY_API_KEY: "Legacy API key (retired)",
-    AuthKind.SANDBOX: "Sandbox served on a port",
-}
-
-
-def _secret_edit(name: str, tip: str, *, secret: bool = True) -> QLineEdit:
-    edit = QLineEdit()
-    edit.setAccessibleName(name)
-    edit.setToolTip(tip)
-    if secret:
-        edit.setEchoMode(QLineEdit.EchoMode.Password)
-    return edit
+__all__ = ["AccountEditor", "AccountsDialog", "manage_accounts"]
 
 
 def _button(text: str, icon_name: str, tip: str) -> QPushButton:
     return push_button(text, tip, icon_name=icon_name)
-
-
-class AccountEditor(QDialog):
-    """One account's details and credential, with a connection test."""
-
-    def __init__(self, window: MainWindow, account: Account | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent or window)
-        self.window = window
-        self.original = account
-        self.report: ConnectionReport | None = None
-        self._tested_with: tuple[Any, ...] | None = None
-        self.result_account: Account | None = None
-        self.result_secret: AccountSecret | None = None
-        adding = account is None
-        self.setWindowTitle("Add a HubSpot account" if adding else f"Edit “{account.name}”")
-        self.setAccessibleName(self.windowTitle())
-        self.setMinimumWidth(560)
-        layout = QVBoxLayout(self)
-        form = QFormLayout()
-
-        self.name_edit = QLineEdit(account.name if account else "")
-        self.name_edit.setPlaceholderText("e.g. Marketing production")
-        self.name_edit.setAccessibleName("Account name")
-        self.name_edit.setToolTip("A name you recognise; shown in the account switcher")
-        form.addRow("&Name", self.name_edit)
-
-        self.kind_combo = QComboBox()
-        self.kind_combo.setAccessibleName("Authentication")
-        self.kind_combo.setToolTip("How the app signs in to this account")
-        for kind in _EDITABLE_KINDS:
-            self.kind_combo.addItem(_KIND_CHOICES[kind], kind)
-        if account is not None:
-            self.kind_combo.setCurrentIndex(_EDITABLE_KINDS.index(account.auth_kind))
-        form.addRow("&Sign in with", self.kind_combo)
-
-        keep = "" if adding else "Leave empty to keep the stored one"
-        self.token_edit = _secret_edit("Access token", "The private app's access token (pat-…), from HubSpot → Settings → Integrations → Private apps")
-        self.token_edit.setPlaceholderText(keep or "pat-na1-…")
-        self.oauth_access = _secret_edit("OAuth access token", "The OAuth access token")
-        self.oauth_refresh = _secret_edit("OAuth refresh token", "Lets the app renew the access token when it expires")
-        self.oauth_client_id = _secret_edit("OAuth client id", "Your app's client id (needed to renew tokens)", secret=False)
-        self.oauth_client_secret = _secret_edit("OAuth client secret", "Your app's client secret (needed to renew tokens)")
-        for edit in (self.oauth_access, self.oauth_refresh, self.oauth_client_secret):
-            edit.setPlaceholderText(keep)
-        self.api_key_edit = _secret_edit("API key", "The retired hapikey")
-        self.api_key_edit.setPlaceholderText(keep)
-        self.sandbox_token_edit = _secret_edit("Sandbox token", "The token shown by “Serve sandbox on a port…” or `hsexplorer sandbox serve`")
-        self.sandbox_token_edit.setPlaceholderText(keep)
-
-        legacy_warning = QLabel(LEGACY_WARNING)
-        legacy_warning.setObjectName("warningText")
-        legacy_warning.setWordWrap(True)
-        self.legacy_warning = legacy_warning
-        # Each kind's credential rows live in the one form (aligned labels); only the chosen kind's show.
-        self.credential_rows: dict[AuthKind, list[QWidget]] = {
-            AuthKind.PRIVATE_APP: [self.token_edit],
-            AuthKind.OAUTH: [self.oauth_access, self.oauth_refresh, self.oauth_client_id, self.oauth_client_secret],
-            AuthKind.LEGACY_API_KEY: [legacy_warning, self.api_key_edit],
-            AuthKind.SANDBOX: [self.sandbox_token_edit],
-        }
-        labels = {self.token_edit: "Access &token", self.oauth_access: "&Access token", self.oauth_refresh: "&Refresh token",
-                  self.oauth_client_id: "Client &id", self.oauth_client_secret: "Client s&ecret",
-                  self.api_key_edit: "API &key", self.sandbox_token_edit: "Sandbox &token"}
-        self.form = form
-        for widgets in self.credential_rows.values():
-            for widget in widgets:
-                if widget in labels:
-                    form.addRow(labels[widget], widget)
-                else:
-                    form.addRow(widget)
-
-        self.base_url_edit = QLineEdit(account.base_url if account else "")
-        self.base_url_edit.setPlaceholderText("https://api.hubapi.com (HubSpot)")
-        self.base_url_edit.setAccessibleName("API base URL")
-        self.base_url_edit.setToolTip("Leave empty for HubSpot; a served sandbox shows its own URL (http://127.0.0.1:…)")
-        form.addRow("API &base URL", self.base_url_edit)
-
-        self.version_combo = QComboBox()
-        self.version_combo.setAccessibleName("API version")
-        self.version_combo.setToolTip(
-            "Which of HubSpot's API versions every request of this account uses. New accounts use the newest "
-            "dated version; choose v3 (legacy) if the portal answers 404 on the dated paths.")
-        for version in VERSIONS:
-            self.version_combo.addItem(describe_version(version), version)
-        self.version_combo.setCurrentIndex(self.version_combo.findData(account.api_version if account else NEWEST_VERSION))
-        form.addRow("API &version", self.version_combo)
-
-        self.colour_combo = QComboBox()
-        self.colour_combo.setAccessibleName("Colour")
-        self.colour_combo.setToolTip("A colour that marks this account in the header and switcher")
-        for colour, colour_name in zip(ACCOUNT_COLOURS, COLOUR_NAMES, strict=True):
-            self.colour_combo.addItem(colour_swatch(colour), colour_name, colour)
-        chosen = account.colour if account else window.session.accounts.next_colour()
-        self.colour_combo.setCurrentIndex(max(0, self.colour_combo.findData(chosen)))
-        form.addRow("&Colour", self.colour_combo)
-
-        self.production_check = QCheckBox("This is a production account (confirm before sending)")
-        self.production_check.setChecked(bool(account and account.production))
-        self.production_check.setAccessibleName("Production account")
-        self.production_check.setToolTip("Sending to it asks for confirmation the first time in each session")
-        form.addRow("", self.production_check)
-        layout.addLayout(form)
-
-        self.test_button = _button("&Test connection", "connection", "Ask HubSpot which portal and scopes this credential has")
-        self.test_button.clicked.connect(self.test_connection)
-        self.report_label = QLabel("The connection is tested before the account is saved.")
-        self.report_label.setObjectName("mutedText")
-        self.report_label.setWordWrap(True)
-        self.report_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        report_frame = QFrame()
-        report_frame.setObjectName("scopeReport")
-        report_layout = QHBoxLayout(report_frame)
-        report_layout.addWidget(self.report_label, 1, Qt.AlignmentFlag.AlignTop)
-        report_layout.addWidget(self.test_button, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addWidget(report_frame)
-
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setAccessibleName("Save account")
-        self.save_button.setToolTip("Test the connection if needed, then save the account")
-        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setAccessibleName("Cancel")
-        cancel.setToolTip("Close without saving")
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-        self.kind_combo.currentIndexChanged.connect(self._kind_changed)
-        self._kind_changed()
-
-    @property
-    def kind(self) -> AuthKind:
-        return AuthKind(self.kind_combo.currentData())  # Qt hands the enum back as a plain str
-
-    def _kind_changed(self) -> None:
-        for kind, widgets in self.credential_rows.items():
-            for widget in widgets:
-                self.form.setRowVisible(widget, kind is self.kind)
-        self.adjustSize()
-        self.report = None
-
-    # --- reading the form -----------------------------------------------------------------
-    def entered_secret(self) -> AccountSecret | None:
-        """The credential typed in, or None when left empty (editing: keep the stored one)."""
-        kind = self.kind
-        if kind is AuthKind.OAUTH:
-            token = self.oauth_access.text().strip()
-            return AccountSecret(token, self.oauth_refresh.text().strip(), self.oauth_client_id.text().strip(),
-                                 self.oauth_client_secret.text().strip()) if token else None
-        edit = {AuthKind.PRIVATE_APP: self.token_edit, AuthKind.LEGACY_API_KEY: self.api_key_edit,
-                AuthKind.SANDBOX: self.sandbox_token_edit}[kind]
-        token = edit.text().strip()
-        return AccountSecret(token) if token else None
-
-    def entered_account(self) -> Account:
-        base = self.original or Account(id=new_account_id(), name="", auth_kind=self.kind)
-        return replace(
-            base,
-            name=self.name_edit.text(),
-            auth_kind=self.kind,
-            colour=self.colour_combo.currentData(),
-            production=self.production_check.isChecked(),
-            base_url=self.base_url_edit.text().strip().rstrip("/"),
-            api_version=self.version_combo.currentData(),
-            portal_id=self.report.portal_id if self.report else base.portal_id,
-            scopes=self.report.scopes if self.report else base.scopes,
-        )
-
-    def _problem(self, secret: AccountSecret | None) -> str:
-        if not self.name_edit.text().strip():
-            return "Give the account a name."
-        if secret is None and (self.original is None or self.original.auth_kind is not self.kind):
-            return "Enter the credential."
-        if self.kind is AuthKind.SANDBOX and not self.base_url_edit.text().strip():
-            return "A served sandbox needs its base URL (shown by “Serve sandbox on a port…”)."
-        return ""
-
-    # --- testing ----------------------------------------------------------------------------
-    def test_connection(self) -> asyncio.Task[Any]:
-        return self.window.tasks.start("accounts.test", self._test(), what="testing the connection")
-
-    async def _test(self) -> ConnectionReport | None:
-        secret = self.entered_secret()
-        if secret is None and self.original is not None:
-            secret = await self.window.session.secrets.aget(self.original.id)
-        problem = self._problem(secret) or ("" if secret is not None else "Enter the credential.")
-        if problem:
-            self._show_report_text(problem, warning=True)
-            return None
-        assert secret is not None
-        account = self.entered_account()
-        self.test_button.setEnabled(False)
-        self._show_report_text("Testing the connection…")
-        try:
-            report = await check_connection(account, secret)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            self.report = None
-            self._show_report_text(f"The connection test failed. {getattr(exc, 'user_message', None) or exc}", warning=True)
-            return None
-        finally:
-            self.test_button.setEnabled(True)
-        self.report = report
-        self._tested_with = self._fingerprint(secret)
-        self.report_label.setText(self.describe(report))
-        self.report_label.setObjectName("okText" if report.complete else "")
-        self._restyle()
-        return report
-
-    @staticmethod
-    def describe(report: ConnectionReport) -> str:
-        parts = [f"<b>Connected.</b> Portal id <b>{report.portal_id}</b>."]
-        if not report.scopes_known:
-            parts.append("HubSpot does not say which scopes this credential has.")
-        elif report.scopes:
-            parts.append("Scopes: " + ", ".join(f"<code>{html.escape(s)}</code>" for s in report.scopes) + ".")
-        else:
-            parts.append("The token has no scopes.")
-        if report.disabled:
-            items = "".join(
-                f"<li>without <code>{html.escape(d.scope)}</code>: no {html.escape(d.feature)}</li>" for d in report.disabled
-            )
-            parts.append(f"<br><b>Disabled features</b> (add the scope to the app to enable):<ul>{items}</ul>")
-        else:
-            parts.append("Every feature of the app is available.")
-        return " ".join(parts)
-
-    def _show_report_text(self, text: str, *, warning: bool = False) -> None:
-        self.report_label.setText(html.escape(text))
-        self.report_label.setObjectName("warningText" if warning else "mutedText")
-        self._restyle()
-
-    def _restyle(self) -> None:
-        self.report_label.style().unpolish(self.report_label)
-        self.report_label.style().polish(self.report_label)
-
-    def _fingerprint(self, secret: AccountSecret | None) -> tuple[Any, ...]:
-        return (self.kind, self.base_url_edit.text().strip(), secret)
-
-    # --- saving -----------------------------------------------------------------------------
-    def save(self) -> asyncio.Task[Any]:
-        return self.window.tasks.start("accounts.save", self._save(), what="saving the account")
-
-    async def _save(self) -> bool:
-        secret = self.entered_secret()
-        problem = self._problem(secret)
-        if problem:
-            self._show_report_text(problem, warning=True)
-            return False
-        needs_test = self.original is None or secret is not None or self.kind is not self.original.auth_kind
-        tested = self.report is not None and self._tested_with == self._fingerprint(secret)
-        if needs_test and not tested and await self._test() is None:
-            return False
-        account = self.entered_account()
-        try:
-            self.window.session.accounts.check_name(account.name, account.id if self.original else None)
-        except AccountError as exc:
-            self._show_report_text(str(exc), warning=True)
-            return False
-        self.result_account, self.result_secret = account, secret
-        self.accept()
-        return True
 
 
 class AccountsDialog(QDialog):
@@ -399,6 +109,8 @@ class AccountsDialog(QDialog):
                 marks.append("sandbox")
             if account.production:
                 marks.append("production")
+            if account.needs_sign_in:
+                marks.append("needs sign-in")
             suffix = f"  [{', '.join(marks)}]" if marks else ""
             item = QListWidgetItem(colour_swatch(account.colour), f"{account.name}{suffix}\n{account_caption(account)}")
             item.setData(Qt.ItemDataRole.UserRole, account.id)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from hsexplorer.appinfo import DISPLAY_NAME
+from hsexplorer.hubspot.rate_limit import describe_quota
 from hsexplorer.storage.accounts import Account
 from hsexplorer.storage.secrets import SecretsState, SecretsStatus
 from hsexplorer.ui.account_header import AccountHeader
@@ -53,15 +54,7 @@ _CONNECTION_MARKS = {
 
 def describe_rate_limit(state: Any) -> str:
     """'Rate limit: 98 of 100 left per 10 s · 249,000 of 250,000 today' from RateLimitState."""
-    if state is None:
-        return "Rate limit: not reported yet"
-    parts = []
-    if state.remaining is not None and state.max:
-        window = f" per {state.interval_ms / 1000:g} s" if state.interval_ms else ""
-        parts.append(f"{state.remaining:,} of {state.max:,} left{window}")
-    if state.daily_remaining is not None and state.daily:
-        parts.append(f"{state.daily_remaining:,} of {state.daily:,} today")
-    return "Rate limit: " + (" · ".join(parts) if parts else "not reported")
+    return "Rate limit: " + describe_quota(state)
 
 
 class MainWindow(QMainWindow):

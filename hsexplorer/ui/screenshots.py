@@ -84,21 +84,21 @@ async def _capture(out_dir: Path, data_dir: Path) -> list[Path]:
 
 
 async def shot_account_editor(window: Any, dialog: Any, shot: Any) -> None:
-    """The add-account form after testing a token that lacks the send scope (sandbox served on a port)."""
+    """The add-account form after testing a service key that lacks the send scope (sandbox served on a port)."""
     from hsexplorer.hubspot.scopes import DEFINITIONS_SCOPE, READ_SCOPE
     from hsexplorer.sandbox import auth
     from hsexplorer.ui.accounts_dialog import AccountEditor
 
     served = await window.session.serve_sandbox()
     sandbox = await window.session.embedded_sandbox()
-    limited = auth.private_app_token(auth.generate_private_app_token(), [DEFINITIONS_SCOPE, READ_SCOPE])
+    limited = auth.service_key([DEFINITIONS_SCOPE, READ_SCOPE])
     sandbox.store.put_token(limited)
     editor = AccountEditor(window, None, dialog)
-    editor.name_edit.setText("QA portal (read only)")
-    editor.token_edit.setText(limited.token)
+    editor.name_edit.setText("QA portal (service key)")
+    editor.service_key_edit.setText(limited.token)
     editor.base_url_edit.setText(served.base_url)
     editor.show()
-    await editor._test()
+    await editor.test_connection()
     editor.adjustSize()
     await shot(editor, "account-editor.png")
     editor.close()

@@ -21,13 +21,14 @@ from hsexplorer.services.connections import (
     MissingSecretError,
     client_for,
     embedded_client,
+    keep_credentials_current,
     open_embedded_sandbox,
 )
 from hsexplorer.services.history_service import HistoryService
 from hsexplorer.storage.accounts import Account, AccountStore
 from hsexplorer.storage.history import Retention
 from hsexplorer.storage.paths import AppPaths
-from hsexplorer.storage.secrets import AccountSecret, SecretStore
+from hsexplorer.storage.secrets import SecretStore
 from hsexplorer.storage.settings import SettingsStore
 
 if TYPE_CHECKING:
@@ -112,12 +113,9 @@ class AppSession(QObject):
         if secret is None:
             raise MissingSecretError(account)
 
-        async def keep_renewed_tokens(tokens: Any) -> None:
-            # HubSpot may rotate the refresh token: losing it would log the user out.
-            renewed = AccountSecret(tokens.access_token, tokens.refresh_token, tokens.client_id, tokens.client_secret)
-            await self.secrets.aset(account.id, renewed)
-
-        return client_for(account, secret, on_token_refresh=keep_renewed_tokens)
+        client = client_for(account, secret)
+        keep_credentials_current(client, account, self.secrets, self.accounts)
+        return client
 
     async def switch_account(self, account_id: str) -> Account:
         account = self.accounts.set_active(account_id)

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from fixtures_client import run
 
-from hsexplorer.hubspot.auth import OAuthTokens, PrivateAppToken
+from hsexplorer.hubspot.auth import OAuthTokens, PrivateAppToken, ServiceKey
 from hsexplorer.hubspot.client import HubSpotClient
 from hsexplorer.hubspot.credentials import TokenInfo
 from hsexplorer.hubspot.oauth import SignInRequiredError
@@ -204,6 +204,19 @@ def test_a_service_key_probe_with_all_scopes_stores_nothing_either(sandbox_serve
     stored_before = sandbox_server.store.count_events()
     run(check_connection(service_account(sandbox_server), AccountSecret(key)))
     assert sandbox_server.store.count_events() == stored_before
+
+
+@pytest.mark.parametrize("version", ["v3", "2026-03", "2026-09"])
+def test_service_key_probes_use_the_paths_of_the_clients_api_version(sandbox_server, version):
+    from hsexplorer.domain import api_versions
+
+    key = service_key(sandbox_server, [DEFINITIONS_SCOPE, READ_SCOPE])
+    info, traces, _ = traced_run(sandbox_server, ServiceKey(key), lambda client: client.token_info(),
+                                 api_version=version)
+    paths = {path for _method, path, _status in summary(traces)}
+    assert paths == {api_versions.definitions_path(version), api_versions.occurrences_path(version),
+                     api_versions.send_path(version)}
+    assert {c.feature.key: c.state for c in info.features()}["send"] == "missing"
 
 
 # -- scope names across spec versions -------------------------------------------------------------------

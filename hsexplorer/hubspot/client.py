@@ -586,7 +586,7 @@ class HubSpotClient:
 
     async def token_info(self) -> TokenInfo:
         """The portal and scopes of the current credential (so missing scopes are said up front)."""
-        return await token_info(self._credentials, CredentialRequests(self._get_json, self._write_json))
+        return await token_info(self._credentials, CredentialRequests(self._get_json, self._write_json, self._api_version))
 
 
 def _is_fatal(error: HubSpotError) -> bool:

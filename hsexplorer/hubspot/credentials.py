@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from hsexplorer.domain import api_versions as versions
 from hsexplorer.domain.definitions import split_fully_qualified_name
 from hsexplorer.hubspot.auth import Auth, LegacyApiKey, OAuthTokens, PrivateAppToken, ServiceKey
 from hsexplorer.hubspot.errors import AuthenticationError, HubSpotError, MissingScopesError, ValidationError
@@ -89,6 +90,8 @@ class CredentialRequests:
 
     get_json: Callable[[str, Sequence[tuple[str, str]] | None], Awaitable[tuple[Any, Any]]]
     write_json: Callable[[str, str, Any], Awaitable[Any]]
+    # The probes go to the account's own API version: a portal is judged on the paths it will be used on.
+    api_version: str = versions.LEGACY_VERSION
 
 
 def _optional_int(value: Any) -> int | None:
@@ -140,7 +143,7 @@ async def probe_service_key(auth: Auth, requests: CredentialRequests) -> TokenIn
 
     - definitions: a one-item list read.
     - stored events (query, contacts): a one-item occurrences read.
-    - send: `POST /events/v3/send` with an empty object. HubSpot checks the token and its scope
+    - send: `POST …/send` (the account's version) with an empty object. HubSpot checks the token and its scope
       before it reads the body, and an occurrence without `eventName` cannot be stored, so the
       answer is 403 without the scope and a 400 validation error with it. Nothing is written.
     """
@@ -148,7 +151,7 @@ async def probe_service_key(auth: Auth, requests: CredentialRequests) -> TokenIn
 
     async def read_definitions() -> None:
         data, _ = await requests.get_json(
-            "/events/v3/event-definitions", [("limit", "1"), ("includeProperties", "false")]
+            versions.definitions_path(requests.api_version), [("limit", "1"), ("includeProperties", "false")]
         )
         for item in (data.get("results") or ()) if isinstance(data, Mapping) else ():
             # The key's portal shows in any definition's `pe{portalId}_{name}`: no extra request.
@@ -158,10 +161,10 @@ async def probe_service_key(auth: Auth, requests: CredentialRequests) -> TokenIn
                 portal_ids.append(parts[0])
 
     async def read_events() -> None:
-        await requests.get_json("/events/v3/events", [("limit", "1")])
+        await requests.get_json(versions.occurrences_path(requests.api_version), [("limit", "1")])
 
     async def send_nothing() -> None:
-        await requests.write_json("POST", "/events/v3/send", {})
+        await requests.write_json("POST", versions.send_path(requests.api_version), {})
 
     probes: dict[str, Callable[[], Awaitable[None]]] = {
         DEFINITIONS_SCOPE: read_definitions,

@@ -205,8 +205,9 @@ class QaWorkbench(QDialog):
         if self.suite is not None:
             s = self.suite.summary()
             self.summary_label.setText(
-                f"{self.suite.name}: {s['cases']} cases · ran {s['ran']} · as predicted {s['agreed']} · "
-                f"surprises {s['surprises']} · could not send {s['errors']}")
+                f"{self.suite.name}: {s['cases']} cases · ran {s['ran']} · as predicted {s['as_predicted']} · "
+                f"different reason {s['different_reason']} · surprises {s['surprises']} · "
+                f"could not send {s['could_not_send']}")
 
     def _show_detail(self, *_: Any) -> None:
         rows = self.table.selectionModel().selectedRows()

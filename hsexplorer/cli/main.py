@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "hsexplorer.cli.query_cmd",
     "hsexplorer.cli.sandbox_cmd",
     "hsexplorer.cli.outbox_cmd",
+    "hsexplorer.cli.qa_cmd",
 )
 
 

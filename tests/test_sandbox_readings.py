@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -157,3 +158,12 @@ def test_every_reading_of_the_catalogue_has_its_default_among_its_choices_and_ev
     for bad in ("non_string_values", "=rejected", "nope=rejected", "non_string_values=maybe"):
         with pytest.raises(ValueError):
             parse_reading_option(bad)
+
+
+def test_the_readme_lists_every_reading_so_they_cannot_drift() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Sandbox readings", 1)[1].split("\n## ", 1)[0]
+    for reading in READINGS:
+        assert f"(`{reading.id}`)" in section, reading.id
+        for choice in reading.choices:
+            assert f"`{choice}`" in section, (reading.id, choice)

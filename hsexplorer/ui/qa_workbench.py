@@ -49,8 +49,8 @@ from hsexplorer.ui.context import WindowContext
 from hsexplorer.ui.qa_cases_model import OUTCOME_ROLE, SURPRISE_ROLE, QaCasesModel, causes_text
 from hsexplorer.ui.qa_run_confirm import RunConfirmation, confirm_run
 
-SANDBOX_NOTE = ("On the embedded sandbox the answers are judged with hsexplorer's own rules, so every case is "
-                "as predicted — surprises appear only where a sandbox reading was changed (Sandbox → Readings…).")
+SANDBOX_NOTE = ("On the embedded sandbox the answers are judged with hsexplorer's own rules: surprises appear only "
+                "where a sandbox reading was changed (Sandbox → Readings…).")
 
 
 def _button(text: str, tip: str, slot: Callable[[], Any], icon_name: str = "", shortcut: str = "") -> QPushButton:
@@ -72,6 +72,7 @@ class QaWorkbench(QDialog):
         self.suite: QaSuite | None = None
         self.broken_base: tuple[dict[str, Any], Any] | None = None  # the composer's payload, when it has errors
         self.confirmations: list[RunConfirmation] = []  # the questions asked before sending (the last one open)
+        self.notice = ""  # what the last run attempt did not do, shown after the counts
         self.setWindowTitle("QA workbench")
         self.setAccessibleName("QA workbench")
         self.setObjectName("qaWorkbench")
@@ -233,6 +234,7 @@ class QaWorkbench(QDialog):
 
     def set_suite(self, suite: QaSuite | None) -> None:
         self.suite = suite
+        self.notice = ""
         self.model.set_suite(suite)
         self._update_controls()
 
@@ -286,7 +288,7 @@ class QaWorkbench(QDialog):
             self.summary_label.setText(
                 f"{self.suite.name}: {s['cases']} cases · ran {s['ran']} · as predicted {s['as_predicted']} · "
                 f"different reason {s['different_reason']} · surprises {s['surprises']} · "
-                f"could not send {s['could_not_send']}")
+                f"could not send {s['could_not_send']}" + (f". {self.notice}" if self.notice else ""))
 
     def _show_detail(self, *_: Any) -> None:
         rows = self.table.selectionModel().selectedRows()
@@ -338,9 +340,10 @@ class QaWorkbench(QDialog):
         if not account.is_embedded_sandbox:
             count = occurrence_count(suite, case_ids)
             if not await confirm_run(self, account, record, count, self.confirmations):
-                self.summary_label.setText(f"Nothing was sent: sending {count} occurrences to “{account.name}” "
-                                           "was not confirmed.")
+                self.notice = f"Nothing was sent: sending {count} occurrences to “{account.name}” was not confirmed."
+                self._update_controls()
                 return None
+        self.notice = ""
         client = await self.session.client()
         if account.portal_id is not None and suite.portal_id not in (None, account.portal_id):
             # Re-run against another account: its portal prefix and its definition.

@@ -10,10 +10,12 @@ import pytest
 from batch_support import fast_client, login_definition
 from fixtures_client import run
 
+from hsexplorer.domain.definitions import parse_definition
 from hsexplorer.domain.edge_cases import (
     ACCEPTED,
     REJECTED,
     SANDBOX_QA_EMAIL,
+    EdgeCase,
     InvalidBase,
     QaRecord,
     base_errors,
@@ -243,3 +245,18 @@ def test_every_case_but_the_identity_probes_goes_to_the_qa_record(sandbox_server
     for bad in ("", "not an email", "12a"):
         with pytest.raises(ValueError):
             QaRecord.parse(bad)
+
+
+def test_no_case_keeps_the_custom_matching_property_that_would_pick_another_record(sandbox_server):
+    body = sandbox_server.store.definition_body("feature_used")
+    definition = parse_definition(body)
+    matching = definition.custom_matching_id.event_property_name
+    composed = {"eventName": definition.fully_qualified_name,
+                "properties": {matching: "CUST-00001", "feature": "api"}}  # Bilbo's customer id
+    suite = QaSuite.generate(composed, definition, sandbox_server.portal_id, record=QaRecord(object_id="608051"))
+    suite.cases.append(EdgeCase("identity.hand_made", "identity", "A probe written by hand", dict(composed)))
+    suite.use_record(QaRecord(email="qa@example.org"))
+    for case in suite.cases:
+        for item in case.payload["inputs"] if case.is_batch else [case.payload]:
+            assert matching not in item.get("properties", {}), case.id
+    assert suite.case("identity.hand_made").payload.get("email") is None  # a probe keeps its own identifiers

@@ -207,19 +207,23 @@ class QaRecord:
         return cls(str(data.get("email") or ""), str(data.get("objectId") or ""))
 
 
-def with_record(payload: Mapping[str, Any], record: QaRecord, definition: EventDefinition | None) -> dict[str, Any]:
+def with_record(payload: Mapping[str, Any], record: QaRecord, definition: EventDefinition | None,
+                *, probe: bool = False) -> dict[str, Any]:
     """The body (or each batch input) identifying the QA record and nothing else.
 
     The definition's custom matching property is removed too: HubSpot would match on it first.
+    A `probe` (an identity case) keeps its deliberately broken identifiers and gets no record,
+    but loses the matching property all the same.
     """
     if "inputs" in payload and "eventName" not in payload and isinstance(payload["inputs"], list):
-        return {**payload, "inputs": [with_record(i, record, definition) if isinstance(i, Mapping) else i
+        return {**payload, "inputs": [with_record(i, record, definition, probe=probe) if isinstance(i, Mapping) else i
                                       for i in payload["inputs"]]}
-    body = {k: copy.deepcopy(v) for k, v in payload.items() if k not in IDENTITY_FIELDS}
+    body = {k: copy.deepcopy(v) for k, v in payload.items() if probe or k not in IDENTITY_FIELDS}
     matching = definition.custom_matching_id if definition is not None else None
     if matching is not None and isinstance(body.get("properties"), dict):
         body["properties"].pop(matching.event_property_name, None)
-    body.update(record.identity)
+    if not probe:
+        body.update(record.identity)
     return body
 
 

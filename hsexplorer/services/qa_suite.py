@@ -134,13 +134,13 @@ class QaSuite:
             case.predict(self.definition, self.portal_id)
 
     def use_record(self, record: QaRecord) -> None:
-        """Send every case under `record` (the identity cases keep their deliberately broken identifiers)."""
+        """Send every case under `record`; the identity cases keep their deliberately broken identifiers,
+        and no case keeps the definition's custom matching property (it would pick another record)."""
         for case in self.cases:
-            if case.category != "identity":
-                payload = with_record(case.payload, record, self.definition)
-                if payload != case.payload:  # unchanged cases keep their (possibly hand-edited) expectation
-                    case.payload = payload
-                    case.predict(self.definition, self.portal_id)
+            payload = with_record(case.payload, record, self.definition, probe=case.category == "identity")
+            if payload != case.payload:  # unchanged cases keep their (possibly hand-edited) expectation
+                case.payload = payload
+                case.predict(self.definition, self.portal_id)
 
     # --- verdicts ---------------------------------------------------------------------------
 

@@ -105,6 +105,7 @@ def sandbox_server(_sandbox_session: tuple[SandboxServer, SandboxApp, SandboxSto
     state.limiter.settings = RateLimitSettings()
     state.limiter.reset()
     state.settings = SandboxSettings()
+    app.store.readings.reset()  # a test that switched a sandbox reading must not leak it
     token = app.store.get_meta("default_token")
     assert token is not None
     return ServedSandbox(server=server, app=app, store=app.store, token=token)

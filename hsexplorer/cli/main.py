@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "hsexplorer.cli.sandbox_cmd",
     "hsexplorer.cli.outbox_cmd",
     "hsexplorer.cli.definitions_cmd",
+    "hsexplorer.cli.qa_cmd",
 )
 
 

@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from hsexplorer.domain.readings import parse_reading_option
 from hsexplorer.sandbox import auth
 from hsexplorer.sandbox.app import create_app
 from hsexplorer.sandbox.embedded import ensure_default_token
@@ -73,6 +74,14 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     )
     serve.add_argument(
         "--no-seed", action="store_true", help="start an empty portal instead of the demo data"
+    )
+    serve.add_argument(
+        "--reading",
+        action="append",
+        default=[],
+        metavar="RULE=READING",
+        help="read an uncertain HubSpot rule another way, e.g. non_string_values=rejected; repeatable "
+        "(the rules and readings are listed in the README's \"Sandbox readings\")",
     )
     serve.set_defaults(handler=run_serve)
     for name, help_text, handler in (
@@ -176,6 +185,7 @@ def run_serve(args: argparse.Namespace) -> int:
             return 2
         try:
             tokens = _tokens(store, args.token)
+            store.readings.update(dict(parse_reading_option(option) for option in args.reading))
         except ValueError as exc:
             print(f"hsexplorer sandbox: {exc}", file=sys.stderr)
             return 2
@@ -208,6 +218,8 @@ def _serve(store: SandboxStore, args: argparse.Namespace, tokens: list[tuple[str
         where = "memory" if store.path is None else str(store.path)
         print(f"hsexplorer sandbox: portal {store.portal_id}, state in {where}")
         print(f"listening on {server.base_url}")
+        for rule, choice in store.readings.changed().items():
+            print(f"reading: {rule}={choice}")
         for token, scopes in tokens:
             print(f"token: {token} (scopes: {', '.join(sorted(scopes)) or 'none'})")
         print("Press Ctrl+C to stop.", flush=True)

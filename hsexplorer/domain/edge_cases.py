@@ -7,22 +7,30 @@ HubSpot's answer. Running the cases (services/qa_suite.py) shows where HubSpot d
 Times are absolute (2099 for "future", 1990 for "far past") so a saved suite predicts the
 same way when it is re-run next month; uuids are refreshed on every run (keeping which
 cases share one), so re-running never trips HubSpot's de-duplication by accident.
+
+A prediction is a verdict *and* its causes: each refusing finding's code and the field it
+names, mapped the way the composer maps HubSpot's 400s to fields (`composer.error_field`),
+so the actual answer can be compared cause by cause. Cases are derived from a valid base
+and sent under a dedicated QA record, never under whoever the composer happened to name.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 import uuid as uuid_module
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from hsexplorer.domain import attribution
+from hsexplorer.domain.composer import error_field
 from hsexplorer.domain.default_properties import DEFAULT_PROPERTIES
 from hsexplorer.domain.definitions import MAX_NAME_LENGTH, EventDefinition, PropertyDefinition, PropertyType
-from hsexplorer.domain.findings import Severity
+from hsexplorer.domain.findings import Finding, Severity
 from hsexplorer.domain.occurrence import MAX_PROPERTIES
 from hsexplorer.domain.validation import validate, validate_batch
+from hsexplorer.domain.values import EMAIL
 
 ACCEPTED, REJECTED = "accepted", "rejected"
 FUTURE = "2099-01-01T00:00:00Z"
@@ -32,9 +40,69 @@ EPOCH_SECONDS = 1_714_560_000  # 2024-05-01T00:00:00Z in seconds, not millisecon
 VALID_UTK = "0123456789abcdef0123456789abcdef"
 
 
+IDENTITY_FIELDS = ("objectId", "email", "utk")
+_INPUT_PREFIX = re.compile(r"^inputs\[(\d+)\]\.?")
+# hsexplorer's own finding codes (the sandbox answers with them); HubSpot's are unknown words.
+_FINDING_CODE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z0-9_.]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class Cause:
+    """Why a request is refused: a finding code and the field it names (`inputs[1].uuid`, `properties.x`)."""
+
+    code: str
+    field: str
+
+    def __str__(self) -> str:
+        return f"{self.code or '?'} at {self.field}"
+
+    def to_json(self) -> dict[str, str]:
+        return {"code": self.code, "field": self.field}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Cause:
+        if not isinstance(data, Mapping):
+            raise ValueError("a cause must be an object with code and field")
+        return cls(str(data.get("code", "")), str(data.get("field", "")))
+
+
+def answer_cause(code: str, context: Mapping[str, Iterable[str]], message: str = "") -> Cause:
+    """The cause an `errors[]` entry of a 400 names, with the field mapped as the composer maps it."""
+    prefix = ""
+    paths = [str(p) for p in context.get("path") or ()]
+    index = [str(i) for i in context.get("inputIndex") or ()]
+    if paths:
+        match = _INPUT_PREFIX.match(paths[0])
+        if match:
+            index = index or [match.group(1)]
+            context = {**context, "path": [paths[0][match.end():]]}
+    if index:
+        prefix = f"inputs[{index[0]}]."
+    return Cause(code, prefix + error_field(context, message))
+
+
+def finding_cause(finding: Finding) -> Cause:
+    return answer_cause(finding.code, {"path": [finding.path]}, finding.message)
+
+
+def same_causes(predicted: Iterable[Cause], actual: Iterable[Cause]) -> bool | None:
+    """Whether the actual causes are the predicted ones; None when the answer names none to compare.
+
+    Codes are compared only when the answer uses hsexplorer's codes (the sandbox does); from
+    HubSpot, whose codes are its own, the fields are compared.
+    """
+    actual = list(actual)
+    if not actual:
+        return None
+    predicted = list(predicted)
+    if all(_FINDING_CODE.match(c.code) for c in actual):
+        return set(predicted) == set(actual)
+    return {c.field for c in predicted} == {c.field for c in actual}
+
+
 @dataclass(slots=True)
 class EdgeCase:
-    """One probe: what is sent, why, and what the validator predicts."""
+    """One probe: what is sent, why, and what the validator predicts (verdict and causes)."""
 
     id: str  # stable within a suite, e.g. "limit.properties.51"
     category: str  # limits, types, time, identity, uuid, names, attribution, baseline
@@ -43,14 +111,24 @@ class EdgeCase:
     expected: str = ACCEPTED  # ACCEPTED | REJECTED
     expected_codes: list[str] = field(default_factory=list)  # the validator's error (and warning) codes
     note: str = ""
+    expected_causes: list[Cause] = field(default_factory=list)  # the refusing findings, when REJECTED
 
     @property
     def is_batch(self) -> bool:
         return "inputs" in self.payload and "eventName" not in self.payload
 
+    def predict(self, definition: EventDefinition | None, portal_id: int | None) -> None:
+        self.expected, self.expected_codes, causes = predict(self.payload, definition, portal_id)
+        # Cases derive from a valid base, so one naming another event than the definition's names an
+        # event invented for it: the server refuses it as unknown in the portal, where the validator,
+        # holding the suite's definition, can only say "mismatch".
+        self.expected_causes = [Cause("event_name.unknown", c.field) if c.code == "event_name.definition_mismatch"
+                                else c for c in causes]
+
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "category": self.category, "title": self.title, "payload": self.payload,
-                "expected": self.expected, "expectedCodes": list(self.expected_codes), "note": self.note}
+                "expected": self.expected, "expectedCodes": list(self.expected_codes),
+                "expectedCauses": [c.to_json() for c in self.expected_causes], "note": self.note}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> EdgeCase:
@@ -60,20 +138,143 @@ class EdgeCase:
         payload = data.get("payload")
         if not isinstance(payload, Mapping):
             raise ValueError(f"case {data.get('id')!r}: payload must be a JSON object")
+        causes = [Cause.from_json(c) for c in data.get("expectedCauses") or []]
         return cls(str(data["id"]), str(data.get("category", "")), str(data.get("title", data["id"])),
-                   dict(payload), expected, [str(c) for c in data.get("expectedCodes", [])], str(data.get("note", "")))
+                   dict(payload), expected, [str(c) for c in data.get("expectedCodes", [])], str(data.get("note", "")),
+                   causes)
 
 
-def predict(payload: Mapping[str, Any], definition: EventDefinition | None, portal_id: int | None) -> tuple[str, list[str]]:
-    """The validator's prediction for a send or batch body: (accepted|rejected, finding codes, errors first)."""
+class Prediction(NamedTuple):
+    verdict: str  # ACCEPTED | REJECTED
+    codes: list[str]  # error and warning codes, errors first
+    causes: list[Cause]  # the refusing findings
+
+
+def predict(payload: Mapping[str, Any], definition: EventDefinition | None, portal_id: int | None) -> Prediction:
+    """The validator's prediction for a send or batch body."""
+    findings = _findings(payload, definition, portal_id)
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    warnings = [f.code for f in findings if f.severity is Severity.WARNING]
+    causes = list(dict.fromkeys(finding_cause(f) for f in errors))
+    return Prediction(REJECTED if errors else ACCEPTED, _unique([f.code for f in errors] + warnings), causes)
+
+
+def _findings(payload: Mapping[str, Any], definition: EventDefinition | None, portal_id: int | None) -> list[Finding]:
     if "inputs" in payload and "eventName" not in payload:
         definitions = {definition.fully_qualified_name: definition} if definition and definition.fully_qualified_name else None
-        findings = validate_batch(payload, definitions, portal_id)
-    else:
-        findings = validate(payload, definition, portal_id)
-    errors = [f.code for f in findings if f.severity is Severity.ERROR]
-    warnings = [f.code for f in findings if f.severity is Severity.WARNING]
-    return (REJECTED if errors else ACCEPTED), _unique(errors + warnings)
+        return validate_batch(payload, definitions, portal_id)
+    return validate(payload, definition, portal_id)
+
+
+SANDBOX_QA_EMAIL = "qa@hsexplorer.test"  # the embedded sandbox's QA contact, created by the first send
+
+
+@dataclass(frozen=True, slots=True)
+class QaRecord:
+    """The record every case is sent under: a contact by email, or any record by its id."""
+
+    email: str = ""
+    object_id: str = ""
+
+    def __post_init__(self) -> None:
+        if bool(self.email) == bool(self.object_id):
+            raise ValueError("give the QA record an email or a record id (one of them)")
+        if self.email and not EMAIL.match(self.email):
+            raise ValueError(f"{self.email!r} is not an email address")
+        if self.object_id and not self.object_id.isdigit():
+            raise ValueError(f"{self.object_id!r} is not a record id (digits only)")
+
+    @classmethod
+    def parse(cls, text: str) -> QaRecord:
+        """An email, or a record id (digits), as a user types it."""
+        text = text.strip()
+        return cls(object_id=text) if text.isdigit() else cls(email=text)
+
+    @property
+    def identity(self) -> dict[str, str]:
+        return {"email": self.email} if self.email else {"objectId": self.object_id}
+
+    def __str__(self) -> str:
+        return self.email or f"record {self.object_id}"
+
+    def to_json(self) -> dict[str, str]:
+        return self.identity
+
+    @classmethod
+    def from_json(cls, data: Any) -> QaRecord:
+        if not isinstance(data, Mapping):
+            raise ValueError("a QA record must be an object with email or objectId")
+        return cls(str(data.get("email") or ""), str(data.get("objectId") or ""))
+
+
+def with_record(payload: Mapping[str, Any], record: QaRecord, definition: EventDefinition | None,
+                *, probe: bool = False) -> dict[str, Any]:
+    """The body (or each batch input) identifying the QA record and nothing else.
+
+    The definition's custom matching property is removed too: HubSpot would match on it first.
+    A `probe` (an identity case) keeps its deliberately broken identifiers and gets no record,
+    but loses the matching property all the same.
+    """
+    if "inputs" in payload and "eventName" not in payload and isinstance(payload["inputs"], list):
+        return {**payload, "inputs": [with_record(i, record, definition, probe=probe) if isinstance(i, Mapping) else i
+                                      for i in payload["inputs"]]}
+    body = {k: copy.deepcopy(v) for k, v in payload.items() if probe or k not in IDENTITY_FIELDS}
+    matching = definition.custom_matching_id if definition is not None else None
+    if matching is not None and isinstance(body.get("properties"), dict):
+        body["properties"].pop(matching.event_property_name, None)
+    if not probe:
+        body.update(record.identity)
+    return body
+
+
+class InvalidBase(ValueError):
+    """The payload cases would be derived from has errors: every case would be refused for them."""
+
+    def __init__(self, errors: list[Finding]) -> None:
+        super().__init__(f"the base payload has {len(errors)} error(s); fix it first: "
+                         + "; ".join(f"{f.path or 'payload'}: {f.message}" for f in errors[:3]))
+        self.errors = errors
+
+
+def base_errors(payload: Any, definition: EventDefinition | None, portal_id: int | None) -> list[Finding]:
+    """The errors of the payload cases would be derived from (empty: a valid base)."""
+    if not isinstance(payload, Mapping):
+        return [Finding(Severity.ERROR, "payload.not_object", "", "The payload must be a JSON object.")]
+    return [f for f in _findings(payload, definition, portal_id) if f.severity is Severity.ERROR]
+
+
+def fixed_base(payload: Any, definition: EventDefinition | None, portal_id: int | None,
+               record: QaRecord | None = None) -> dict[str, Any]:
+    """The payload with each error repaired: valid sample values, unknown properties removed,
+    the definition's event name, and the QA record as the identifier."""
+    body: dict[str, Any] = copy.deepcopy(dict(payload)) if isinstance(payload, Mapping) else {}
+    if definition is not None and definition.fully_qualified_name:
+        body.setdefault("eventName", definition.fully_qualified_name)
+    if record is not None:
+        body = with_record(body, record, definition)
+    props = definition.properties_by_lower_name if definition is not None else {}
+    for _attempt in range(3):  # a repair can reveal another error (a trimmed list, a renamed event)
+        errors = base_errors(body, definition, portal_id)
+        if not errors:
+            break
+        for finding in errors:
+            path, code = finding.path, finding.code
+            if code.startswith("event_name.") and definition is not None and definition.fully_qualified_name:
+                body["eventName"] = definition.fully_qualified_name
+            elif code == "properties.not_object":
+                body["properties"] = {}
+            elif code == "properties.too_many" and isinstance(body.get("properties"), dict):
+                body["properties"] = dict(list(body["properties"].items())[:MAX_PROPERTIES])
+            elif path.startswith("properties.") and isinstance(body.get("properties"), dict):
+                name = path[len("properties."):]
+                prop = props.get(name.lower())
+                if prop is not None and name == prop.name:
+                    body["properties"][name] = sample_value(prop)
+                else:
+                    body["properties"].pop(name, None)
+            elif path in ("occurredAt", "uuid") or code == "payload.unknown_field":
+                body.pop(path, None)
+    return body
 
 
 def _unique(codes: list[str]) -> list[str]:
@@ -135,8 +336,10 @@ class _Builder:
     def add(self, case_id: str, category: str, title: str, payload: dict[str, Any], note: str = "") -> None:
         if "inputs" not in payload:
             payload.setdefault("uuid", str(uuid_module.uuid4()))
-        expected, codes = predict(payload, self.definition, self.portal_id)
-        self.cases.append(EdgeCase(case_id, category, title, payload, expected, codes, note))
+        case = EdgeCase(case_id, category, title, payload, note=note)
+        case.predict(self.definition, self.portal_id)
+        self.cases.append(case)
+
 
     def first(self, *kinds: PropertyType, long: bool | None = None) -> PropertyDefinition | None:
         for prop in self._candidates():
@@ -145,18 +348,32 @@ class _Builder:
         return None
 
     def _candidates(self) -> Iterator[PropertyDefinition]:
-        # Custom properties first: they are what the definition's owner cares about.
-        yield from (p for p in self.properties if not p.hubspot_defined)
-        yield from (p for p in self.properties if p.hubspot_defined)
+        # Custom properties first: they are what the definition's owner cares about. Never the
+        # custom matching property: its value would pick a record other than the QA record.
+        matching = self.definition.custom_matching_id if self.definition is not None else None
+        skip = matching.event_property_name if matching is not None else None
+        yield from (p for p in self.properties if not p.hubspot_defined and p.name != skip)
+        yield from (p for p in self.properties if p.hubspot_defined and p.name != skip)
 
 
 _REMOVE = object()
 
 
 def generate_edge_cases(
-    payload: Mapping[str, Any], definition: EventDefinition | None = None, portal_id: int | None = None
+    payload: Mapping[str, Any], definition: EventDefinition | None = None, portal_id: int | None = None,
+    record: QaRecord | None = None,
 ) -> list[EdgeCase]:
-    """Every edge case for this payload, each with the validator's prediction."""
+    """Every edge case for this payload (sent under `record`), each with the validator's prediction.
+
+    Raises InvalidBase when the payload has errors: every case would be refused for them, and
+    agreement would mean nothing (`fixed_base` repairs it).
+    """
+    if record is not None:
+        payload = with_record(payload, record, definition)
+    errors = base_errors(payload, definition, portal_id if portal_id is not None else
+                         (definition.portal_id if definition else None))
+    if errors:
+        raise InvalidBase(errors)
     b = _Builder(payload, definition, portal_id)
     b.add("baseline", "baseline", "The payload as composed", b.variant())
     _limits(b)
@@ -258,7 +475,7 @@ def _names(b: _Builder) -> None:
             prefix = event.split("_", 1)[0]
             short = ("qa_" + "e" * length)[:length]
             b.add(f"names.event.{length}", "names", f"A {length}-character event name ({which})",
-                  b.variant(eventName=f"{prefix}_{short}"))
+                  b.variant(eventName=f"{prefix}_{short}"), "No event of this name exists in the portal.")
 
 
 def _attribution(b: _Builder) -> None:

@@ -12,7 +12,7 @@ the sandbox binds to loopback.
     GET|POST|DELETE /_sandbox/faults      list / arm ({"method","path","count","status","body","retryAfter",
                                           "latencyMs","action": respond|drop|truncate}) / disarm faults
     GET|PATCH /_sandbox/settings          {"tenSecondlyMax","dailyMax","sendPerSecondMax","duplicateUuid": reject|ignore,
-                                          "oauthLifetimeSeconds"}
+                                          "oauthLifetimeSeconds", "readings": {rule: reading}}
     POST /_sandbox/tokens                 {"kind": private_app|oauth, "scopes": [...], "expiresIn": s} -> a new token
 """
 
@@ -205,7 +205,7 @@ def _definition_or_404(state: SandboxState, event_name: str) -> dict[str, Any]:
         if split is not None and split[0] == state.store.portal_id:
             body = state.store.definition_body(split[1])
     if body is None:
-        raise not_found(f"Event with fully qualified name {event_name} does not exist.")
+        raise state.store.readings.missing_definition(event_name)  # 404 or 400: a sandbox reading
     return body
 
 
@@ -512,8 +512,9 @@ def _settings_json(state: SandboxState) -> dict[str, Any]:
         "tenSecondlyMax": limits.ten_secondly_max,
         "dailyMax": limits.daily_max,
         "sendPerSecondMax": limits.send_per_second_max,
-        "duplicateUuid": state.settings.duplicate_uuid,
+        "duplicateUuid": state.store.readings.get("duplicate_uuid"),
         "oauthLifetimeSeconds": state.settings.oauth_lifetime_s,
+        "readings": state.store.readings.to_json(),
     }
 
 
@@ -543,6 +544,13 @@ def _apply_settings(state: SandboxState, patch: Mapping[str, Any]) -> None:
             if value not in ("reject", "ignore"):
                 raise validation_error('duplicateUuid must be "reject" or "ignore".')
             state.settings.duplicate_uuid = value
+            state.store.readings.update({"duplicate_uuid": value})
+        elif key == "readings":
+            try:
+                state.store.readings.update(value)
+            except ValueError as exc:
+                raise validation_error(f"readings: {exc}.") from None
+            state.settings.duplicate_uuid = state.store.readings.get("duplicate_uuid")
         elif key == "oauthLifetimeSeconds":
             if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
                 raise validation_error("oauthLifetimeSeconds must be a positive number.")

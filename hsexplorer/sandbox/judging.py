@@ -13,11 +13,15 @@ with code `uuid.duplicate` (context: the uuid and, for batches, the input index)
 that request is stored. A loud rejection lets QA see the rule fire and lets a client that
 retries a send it thinks failed recognise "already stored". `/_sandbox/settings`
 `{"duplicateUuid": "ignore"}` switches to dropping duplicates silently with a 204 instead.
+
+Where HubSpot's documentation is silent, the sandbox applies the reading chosen for the rule
+(`sandbox/readings.py`, `store.readings`) on top of the validator's findings.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -28,9 +32,11 @@ from hsexplorer.domain.occurrence import MAX_PROPERTIES
 from hsexplorer.domain.validation import validate, validate_batch
 from hsexplorer.domain.values import read_time
 from hsexplorer.sandbox.errors import ApiError, findings_error, raise_for_findings, validation_error
+from hsexplorer.sandbox.readings import without_dropped
 from hsexplorer.sandbox.store import PendingOccurrence, Rejection, SandboxStore, now_ms
 
 DEDUPE_WINDOW_MS = 365 * 86_400_000
+_INPUT_INDEX = re.compile(r"^inputs\[(\d+)\]")
 
 
 def parse_json_body(raw: bytes) -> Any:
@@ -51,8 +57,9 @@ def judge_send(store: SandboxStore, payload: Any, *, now: int | None = None) -> 
     )
     findings = validate(payload, definition, store.portal_id, now_ms=now)
     findings += _unknown_event(payload, definitions, "", findings)
+    findings, dropped = store.readings.adjust(findings)
     raise_for_findings(findings)
-    return [_PendingBuilder(definitions, now).build(payload)]
+    return [_PendingBuilder(definitions, now).build(without_dropped(payload, dropped))]
 
 
 def judge_batch(store: SandboxStore, payload: Any, *, now: int | None = None) -> list[PendingOccurrence]:
@@ -64,9 +71,36 @@ def judge_batch(store: SandboxStore, payload: Any, *, now: int | None = None) ->
     if isinstance(inputs, list):
         for index, item in enumerate(inputs):
             findings += _unknown_event(item, definitions, f"inputs[{index}].", findings)
+    findings, dropped = store.readings.adjust(findings)
+    builder = _PendingBuilder(definitions, now)
+    if any(f.severity is Severity.ERROR for f in findings) and store.readings.batch_mode != "whole":
+        return _judge_in_part(store, inputs, findings, dropped, builder, now)
     raise_for_findings(findings)
-    pending = _PendingBuilder(definitions, now)
-    return [pending.build(item) for item in inputs or ()]
+    return [builder.build(without_dropped(item, dropped, f"inputs[{i}].")) for i, item in enumerate(inputs or ())]
+
+
+def _judge_in_part(
+    store: SandboxStore, inputs: Any, findings: list[Finding], dropped: list[Finding], builder: _PendingBuilder, now: int
+) -> list[PendingOccurrence]:
+    """The batch readings "partial" and "drop_bad": the valid inputs are kept, the bad ones not."""
+    bad: set[int] = set()
+    for finding in findings:
+        if finding.severity is Severity.ERROR:
+            match = _INPUT_INDEX.match(finding.path)
+            if match is None:
+                raise_for_findings(findings)  # the batch itself is wrong (not a list, too large): no input is kept
+            else:
+                bad.add(int(match.group(1)))
+    kept = [i for i in range(len(inputs)) if i not in bad]
+    good = [builder.build(without_dropped(inputs[i], dropped, f"inputs[{i}].")) for i in kept]
+    if store.readings.batch_mode == "drop_bad":
+        return good
+    # "partial": the valid inputs are stored, and the answer still lists every bad one.
+    rejections = store.record(good, dedupe_since=now - DEDUPE_WINDOW_MS) if good else []
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    errors += [Finding(Severity.ERROR, r.code, f"inputs[{kept[r.index]}].{r.field}", r.message) for r in rejections]
+    raise_for_findings(errors)
+    return []
 
 
 def rejection_error(rejections: Sequence[Rejection], *, batch: bool) -> ApiError:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from hsexplorer.domain.definitions import EventDefinition, parse_definition
+from hsexplorer.sandbox.readings import SandboxReadings
 from hsexplorer.storage.sqlite_tx import immediate_transaction
 
 SCHEMA_VERSION = 1
@@ -187,6 +188,8 @@ class SandboxStore:
         # A file may be changed by another process, so it is re-checked there.
         self._portal_id_cache: int | None = None
         self._cache_data_version = -1
+        # How the uncertain rules are read (sandbox/readings.py): per running sandbox, not stored.
+        self.readings = SandboxReadings()
         with self._lock:
             self._db.executescript(_SCHEMA)
             self._db.execute(
@@ -443,6 +446,7 @@ class SandboxStore:
         dropped silently instead (first wins either way).
         """
         received = now_ms()
+        reject_duplicates = reject_duplicates and self.readings.rejects_duplicates
         try:
             self._record(pending, dedupe_since, reject_duplicates, received)
         except _Rejected as rejected:

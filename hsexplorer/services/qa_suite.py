@@ -1,15 +1,18 @@
 """QA suites: edge cases with the validator's prediction, run against an account, compared, exported.
 
 A suite is saved as JSON (cases, predictions, the definition they were predicted with, and
-the last run's results). Running sends each case (fresh uuids every run) and records what
-HubSpot did; a *surprise* is a case whose actual outcome differs from the prediction — the
-cases QA needs to look at. Results export as JUnit XML (a surprise is a failure, a case that
-could not be sent is an error) and CSV for CI dashboards.
+the last run's results) — one versioned format for the workbench and `hsexplorer qa run`.
+Running sends each case (fresh uuids every run) under the QA record and records what HubSpot
+did, mapped to the same causes as the prediction. Each run case has an Outcome: *as
+predicted* (verdict and causes agree), *different reason* (same verdict, other causes),
+*surprise* (the verdict differs) or *could not send*. Results export as JUnit XML (a surprise
+or different reason is a failure, a case that could not be sent is an error) and CSV.
 """
 
 from __future__ import annotations
 
 import csv
+import enum
 import json
 import re
 import time
@@ -23,10 +26,14 @@ from hsexplorer.domain.definitions import EventDefinition, definition_to_json, p
 from hsexplorer.domain.edge_cases import (
     ACCEPTED,
     REJECTED,
+    Cause,
     EdgeCase,
+    QaRecord,
+    answer_cause,
     generate_edge_cases,
-    predict,
     refreshed_uuids,
+    same_causes,
+    with_record,
 )
 from hsexplorer.hubspot.errors import ApiError, HubSpotError
 
@@ -34,9 +41,18 @@ if TYPE_CHECKING:
     from hsexplorer.hubspot.client import HubSpotClient
 
 SUITE_FORMAT = "hsexplorer-qa-suite"
-SUITE_VERSION = 1
+# 2: predictions carry their causes (expectedCauses), results the answer's causes. Version 1
+# files load: their cases are predicted again with the suite's definition.
+SUITE_VERSION = 2
 NOT_RUN = "not run"
 ERROR = "error"  # the case could not be delivered (network, auth): no verdict
+
+
+class Outcome(enum.Enum):
+    AS_PREDICTED = "as predicted"
+    DIFFERENT_REASON = "different reason"  # the verdict agrees, the causes do not
+    SURPRISE = "surprise"  # the verdict differs
+    COULD_NOT_SEND = "could not send"
 
 
 @dataclass(slots=True)
@@ -49,17 +65,31 @@ class CaseResult:
     duration_ms: float = 0.0
     target: str = ""
     ran_at: float = 0.0
+    causes: list[Cause] = field(default_factory=list)  # the answer's errors[], mapped like the prediction's
+    record: str = ""  # the QA record it was sent under
 
     def to_json(self) -> dict[str, Any]:
         return {"actual": self.actual, "status": self.status, "message": self.message, "codes": self.codes,
                 "correlationId": self.correlation_id, "durationMs": self.duration_ms, "target": self.target,
-                "ranAt": self.ran_at}
+                "ranAt": self.ran_at, "causes": [c.to_json() for c in self.causes], "record": self.record}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> CaseResult:
         return cls(str(data.get("actual", ERROR)), data.get("status"), str(data.get("message", "")),
                    [str(c) for c in data.get("codes", [])], str(data.get("correlationId", "")),
-                   float(data.get("durationMs", 0.0)), str(data.get("target", "")), float(data.get("ranAt", 0.0)))
+                   float(data.get("durationMs", 0.0)), str(data.get("target", "")), float(data.get("ranAt", 0.0)),
+                   [Cause.from_json(c) for c in data.get("causes") or []], str(data.get("record", "")))
+
+
+def compare(case: EdgeCase, result: CaseResult) -> Outcome:
+    """The outcome of one run case: verdict first, then the causes of a refusal."""
+    if result.actual not in (ACCEPTED, REJECTED):
+        return Outcome.COULD_NOT_SEND
+    if result.actual != case.expected:
+        return Outcome.SURPRISE
+    if result.actual == REJECTED and same_causes(case.expected_causes, result.causes) is False:
+        return Outcome.DIFFERENT_REASON
+    return Outcome.AS_PREDICTED
 
 
 @dataclass(slots=True)
@@ -75,8 +105,9 @@ class QaSuite:
 
     @classmethod
     def generate(cls, payload: Mapping[str, Any], definition: EventDefinition | None = None,
-                 portal_id: int | None = None, name: str = "") -> QaSuite:
-        cases = generate_edge_cases(payload, definition, portal_id)
+                 portal_id: int | None = None, name: str = "", record: QaRecord | None = None) -> QaSuite:
+        """The edge cases of `payload` sent under `record`; InvalidBase when the payload has errors."""
+        cases = generate_edge_cases(payload, definition, portal_id, record)
         event = str(payload.get("eventName") or "payload")
         return cls(name or f"Edge cases of {event}", cases, definition, portal_id)
 
@@ -95,9 +126,21 @@ class QaSuite:
                 case.payload = _rename_events(case.payload, pattern, f"pe{portal_id}_")
         self.portal_id = portal_id
         self.definition = definition
-        for case in self.cases:
-            case.expected, case.expected_codes = predict(case.payload, definition, portal_id)
+        self.predict_again()
         self.results.clear()
+
+    def predict_again(self) -> None:
+        for case in self.cases:
+            case.predict(self.definition, self.portal_id)
+
+    def use_record(self, record: QaRecord) -> None:
+        """Send every case under `record`; the identity cases keep their deliberately broken identifiers,
+        and no case keeps the definition's custom matching property (it would pick another record)."""
+        for case in self.cases:
+            payload = with_record(case.payload, record, self.definition, probe=case.category == "identity")
+            if payload != case.payload:  # unchanged cases keep their (possibly hand-edited) expectation
+                case.payload = payload
+                case.predict(self.definition, self.portal_id)
 
     # --- verdicts ---------------------------------------------------------------------------
 
@@ -105,22 +148,36 @@ class QaSuite:
         result = self.results.get(case_id)
         return result.actual if result else NOT_RUN
 
-    def is_surprise(self, case_id: str) -> bool:
+    def outcome(self, case_id: str) -> Outcome | None:
         result = self.results.get(case_id)
-        return result is not None and result.actual in (ACCEPTED, REJECTED) and result.actual != self.case(case_id).expected
+        return None if result is None else compare(self.case(case_id), result)
+
+    def is_surprise(self, case_id: str) -> bool:
+        return self.outcome(case_id) is Outcome.SURPRISE
+
+    def is_failure(self, case_id: str) -> bool:
+        """A case QA must look at: a surprise or a different reason."""
+        return self.outcome(case_id) in (Outcome.SURPRISE, Outcome.DIFFERENT_REASON)
 
     def surprises(self) -> list[EdgeCase]:
         return [c for c in self.cases if self.is_surprise(c.id)]
 
+    def with_outcome(self, outcome: Outcome) -> list[EdgeCase]:
+        return [c for c in self.cases if self.outcome(c.id) is outcome]
+
     def summary(self) -> dict[str, int]:
-        ran = [c for c in self.cases if c.id in self.results]
+        outcomes = [self.outcome(c.id) for c in self.cases]
         return {
             "cases": len(self.cases),
-            "ran": len(ran),
-            "agreed": sum(1 for c in ran if self.results[c.id].actual == c.expected),
-            "surprises": len(self.surprises()),
-            "errors": sum(1 for c in ran if self.results[c.id].actual == ERROR),
+            "ran": sum(1 for o in outcomes if o is not None),
+            "as_predicted": outcomes.count(Outcome.AS_PREDICTED),
+            "different_reason": outcomes.count(Outcome.DIFFERENT_REASON),
+            "surprises": outcomes.count(Outcome.SURPRISE),
+            "could_not_send": outcomes.count(Outcome.COULD_NOT_SEND),
         }
+
+    def all_as_predicted(self) -> bool:
+        return all(self.outcome(c.id) is Outcome.AS_PREDICTED for c in self.cases)
 
     # --- persistence ------------------------------------------------------------------------
 
@@ -140,16 +197,26 @@ class QaSuite:
     def from_json(cls, data: Any) -> QaSuite:
         if not isinstance(data, Mapping) or data.get("format") != SUITE_FORMAT:
             raise ValueError("this is not an hsexplorer QA suite")
-        if int(data.get("version", 0)) > SUITE_VERSION:
+        try:
+            version = int(data.get("version", 0))
+        except (TypeError, ValueError):
+            raise ValueError("the suite's version is not a number") from None
+        if version > SUITE_VERSION:
             raise ValueError("this suite was saved by a newer hsexplorer; update to open it")
-        definition = parse_definition(data["definition"]) if data.get("definition") else None
-        cases = [EdgeCase.from_json(c) for c in data.get("cases", [])]
+        try:
+            definition = parse_definition(data["definition"]) if data.get("definition") else None
+            cases = [EdgeCase.from_json(c) for c in data.get("cases", [])]
+            results = {str(k): CaseResult.from_json(v) for k, v in (data.get("results") or {}).items()}
+        except (KeyError, TypeError, AttributeError) as error:
+            raise ValueError(f"the suite is incomplete or malformed ({error})") from None
         ids = [c.id for c in cases]
         if len(set(ids)) != len(ids):
             raise ValueError("the suite has two cases with the same id")
-        results = {str(k): CaseResult.from_json(v) for k, v in (data.get("results") or {}).items() if k in ids}
-        return cls(str(data.get("name", "QA suite")), cases, definition, data.get("portalId"),
-                   float(data.get("createdAt", time.time())), results)
+        suite = cls(str(data.get("name", "QA suite")), cases, definition, data.get("portalId"),
+                    float(data.get("createdAt", time.time())), {k: v for k, v in results.items() if k in ids})
+        if version < 2:
+            suite.predict_again()  # version 1 saved no causes: predict them with the saved definition
+        return suite
 
     def save(self, path: str | Path) -> None:
         target = Path(path)
@@ -183,8 +250,13 @@ def _rename_events(payload: Any, pattern: re.Pattern[str], prefix: str) -> Any:
 CaseCallback = Callable[[EdgeCase, CaseResult], None]
 
 
-async def run_case(client: HubSpotClient, case: EdgeCase, target: str = "") -> CaseResult:
-    """Send one case (with fresh uuids) and record what HubSpot did."""
+def _retryable(status: int) -> bool:
+    # No verdict about the payload: auth, rate limit, server trouble.
+    return status in (401, 403, 429) or status >= 500
+
+
+async def run_case(client: HubSpotClient, case: EdgeCase, target: str = "", record: str = "") -> CaseResult:
+    """Send one case (with fresh uuids) and record what HubSpot did, mapped to causes."""
     payload = refreshed_uuids(case.payload)
     started = time.time()
     try:
@@ -199,25 +271,38 @@ async def run_case(client: HubSpotClient, case: EdgeCase, target: str = "") -> C
             sent = await client.send(payload)
             status, correlation, duration = sent.status, sent.correlation_id, sent.duration
     except ApiError as error:
-        actual = ERROR if error.status in (401, 403) or error.status >= 500 or error.status == 429 else REJECTED
+        actual = ERROR if _retryable(error.status) else REJECTED
+        causes = [] if actual == ERROR else [answer_cause(e.code, e.context, e.message) for e in error.errors]
         return CaseResult(actual, error.status, error.hubspot_message or str(error), [e.code for e in error.errors if e.code],
-                          error.correlation_id, _ms(error), target, started)
+                          error.correlation_id, _ms(error), target, started, causes, record)
     except HubSpotError as error:
-        return CaseResult(ERROR, None, error.user_message, [], "", 0.0, target, started)
-    return CaseResult(ACCEPTED, status, "", [], correlation, round(duration * 1000, 1), target, started)
+        return CaseResult(ERROR, None, error.user_message, [], "", 0.0, target, started, [], record)
+    return CaseResult(ACCEPTED, status, "", [], correlation, round(duration * 1000, 1), target, started, [], record)
 
 
 def _ms(error: HubSpotError) -> float:
     return round(error.trace.duration * 1000, 1) if error.trace is not None else 0.0
 
 
+def occurrence_count(suite: QaSuite, case_ids: list[str] | None = None) -> int:
+    """How many occurrences a run sends (a batch case sends each of its inputs)."""
+    total = 0
+    for case in suite.cases:
+        if case_ids is None or case.id in case_ids:
+            inputs = case.payload.get("inputs") if case.is_batch else None
+            total += len(inputs) if isinstance(inputs, list) else 1
+    return total
+
+
 async def run_suite(client: HubSpotClient, suite: QaSuite, *, target: str = "", case_ids: list[str] | None = None,
-                    on_case: CaseCallback | None = None) -> dict[str, int]:
-    """Run the cases (all, or `case_ids`) one after another; results replace the previous run's."""
+                    on_case: CaseCallback | None = None, record: QaRecord | None = None) -> dict[str, int]:
+    """Run the cases (all, or `case_ids`) one after another under `record`; results replace the previous run's."""
+    if record is not None:
+        suite.use_record(record)
     for case in suite.cases:
         if case_ids is not None and case.id not in case_ids:
             continue
-        result = await run_case(client, case, target)
+        result = await run_case(client, case, target, str(record) if record is not None else "")
         suite.results[case.id] = result
         if on_case is not None:
             on_case(case, result)
@@ -227,8 +312,12 @@ async def run_suite(client: HubSpotClient, suite: QaSuite, *, target: str = "", 
 # --- exports ------------------------------------------------------------------------------------
 
 
-CSV_COLUMNS = ("id", "category", "title", "expected", "actual", "surprise", "status", "message", "expected_codes",
-               "actual_codes", "correlation_id", "payload")
+CSV_COLUMNS = ("id", "category", "title", "expected", "actual", "outcome", "status", "message", "expected_causes",
+               "actual_causes", "expected_codes", "actual_codes", "correlation_id", "record", "payload")
+
+
+def _causes_text(causes: list[Cause]) -> str:
+    return "; ".join(str(c) for c in causes)
 
 
 def export_csv(suite: QaSuite, path: str | Path) -> None:
@@ -237,30 +326,34 @@ def export_csv(suite: QaSuite, path: str | Path) -> None:
         writer.writerow(CSV_COLUMNS)
         for case in suite.cases:
             result = suite.results.get(case.id)
+            outcome = suite.outcome(case.id)
             writer.writerow([
                 case.id, case.category, case.title, case.expected, suite.actual(case.id),
-                "yes" if suite.is_surprise(case.id) else "no",
+                outcome.value if outcome else NOT_RUN,
                 "" if result is None or result.status is None else result.status,
-                result.message if result else "", " ".join(case.expected_codes),
+                result.message if result else "", _causes_text(case.expected_causes),
+                _causes_text(result.causes) if result else "", " ".join(case.expected_codes),
                 " ".join(result.codes) if result else "", result.correlation_id if result else "",
+                result.record if result else "",
                 json.dumps(case.payload, ensure_ascii=False, separators=(",", ":")),
             ])
 
 
 def junit_xml(suite: QaSuite) -> str:
-    """JUnit XML: one testcase per case; a surprise is a <failure>, an undeliverable case an <error>."""
+    """JUnit XML: one testcase per case; a surprise or different reason is a <failure>, an undeliverable case an <error>."""
     summary = suite.summary()
     root = ET.Element("testsuites", name="hsexplorer QA")
     element = ET.SubElement(root, "testsuite", {
         "name": suite.name,
         "tests": str(len(suite.cases)),
-        "failures": str(summary["surprises"]),
-        "errors": str(summary["errors"]),
+        "failures": str(summary["surprises"] + summary["different_reason"]),
+        "errors": str(summary["could_not_send"]),
         "skipped": str(len(suite.cases) - summary["ran"]),
         "time": f"{sum(r.duration_ms for r in suite.results.values()) / 1000:.3f}",
     })
     for case in suite.cases:
         result = suite.results.get(case.id)
+        outcome = suite.outcome(case.id)
         item = ET.SubElement(element, "testcase", {
             "classname": f"hsexplorer.qa.{case.category}",
             "name": f"{case.id}: {case.title}",
@@ -268,15 +361,20 @@ def junit_xml(suite: QaSuite) -> str:
         })
         if result is None:
             ET.SubElement(item, "skipped", message="not run")
-        elif result.actual == ERROR:
+        elif outcome is Outcome.COULD_NOT_SEND:
             ET.SubElement(item, "error", message=result.message or "could not be sent").text = result.message
-        elif suite.is_surprise(case.id):
-            message = f"predicted {case.expected}, HubSpot {result.actual} it"
-            failure = ET.SubElement(item, "failure", message=message, type="surprise")
+        elif outcome in (Outcome.SURPRISE, Outcome.DIFFERENT_REASON):
+            if outcome is Outcome.SURPRISE:
+                message = f"predicted {case.expected}, HubSpot {result.actual} it"
+            else:
+                message = f"{result.actual} as predicted, but for a different reason"
+            failure = ET.SubElement(item, "failure", message=message, type=outcome.name.lower())
             failure.text = "\n".join(filter(None, [
                 message,
                 f"HTTP {result.status}" if result.status else "",
                 f"HubSpot: {result.message}" if result.message else "",
+                f"predicted causes: {_causes_text(case.expected_causes)}" if case.expected_causes else "",
+                f"actual causes: {_causes_text(result.causes)}" if result.causes else "",
                 f"predicted findings: {', '.join(case.expected_codes)}" if case.expected_codes else "",
                 f"correlation id: {result.correlation_id}" if result.correlation_id else "",
             ]))

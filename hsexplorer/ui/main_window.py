@@ -209,6 +209,8 @@ class MainWindow(QMainWindow):
         help_menu = menus.addMenu("&Help")
         help_menu.addAction(self._action("Open &log folder", self.open_log_folder,
                                          tip="Show the folder with the app's log file (secrets are never logged)"))
+        help_menu.addAction(self._action("HubSpot rules and sandbox &readings", self.show_readings,
+                                         tip="The rules HubSpot's docs leave open: hsexplorer's reading and the evidence"))
         help_menu.addAction(self._action(f"&About {DISPLAY_NAME}", self.show_about, icon_name="info",
                                          tip="Version, app id, licence and where secrets are stored"))
 
@@ -316,6 +318,11 @@ class MainWindow(QMainWindow):
             self.served_label.setToolTip("Other tools can use the sandbox at this address (Sandbox menu shows the token)")
 
     # --- help ---------------------------------------------------------------------------
+    def show_readings(self) -> None:
+        from hsexplorer.ui.readings_dialog import ReadingsDialog
+
+        ReadingsDialog(self).open()
+
     def show_about(self) -> None:
         from hsexplorer.ui.about_dialog import AboutDialog
 

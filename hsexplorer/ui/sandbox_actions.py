@@ -99,6 +99,8 @@ class SandboxActions(QObject):
                                          "Let other tools on this computer use the sandbox over HTTP")
         self.stop_action = self._action("S&top serving sandbox", "stop", self.stop, "Close the sandbox's port")
         self.stop_action.setEnabled(False)
+        self.readings_action = self._action("Readin&gs…", "sandbox", self.readings,
+                                            "Choose how the sandbox reads the rules HubSpot's docs leave open")
         window.session.sandbox_served.connect(lambda served: self.stop_action.setEnabled(served is not None))
 
     def _action(self, text: str, icon_name: str, slot: Any, tip: str) -> QAction:
@@ -109,7 +111,18 @@ class SandboxActions(QObject):
         return action
 
     def actions(self) -> list[QAction]:
-        return [self.reset_action, self.serve_action, self.stop_action]
+        return [self.reset_action, self.serve_action, self.stop_action, self.readings_action]
+
+    def readings(self) -> Any:
+        return self.window.tasks.start("sandbox.readings", self._readings(), what="opening the sandbox readings")
+
+    async def _readings(self) -> Any:
+        from hsexplorer.ui.readings_dialog import ReadingsDialog
+
+        store = (await self.window.session.embedded_sandbox()).store
+        dialog = ReadingsDialog(self.window, choices=store.readings.to_json(), apply=store.readings.update)
+        dialog.open()
+        return dialog
 
     def reset(self) -> Any:
         return self.window.tasks.start("sandbox.reset", self._reset(), what="resetting the sandbox")

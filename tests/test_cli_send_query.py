@@ -250,3 +250,21 @@ def test_stored_account_without_a_readable_token_is_a_clear_usage_error(tmp_path
     done = hsexplorer("query", "--account", "production", "--email", "a@example.com", token=None, data_dir=tmp_path)
     assert done.returncode == 2
     assert "“Production”" in done.stderr and ("no usable keyring" in done.stderr or "no token is stored" in done.stderr)
+
+
+def test_the_embedded_sandbox_stores_hs_asset_title_as_the_attribution_docs_describe(tmp_path):
+    payload = tmp_path / "read.json"
+    payload.write_text(json.dumps({"eventName": "pe1234567_login_event", "email": "asset@example.com",
+                                   "properties": {"hs_asset_title": "Pricing guide"}}))
+    sent = hsexplorer("send", str(payload), "--sandbox", "--format", "json", token=None, data_dir=tmp_path)
+    assert sent.returncode == 0, sent.stderr
+    uuid = json.loads(sent.stdout)["addedUuids"]["0"]
+    found = hsexplorer("query", "--sandbox", "--event-type", "pe1234567_login_event", "--id", uuid,
+                       "--format", "json", token=None, data_dir=tmp_path)
+    [event] = json.loads(found.stdout)
+    assert event["properties"] == {"hs_asset_title": "Pricing guide"}
+    # An event created without HubSpot's default properties has no hs_page_title, so no hs_asset_title either.
+    payload.write_text(json.dumps({"eventName": "pe1234567_invoice_paid", "objectId": "1",
+                                   "properties": {"hs_asset_title": "Pricing guide"}}))
+    refused = hsexplorer("send", str(payload), "--sandbox", token=None, data_dir=tmp_path)
+    assert refused.returncode == 1 and "hs_asset_title" in refused.stderr

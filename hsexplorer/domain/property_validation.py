@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from hsexplorer.domain import attribution
-from hsexplorer.domain.default_properties import DEFAULT_PROPERTIES_BY_NAME
+from hsexplorer.domain.default_properties import DEFAULT_PROPERTIES_BY_NAME, attribution_only_property
 from hsexplorer.domain.definitions import (
     INTERNAL_NAME,
     MAX_NAME_LENGTH,
@@ -25,6 +25,7 @@ from hsexplorer.domain.definitions import (
 )
 from hsexplorer.domain.findings import Severity
 from hsexplorer.domain.occurrence import MAX_PROPERTIES
+from hsexplorer.domain.payload_json import LONE_SURROGATE_MESSAGE, has_lone_surrogate
 from hsexplorer.domain.values import MS_PER_DAY, NUMBER, TimeFormat, read_time
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -130,7 +131,8 @@ class PropertyChecks:
         definition = self.definition
         prop: PropertyDefinition | None
         if definition is not None:
-            prop = definition.properties_by_lower_name.get(facts.lowered)
+            by_name = definition.properties_by_lower_name
+            prop = by_name.get(facts.lowered) or attribution_only_property(by_name, facts.lowered)
             if prop is None and facts.valid:
                 # Undocumented in HubSpot's answers; integrations (Segment's destination) create missing
                 # properties before sending because sends with unknown properties fail.
@@ -143,15 +145,28 @@ class PropertyChecks:
                 )
         else:
             prop = DEFAULT_PROPERTIES_BY_NAME.get(facts.lowered)
+        if not name.isascii() and has_lone_surrogate(name):
+            self.add(ERROR, "text.lone_surrogate", path, LONE_SURROGATE_MESSAGE)
         text = value if type(value) is str else self.check_value_type(path, value, prop)
         if text is None:
             return
+        if not text.isascii() and has_lone_surrogate(text):
+            self.add(ERROR, "text.lone_surrogate", path, LONE_SURROGATE_MESSAGE)
         limit = facts.limit
         length = len(text)
         if length > limit:
-            # DOC-send: URL and referrer properties ≤ 1,024 characters, all others ≤ 256.
+            # Two HubSpot pages disagree. DOC-send's limits list: "URL and referrer properties can
+            # receive up to 1,024 characters, while all other properties can receive up to 256
+            # characters" and "exceeding any of the following limits will result in a failed request".
+            # The property field-type table (knowledge.hubspot.com "Property field types in HubSpot"):
+            # single-line text "When the value is added through the CRM, the character limit is
+            # 65,536 characters". The second is about CRM record properties; the first is the send
+            # endpoint's own rule, so the validator applies 256 / 1,024 and says so in the finding.
             why = " (names with url, referrer or link allow 1,024)" if limit == 256 else ""
-            self.add(ERROR, "property.value_too_long", path, f"This value has {length:,} characters; HubSpot accepts at most {limit:,}{why}.")
+            self.add(ERROR, "property.value_too_long", path,
+                     f"This value has {length:,} characters; HubSpot's event API accepts at most {limit:,}{why}. "
+                     "The 65,536 in HubSpot's property-type table is for CRM record properties, not event "
+                     "occurrences, whose limits list fails the request.")
         elif length * 2 > limit and len(text.encode("utf-16-le")) // 2 > limit:
             # HubSpot runs on Java, where characters outside the BMP (emoji) count twice.
             self.add(WARNING, "property.value_utf16_length", path, f"With emoji counted twice, as Java does, this value is over {limit:,} characters; shorten it.")

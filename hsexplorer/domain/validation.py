@@ -23,6 +23,7 @@ from hsexplorer.domain.definitions import (
 )
 from hsexplorer.domain.findings import Finding, Severity
 from hsexplorer.domain.occurrence import MAX_BATCH_INPUTS, SEND_FIELDS, Occurrence
+from hsexplorer.domain.payload_json import LONE_SURROGATE_MESSAGE, has_lone_surrogate, lone_surrogate_paths
 from hsexplorer.domain.property_validation import PropertyChecks, _is_mapping, _short
 from hsexplorer.domain.values import EMAIL, UTK, UUID, TimeFormat, read_time
 
@@ -33,6 +34,8 @@ _LOWERCASE_NAME = INTERNAL_NAME
 FUTURE_TOLERANCE_MS = 5 * 60 * 1000
 # Before HubSpot existed; an occurredAt this old is almost surely a unit mistake.
 FAR_PAST_MS = 946_684_800_000  # 2000-01-01T00:00:00Z
+# The range of a signed 64-bit integer (Java's long, SQLite's INTEGER).
+EPOCH_MS_MIN, EPOCH_MS_MAX = -(2**63), 2**63 - 1
 
 Definitions = Mapping[str, EventDefinition]
 _SEND_FIELDS = frozenset(SEND_FIELDS)
@@ -153,6 +156,44 @@ def validate_payload(
     return validate(payload, definition, portal_id, now_ms=now_ms)
 
 
+def events_without_definition(payload: Any, definitions: Definitions | EventDefinition) -> list[Finding]:
+    """An error for each occurrence whose eventName names none of the given definitions.
+
+    For `validate --definition DEF`: such an occurrence is checked without a definition, so its
+    properties are not judged at all; saying nothing would read as "this matches DEF".
+    """
+    lookup = _definition_lookup(definitions)
+    if isinstance(definitions, EventDefinition):
+        described = [definitions]
+    else:
+        described = list({id(d): d for d in definitions.values()}.values())
+    names = ", ".join(f'"{d.fully_qualified_name or d.name}"' for d in described[:5]) or "no event"
+    if len(described) > 5:
+        names += f" and {len(described) - 5} more"
+    if isinstance(payload, Mapping) and "inputs" in payload and "eventName" not in payload:
+        inputs = payload["inputs"] if isinstance(payload["inputs"], list) else []
+        items = [(f"inputs[{i}].", item) for i, item in enumerate(inputs)]
+    else:
+        items = [("", payload)]
+    findings = []
+    for prefix, item in items:
+        event_name = item.get("eventName") if _is_mapping(item) else None
+        if not isinstance(event_name, str) or not event_name:
+            continue  # no eventName at all is already an error of its own
+        if isinstance(definitions, EventDefinition):
+            found = event_name in (definitions.fully_qualified_name, definitions.name)
+        else:
+            found = lookup(event_name) is not None
+        if not found:
+            findings.append(Finding(
+                ERROR, "event_name.not_in_definition", prefix + "eventName",
+                f'This occurrence is for "{_short(event_name)}", which the definition file does not describe '
+                f"(it describes {names}); its properties were not checked. Validate it against its own "
+                "definition, or fix eventName.",
+            ))
+    return findings
+
+
 def _now(now_ms: int | None) -> int:
     return now_ms if now_ms is not None else int(time.time() * 1000)
 
@@ -231,7 +272,8 @@ class _OccurrenceCheck(PropertyChecks):
         if not _is_mapping(payload):
             self.add(ERROR, "payload.not_object", "", "An occurrence must be a JSON object with an eventName.")
             return
-        for key in payload:
+        for key, value in payload.items():
+            self.check_encodable(key, value)
             if key not in _SEND_FIELDS:
                 # SPEC-send lists no other fields. `objectType` appeared in old docs "by mistake"
                 # (HubSpot/hubspot-api-php#361); whether HubSpot rejects unknown fields is undocumented.
@@ -257,6 +299,17 @@ class _OccurrenceCheck(PropertyChecks):
                 self.check_occurred_at(occurred_at)
         self.check_uuid(payload)
         self.check_properties(payload)
+
+    def check_encodable(self, key: Any, value: Any) -> None:
+        """Text with a lone surrogate (JSON `"\\ud800"`) anywhere but in properties (checked per property)."""
+        if type(value) is str:
+            if not value.isascii() and has_lone_surrogate(value):
+                self.add(ERROR, "text.lone_surrogate", str(key), LONE_SURROGATE_MESSAGE)
+        elif key != "properties" and isinstance(value, Mapping | list):
+            for path in lone_surrogate_paths(value, str(key)):
+                self.add(ERROR, "text.lone_surrogate", path, LONE_SURROGATE_MESSAGE)
+        if isinstance(key, str) and not key.isascii() and has_lone_surrogate(key):
+            self.add(ERROR, "text.lone_surrogate", key, LONE_SURROGATE_MESSAGE)
 
     # --- eventName ----------------------------------------------------------------------------
 
@@ -390,6 +443,13 @@ class _OccurrenceCheck(PropertyChecks):
         reading = read_time(value)
         if reading.format is TimeFormat.INVALID:
             self.add(ERROR, "occurred_at.invalid", "occurredAt", "occurredAt must be an ISO 8601 date-time (2024-05-01T12:00:00Z) or epoch milliseconds.")
+            return
+        if not EPOCH_MS_MIN <= (reading.epoch_ms or 0) <= EPOCH_MS_MAX:
+            # Epoch milliseconds are a signed 64-bit number in HubSpot's (Java) services and in every
+            # database that stores them; a value outside it cannot be stored, so the request fails.
+            self.add(ERROR, "occurred_at.out_of_range", "occurredAt",
+                     "occurredAt is beyond what a 64-bit millisecond timestamp can hold (±9,223,372,036,854,775,807), "
+                     "so HubSpot cannot store it; send epoch milliseconds such as 1714564800000.")
             return
         if reading.format is TimeFormat.EPOCH_SECONDS:
             self.add(

@@ -287,3 +287,9 @@ def test_a_json_lines_row_that_is_not_strict_json_is_one_bad_row(tmp_path):
     column = lines[1].index("Infinity") + 1
     assert second.row_number == 2
     assert second.problem == f"not valid JSON: Infinity is not a JSON value; send a number, or the value as a string (column {column})"
+
+
+def test_a_source_error_carries_its_reason_for_the_apps_error_presenter(tmp_path):
+    with pytest.raises(SourceError) as caught:
+        open_source(write_bytes(tmp_path, "noise.csv", b"\x00\x01binary"))
+    assert caught.value.user_message == str(caught.value) and "not a text file" in caught.value.user_message

@@ -96,7 +96,7 @@ def load_json_plan(source: str) -> SendPlan:
 
 def _refuse_unencodable_text(name: str, payload: Any) -> None:
     """A lone surrogate (JSON "\\ud800") has no UTF-8 form: the request body could not even be written."""
-    paths = list(itertools.islice(lone_surrogate_paths(payload), 4))
+    paths = list(itertools.islice(dict.fromkeys(lone_surrogate_paths(payload)), 4))  # a bad key and its value share a path
     if paths:
         where = ", ".join(paths[:3]) + (" and more" if len(paths) > 3 else "")
         raise UsageError(f"{name}: {where}: half of a UTF-16 surrogate pair (such as \\ud800 alone) cannot be "

@@ -38,6 +38,11 @@ PROPERTY_PREFIX = "properties."
 class SourceError(ValueError):
     """A file that cannot be read as occurrences at all (not one bad row: the whole file)."""
 
+    @property
+    def user_message(self) -> str:
+        # What the app's error presenter shows when this reaches it (e.g. found while staging).
+        return str(self)
+
 
 # --- encoding and delimiter ---------------------------------------------------------------------
 

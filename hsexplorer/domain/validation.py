@@ -273,7 +273,9 @@ class _OccurrenceCheck(PropertyChecks):
             self.add(ERROR, "payload.not_object", "", "An occurrence must be a JSON object with an eventName.")
             return
         for key, value in payload.items():
-            self.check_encodable(key, value)
+            # Inline fast path: almost every field is short ASCII text, checked without a call.
+            if not (type(value) is str and value.isascii() and type(key) is str and key.isascii()):
+                self.check_encodable(key, value)
             if key not in _SEND_FIELDS:
                 # SPEC-send lists no other fields. `objectType` appeared in old docs "by mistake"
                 # (HubSpot/hubspot-api-php#361); whether HubSpot rejects unknown fields is undocumented.

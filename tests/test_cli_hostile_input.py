@@ -223,3 +223,26 @@ def test_loads_strict_accepts_what_json_allows_at_the_limits():
     assert loads_strict(b"\xef\xbb\xbf[1e308, -0.5, " + b"9" * 4_300 + b"]")[0] == 1e308
     assert loads_strict('{"s": "NaN"}') == {"s": "NaN"}
     assert loads_strict("[" * 500 + "]" * 500) is not None
+
+
+# --- the strict reader's other users in the domain ----------------------------------------------------------
+
+
+def test_a_shared_templates_file_with_nan_or_deep_nesting_is_a_template_error():
+    from hsexplorer.domain.templates import FILE_FORMAT, TemplateError, template_items
+
+    good = json.dumps({"format": FILE_FORMAT, "version": 1, "templates": []})
+    assert template_items(good) == []
+    for bad in (good.replace("[]", "[NaN]"), good.replace("[]", "[" * DEEP + "]" * DEEP)):
+        with pytest.raises(TemplateError, match="not a JSON file"):
+            template_items(bad)
+
+
+def test_history_bodies_that_cannot_be_read_back_are_shown_as_text():
+    from hsexplorer.domain.history_records import parse_body
+    from hsexplorer.domain.json_diff import pretty_json
+
+    deep = "[" * DEEP + "]" * DEEP
+    assert pretty_json(deep) == deep
+    assert parse_body(deep) is None
+    assert parse_body('{"a": 1}') == {"a": 1}

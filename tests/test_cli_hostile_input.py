@@ -246,3 +246,9 @@ def test_history_bodies_that_cannot_be_read_back_are_shown_as_text():
     assert pretty_json(deep) == deep
     assert parse_body(deep) is None
     assert parse_body('{"a": 1}') == {"a": 1}
+
+
+def test_a_damaged_data_file_is_a_usage_error_not_a_bug(tmp_path):
+    (tmp_path / "outbox.sqlite3").write_bytes(random.Random(3).randbytes(4_096))
+    assert_refused(hsexplorer("outbox", "status", "--data-dir", str(tmp_path)),
+                   "a data file in the data folder cannot be read", "file is not a database")

@@ -16,7 +16,6 @@ import argparse
 import importlib
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 
 from hsexplorer.appinfo import DISPLAY_NAME, VERSION
@@ -82,6 +81,7 @@ def _opens_the_app(argv: Sequence[str]) -> bool:
 
 
 EXIT_INTERNAL_ERROR = 70  # sysexits.h EX_SOFTWARE: distinct from 1 (refused) and 2 (unusable input)
+EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 TRACEBACK_ENV = "HSEXPLORER_TRACEBACK"
 
@@ -107,7 +107,15 @@ def run_command(args: argparse.Namespace) -> int:
         _silence_stdout()
         return 0
     except Exception as error:  # the last boundary: never a traceback for a user
+        import sqlite3  # here, not at the top: the desktop app's start-up imports this module too
+
+        if isinstance(error, sqlite3.DatabaseError):  # a damaged or foreign file in the data folder: input, not a bug
+            print(f"hsexplorer {args.command}: a data file in the data folder cannot be read ({error}); move the "
+                  "damaged file away or use another --data-dir", file=sys.stderr)
+            return EXIT_USAGE
         if os.environ.get(TRACEBACK_ENV) == "1":
+            import traceback
+
             traceback.print_exc()
         from hsexplorer.storage.logging_setup import redact
 

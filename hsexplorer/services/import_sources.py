@@ -158,6 +158,15 @@ class TableSource:
     delimiter: str = ","
     columns: list[str] = field(default_factory=list)
 
+    @property
+    def encoding_note(self) -> str:
+        """Said to the user when the file is not UTF-8 (its characters were read another way)."""
+        if self.encoding == "cp1252":
+            return f"{self.path.name} is not UTF-8; it was read as Windows-1252 (Excel's \"CSV\" on Western Windows)"
+        if self.encoding == "utf-16":
+            return f"{self.path.name} was read as UTF-16 (Excel's \"Unicode text\")"
+        return ""
+
     def records(self) -> Iterator[SourceRecord]:
         if self.kind == "csv":
             return self._csv_records()

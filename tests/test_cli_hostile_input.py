@@ -252,3 +252,17 @@ def test_a_damaged_data_file_is_a_usage_error_not_a_bug(tmp_path):
     (tmp_path / "outbox.sqlite3").write_bytes(random.Random(3).randbytes(4_096))
     assert_refused(hsexplorer("outbox", "status", "--data-dir", str(tmp_path)),
                    "a data file in the data folder cannot be read", "file is not a database")
+
+
+def test_a_json_lines_row_with_a_lone_surrogate_is_reported_and_exported_not_crashed_on(tmp_path):
+    rows = b'{"email": "ada@example.com", "properties": {"app_version": "1"}}\n' \
+           b'{"email": "bob@example.com", "properties": {"app_version": "\\ud800"}}\n'
+    bad = tmp_path / "bad.csv"
+    path = tmp_path / "rows.jsonl"
+    path.write_bytes(rows)
+    result = hsexplorer("send", "--batch", str(path), "--sandbox", "--event", "login_event", "--bad-rows", str(bad),
+                        "--data-dir", str(tmp_path / "data"))
+    assert "Traceback" not in result.stderr and result.returncode == 1, result.stderr
+    assert "row 2: The text at properties.app_version has half of a UTF-16 surrogate pair" in result.stderr
+    exported = bad.read_text(encoding="utf-8-sig")
+    assert "bob@example.com,\\ud800,2," in exported

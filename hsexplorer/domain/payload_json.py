@@ -231,3 +231,10 @@ def lone_surrogate_paths(value: Any, prefix: str = "") -> Iterator[str]:
         elif isinstance(item, list | tuple):
             for index in range(len(item) - 1, -1, -1):
                 stack.append((f"{path}[{index}]", item[index]))
+
+
+def escape_lone_surrogates(value: Any) -> Any:
+    """`value` with each lone surrogate spelled out as the six characters `\\ud800`: storable and showable
+    (SQLite, CSV and the terminal all need UTF-8), and visibly not the original text."""
+    text = json.dumps(value, ensure_ascii=False)
+    return decode_strict(_LONE_SURROGATE.sub(lambda match: f"\\\\u{ord(match.group()):04x}", text))

@@ -22,12 +22,19 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from hsexplorer.domain.payload_json import PayloadSyntaxError, decode_strict, raw_decode_strict
+from hsexplorer.domain.payload_json import (
+    PayloadSyntaxError,
+    decode_strict,
+    escape_lone_surrogates,
+    lone_surrogate_paths,
+    raw_decode_strict,
+)
 
 DELIMITERS = (",", ";", "\t", "|")
 SAMPLE_BYTES = 64 * 1024
@@ -224,6 +231,17 @@ def _json_record(number: int, text: str) -> SourceRecord:
 def _object_record(number: int, item: Any) -> SourceRecord:
     if not isinstance(item, Mapping):
         return SourceRecord(number, {}, "not a JSON object (an occurrence is an object with eventName and properties)")
+    paths = list(itertools.islice(dict.fromkeys(lone_surrogate_paths(item)), 4))
+    if paths:
+        # Such text cannot be stored (the outbox is SQLite, UTF-8) or sent: the row is kept with the
+        # characters spelled out, marked unreadable, so it is reported and can be fixed.
+        where = ", ".join(paths[:3]) + (" and more" if len(paths) > 3 else "")
+        try:
+            cells = flatten_occurrence(escape_lone_surrogates(item))
+        except (PayloadSyntaxError, RecursionError, ValueError):
+            cells = {}
+        return SourceRecord(number, cells, f"the text at {where} has half of a UTF-16 surrogate pair (shown as \\udXXX), "
+                            "which cannot be sent as UTF-8; fix that text")
     return SourceRecord(number, flatten_occurrence(item))
 
 

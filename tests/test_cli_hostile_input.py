@@ -266,3 +266,13 @@ def test_a_json_lines_row_with_a_lone_surrogate_is_reported_and_exported_not_cra
     assert "row 2: The text at properties.app_version has half of a UTF-16 surrogate pair" in result.stderr
     exported = bad.read_text(encoding="utf-8-sig")
     assert "bob@example.com,\\ud800,2," in exported
+
+
+def test_an_occurrence_the_sandbox_could_not_list_again_is_refused_and_queries_keep_working(tmp_path):
+    path = tmp_path / "far.json"
+    path.write_text(occurrence_text(f'"occurredAt": {2**62}'))  # inside 64 bits, but in the year 146,140,482
+    sent = hsexplorer("send", str(path), "--sandbox", "--data-dir", str(tmp_path))
+    assert sent.returncode == 1 and "Traceback" not in sent.stderr
+    assert "outside the years 1-9999" in sent.stderr
+    found = hsexplorer("query", "--sandbox", "--email", "ada@example.com", "--data-dir", str(tmp_path))
+    assert found.returncode == 0, found.stderr

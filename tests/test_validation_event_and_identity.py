@@ -254,3 +254,16 @@ def test_a_payload_for_another_event_is_reported_against_the_definition_file():
     assert EVENT in finding.message
     batch = {"inputs": [occurrence(), other]}
     assert [f.path for f in events_without_definition(batch, definitions)] == ["inputs[1].eventName"]
+
+
+@pytest.mark.parametrize(("occurred_at", "refused"), [
+    (253_402_300_799_999, False),  # 9999-12-31T23:59:59.999Z
+    (253_402_300_800_000, True),
+    ("9999999999999999", True),  # epoch milliseconds as a string: year 318857
+    (-62_135_596_800_000, False),  # 0001-01-01T00:00:00Z
+    (-62_135_596_800_001, True),
+    (2**63 - 1, True),
+])
+def test_occurred_at_must_be_a_date_time_of_years_1_to_9999(occurred_at, refused):
+    found = validate(occurrence(occurredAt=occurred_at), plan_upgrade(), PORTAL, now_ms=NOW_MS)
+    assert ("occurred_at.not_a_date_time" in errors(found)) is refused

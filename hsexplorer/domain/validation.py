@@ -36,6 +36,9 @@ FUTURE_TOLERANCE_MS = 5 * 60 * 1000
 FAR_PAST_MS = 946_684_800_000  # 2000-01-01T00:00:00Z
 # The range of a signed 64-bit integer (Java's long, SQLite's INTEGER).
 EPOCH_MS_MIN, EPOCH_MS_MAX = -(2**63), 2**63 - 1
+# 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: the four-digit years of an RFC 3339 date-time
+# (year 0000 is left out: Python's datetime, which lists stored occurrences, starts at year 1).
+DATE_TIME_MIN_MS, DATE_TIME_MAX_MS = -62_135_596_800_000, 253_402_300_799_999
 
 Definitions = Mapping[str, EventDefinition]
 _SEND_FIELDS = frozenset(SEND_FIELDS)
@@ -452,6 +455,14 @@ class _OccurrenceCheck(PropertyChecks):
             self.add(ERROR, "occurred_at.out_of_range", "occurredAt",
                      "occurredAt is beyond what a 64-bit millisecond timestamp can hold (±9,223,372,036,854,775,807), "
                      "so HubSpot cannot store it; send epoch milliseconds such as 1714564800000.")
+            return
+        if not DATE_TIME_MIN_MS <= reading.epoch_ms <= DATE_TIME_MAX_MS:
+            # SPEC-send types occurredAt as `format: date-time` (RFC 3339: a four-digit year) and the
+            # events API returns it as an ISO 8601 timestamp: a time outside years 1-9999 has no such
+            # form, so it could be neither accepted as sent nor read back (the sandbox could not list it).
+            self.add(ERROR, "occurred_at.not_a_date_time", "occurredAt",
+                     "occurredAt falls outside the years 1-9999, which a date-time (as HubSpot's API types "
+                     "occurredAt) cannot express; check the value and its unit (milliseconds).")
             return
         if reading.format is TimeFormat.EPOCH_SECONDS:
             self.add(

@@ -267,3 +267,13 @@ def test_a_payload_for_another_event_is_reported_against_the_definition_file():
 def test_occurred_at_must_be_a_date_time_of_years_1_to_9999(occurred_at, refused):
     found = validate(occurrence(occurredAt=occurred_at), plan_upgrade(), PORTAL, now_ms=NOW_MS)
     assert ("occurred_at.not_a_date_time" in errors(found)) is refused
+
+
+def test_the_qa_edge_cases_probe_both_time_limits_and_predict_a_refusal():
+    from hsexplorer.domain.edge_cases import REJECTED, generate_edge_cases
+
+    cases = {c.id: c for c in generate_edge_cases(occurrence(), plan_upgrade(), PORTAL)}
+    assert (cases["occurred_at.year_10000"].expected, cases["occurred_at.year_10000"].expected_codes[:1]) == (
+        REJECTED, ["occurred_at.not_a_date_time"])
+    assert (cases["occurred_at.beyond_64_bits"].expected, cases["occurred_at.beyond_64_bits"].expected_codes[:1]) == (
+        REJECTED, ["occurred_at.out_of_range"])

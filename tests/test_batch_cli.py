@@ -58,3 +58,19 @@ def test_usage_errors_are_explained(tmp_path, sandbox_server):
     assert unknown.returncode == 2 and "no event named" in unknown.stderr
     neither = cli(sandbox_server, "send", "--base-url", sandbox_server.base_url, data_dir=tmp_path / "d")
     assert neither.returncode == 2 and "--batch FILE" in neither.stderr
+
+
+def test_a_windows_1252_file_is_read_and_the_user_is_told_so(tmp_path, sandbox_server):
+    before = sandbox_server.store.count_events()
+    path = tmp_path / "excel.csv"
+    path.write_bytes("Contact ID;Login method;App version\n608051;sso;Grüße\n".encode("cp1252"))
+    result = cli(sandbox_server, "send", "--batch", str(path), "--event", "login_event", "--base-url",
+                 sandbox_server.base_url, data_dir=tmp_path / "d")
+    assert result.returncode == 0, result.stderr
+    assert "excel.csv is not UTF-8; it was read as Windows-1252" in result.stderr
+    assert sandbox_server.store.count_events() == before + 1
+    utf8 = tmp_path / "utf8.csv"
+    utf8.write_text("Contact ID;Login method;App version\n608052;sso;Grüße\n", encoding="utf-8")
+    quiet = cli(sandbox_server, "send", "--batch", str(utf8), "--event", "login_event", "--base-url",
+                sandbox_server.base_url, data_dir=tmp_path / "d")
+    assert quiet.returncode == 0 and "not UTF-8" not in quiet.stderr

@@ -241,3 +241,55 @@ def test_staging_streams_instead_of_holding_the_file_in_memory(tmp_path, sandbox
     # Held whole, 8,000 payloads with their source rows take over 6 MB; a streamed chunk takes far less.
     assert peak < 4 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB"
     outbox.close()
+
+
+# --- files that cannot be read (issue #17): a SourceError naming where, never a crash ------------------
+
+
+def test_a_byte_that_is_neither_utf8_nor_windows_1252_refuses_the_file_instead_of_replacing_it(tmp_path):
+    text = "email,note\na@example.com,caf\xe9\n".encode("cp1252") + b"b@example.com,\x81\n"
+    offset = text.index(b"\x81")
+    with pytest.raises(SourceError, match=rf"neither UTF-8 nor Windows-1252 text \(byte 0x81 at offset {offset}\)"):
+        open_source(write_bytes(tmp_path, "mixed.csv", text))
+    assert open_source(write_bytes(tmp_path, "cp1252.csv", text[:-16])).encoding == "cp1252"
+
+
+def test_a_utf16_file_with_broken_text_is_refused(tmp_path):
+    data = codecs.BOM_UTF16_LE + "email\ta\n".encode("utf-16-le") + b"\x00\xd8"  # half a surrogate pair at the end
+    path = write_bytes(tmp_path, "broken16.csv", data)
+    with pytest.raises(SourceError, match="not valid"):
+        list(open_source(path).records())
+
+
+def test_a_cell_over_the_csv_field_limit_names_the_row_while_records_stream(tmp_path):
+    rows = ["email,note"] + [f"user{n}@example.com,ok" for n in range(5)] + ['late@example.com,"never closed']
+    path = write_bytes(tmp_path, "late.csv", ("\n".join(rows) + "\n" + "x" * 140_000 + "\n").encode())
+    source = open_source(path)  # the first 64 KB look fine
+    read = []
+    with pytest.raises(SourceError, match=r"late\.csv, row 7 \(line \d+\): a cell is longer than 131,072"):
+        read.extend(source.records())
+    assert [r.row_number for r in read] == [2, 3, 4, 5, 6]
+
+
+def test_a_json_array_broken_after_the_sampled_elements_stops_the_import_and_stages_nothing(tmp_path, sandbox_server):
+    good = '{"objectId": "608051", "properties": {"login_method": "sso"}}'
+    path = write_bytes(tmp_path, "late.json", ("[" + ",".join([good] * 1_200) + ', {"seats": NaN}]').encode())
+    with Outbox.open(tmp_path / "outbox.sqlite3") as outbox:
+        with pytest.raises(SourceError, match=r"late\.json, element 1,201 of the array: not valid JSON: NaN"):
+            stage_file(outbox, sandbox_server, path)
+        assert outbox.runs() == []
+
+
+def test_a_json_lines_row_that_is_not_strict_json_is_one_bad_row(tmp_path):
+    lines = ['{"objectId": "1", "properties": {}}', '{"objectId": "2", "properties": {"x": Infinity}}']
+    [first, second] = open_source(write_bytes(tmp_path, "rows.jsonl", "\n".join(lines).encode())).records()
+    assert first.problem == ""
+    column = lines[1].index("Infinity") + 1
+    assert second.row_number == 2
+    assert second.problem == f"not valid JSON: Infinity is not a JSON value; send a number, or the value as a string (column {column})"
+
+
+def test_a_source_error_carries_its_reason_for_the_apps_error_presenter(tmp_path):
+    with pytest.raises(SourceError) as caught:
+        open_source(write_bytes(tmp_path, "noise.csv", b"\x00\x01binary"))
+    assert caught.value.user_message == str(caught.value) and "not a text file" in caught.value.user_message

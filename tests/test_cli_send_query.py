@@ -350,3 +350,19 @@ def test_a_portal_without_the_subscription_is_told_so_on_the_command_line(sandbo
     assert done.returncode == 1
     assert "Custom events need an Enterprise subscription of Marketing Hub" in done.stderr
     assert "this portal's subscription does not include them" in done.stderr
+def test_the_embedded_sandbox_stores_hs_asset_title_as_the_attribution_docs_describe(tmp_path):
+    payload = tmp_path / "read.json"
+    payload.write_text(json.dumps({"eventName": "pe1234567_login_event", "email": "asset@example.com",
+                                   "properties": {"hs_asset_title": "Pricing guide"}}))
+    sent = hsexplorer("send", str(payload), "--sandbox", "--format", "json", token=None, data_dir=tmp_path)
+    assert sent.returncode == 0, sent.stderr
+    uuid = json.loads(sent.stdout)["addedUuids"]["0"]
+    found = hsexplorer("query", "--sandbox", "--event-type", "pe1234567_login_event", "--id", uuid,
+                       "--format", "json", token=None, data_dir=tmp_path)
+    [event] = json.loads(found.stdout)
+    assert event["properties"] == {"hs_asset_title": "Pricing guide"}
+    # An event created without HubSpot's default properties has no hs_page_title, so no hs_asset_title either.
+    payload.write_text(json.dumps({"eventName": "pe1234567_invoice_paid", "objectId": "1",
+                                   "properties": {"hs_asset_title": "Pricing guide"}}))
+    refused = hsexplorer("send", str(payload), "--sandbox", token=None, data_dir=tmp_path)
+    assert refused.returncode == 1 and "hs_asset_title" in refused.stderr

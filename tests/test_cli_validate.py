@@ -101,3 +101,21 @@ def test_duplicate_json_keys_are_reported(tmp_path):
     text = '{"eventName": "' + EVENT + '", "email": "a@b.co", "properties": {"seats": "1", "seats": "2"}}'
     result = run_validate(write(tmp_path, text), "--format", "json")
     assert "payload.duplicate_key" in result.stdout
+
+
+def test_a_payload_for_another_event_says_it_is_not_for_that_definition(tmp_path, definition_file):
+    other = occurrence(eventName="pe1234567_login_event")
+    result = run_validate(write(tmp_path, other), "--definition", definition_file)
+    assert result.returncode == 1
+    assert "eventName" in result.stdout and "event_name.not_in_definition" in result.stdout
+    assert EVENT in result.stdout  # names the event the file does describe
+    matching = run_validate(write(tmp_path, occurrence(), "ok.json"), "--definition", definition_file)
+    assert "not_in_definition" not in matching.stdout
+
+
+def test_a_batch_names_each_input_that_is_for_another_event(tmp_path, definition_file):
+    batch = {"inputs": [occurrence(), occurrence(eventName="pe1234567_login_event", uuid=None)]}
+    result = run_validate(write(tmp_path, batch), "--definition", definition_file, "--format", "json")
+    assert result.returncode == 1
+    paths = [f["path"] for f in json.loads(result.stdout)["findings"] if f["code"] == "event_name.not_in_definition"]
+    assert paths == ["inputs[1].eventName"]

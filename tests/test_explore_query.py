@@ -68,6 +68,25 @@ def test_utk_lookup_is_explained_as_unsupported_by_hubspot():
     assert problems[0].message == UTK_UNSUPPORTED
 
 
+@pytest.mark.parametrize("name", ["hubspotutk", "utk", "HubSpotUTK"])
+def test_utk_typed_as_a_unique_property_is_the_same_unsupported_lookup(name):
+    flt = ExploreFilter(lookup=LookupKind.UNIQUE_PROPERTY, unique_property=name, value="0" * 32)
+    assert [(p.code, p.message) for p in flt.problems()] == [("UTK_NOT_SEARCHABLE", UTK_UNSUPPORTED)]
+    assert ExploreFilter(lookup=LookupKind.UNIQUE_PROPERTY, unique_property="email", value="a@b.co").problems() == []
+
+
+@pytest.mark.parametrize("name", ["hubspotutk", "utk"])
+def test_the_sandbox_refuses_a_utk_lookup_with_the_reading_explore_gives(sandbox_server, name):
+    utk = "0123456789abcdef0123456789abcdef"
+    with sandbox_server.client() as client:
+        refused = client.get("/events/v3/events", params={"objectType": "contact", f"objectProperty.{name}": utk})
+        by_email = client.get("/events/v3/events", params={"objectType": "contact",
+                                                          "objectProperty.email": "bilbo@shire.com"})
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["message"] == UTK_UNSUPPORTED
+    assert by_email.status_code == 200
+
+
 def test_an_empty_email_asks_for_one_and_a_malformed_one_warns():
     assert codes(ExploreFilter.for_email("")) == {"MISSING_VALUE": Severity.ERROR}
     assert codes(ExploreFilter.for_email("bilbo")) == {"EMAIL_FORMAT": Severity.WARNING}

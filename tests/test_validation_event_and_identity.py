@@ -212,3 +212,68 @@ def test_unknown_top_level_field_is_a_warning():
 @pytest.mark.parametrize("payload", [None, [], "text", 3])
 def test_non_object_payload(payload):
     assert errors(validate(payload)) == {"payload.not_object"}
+
+
+# --- values HubSpot cannot store ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("occurred_at", "out_of_range"), [
+    (2**63 - 1, False),
+    (2**63, True),
+    (-(2**63), False),
+    (-(2**63) - 1, True),
+    (1e300, True),
+])
+def test_occurred_at_must_fit_a_64_bit_millisecond_timestamp(occurred_at, out_of_range):
+    found = validate(occurrence(occurredAt=occurred_at), plan_upgrade(), PORTAL, now_ms=NOW_MS)
+    assert ("occurred_at.out_of_range" in errors(found)) is out_of_range
+    if out_of_range:  # the far-past / future warnings would only repeat the point
+        assert codes(at(found, "occurredAt")) == {"occurred_at.out_of_range"}
+
+
+@pytest.mark.parametrize("field", ["email", "utk", "uuid", "objectId"])
+def test_a_lone_surrogate_in_any_field_is_an_error_there(field):
+    found = validate(occurrence(**{field: "ada\ud800"}), plan_upgrade(), PORTAL, now_ms=NOW_MS)
+    assert "text.lone_surrogate" in codes(at(found, field))
+
+
+def test_a_lone_surrogate_nested_in_an_unknown_field_is_found():
+    found = validate(occurrence(extra={"notes": ["ok", "\udfff"]}), plan_upgrade(), PORTAL, now_ms=NOW_MS)
+    assert "text.lone_surrogate" in codes(at(found, "extra.notes[1]"))
+
+
+def test_a_payload_for_another_event_is_reported_against_the_definition_file():
+    from hsexplorer.domain.definitions import index_definitions
+    from hsexplorer.domain.validation import events_without_definition
+
+    definitions = index_definitions([plan_upgrade()])
+    assert events_without_definition(occurrence(), definitions) == []
+    other = occurrence(eventName=f"pe{PORTAL}_login_event")
+    [finding] = events_without_definition(other, definitions)
+    assert (finding.code, finding.path, finding.severity) == ("event_name.not_in_definition", "eventName", Severity.ERROR)
+    assert EVENT in finding.message
+    batch = {"inputs": [occurrence(), other]}
+    assert [f.path for f in events_without_definition(batch, definitions)] == ["inputs[1].eventName"]
+
+
+@pytest.mark.parametrize(("occurred_at", "refused"), [
+    (253_402_300_799_999, False),  # 9999-12-31T23:59:59.999Z
+    (253_402_300_800_000, True),
+    ("9999999999999999", True),  # epoch milliseconds as a string: year 318857
+    (-62_135_596_800_000, False),  # 0001-01-01T00:00:00Z
+    (-62_135_596_800_001, True),
+    (2**63 - 1, True),
+])
+def test_occurred_at_must_be_a_date_time_of_years_1_to_9999(occurred_at, refused):
+    found = validate(occurrence(occurredAt=occurred_at), plan_upgrade(), PORTAL, now_ms=NOW_MS)
+    assert ("occurred_at.not_a_date_time" in errors(found)) is refused
+
+
+def test_the_qa_edge_cases_probe_both_time_limits_and_predict_a_refusal():
+    from hsexplorer.domain.edge_cases import REJECTED, generate_edge_cases
+
+    cases = {c.id: c for c in generate_edge_cases(occurrence(), plan_upgrade(), PORTAL)}
+    assert (cases["occurred_at.year_10000"].expected, cases["occurred_at.year_10000"].expected_codes[:1]) == (
+        REJECTED, ["occurred_at.not_a_date_time"])
+    assert (cases["occurred_at.beyond_64_bits"].expected, cases["occurred_at.beyond_64_bits"].expected_codes[:1]) == (
+        REJECTED, ["occurred_at.out_of_range"])

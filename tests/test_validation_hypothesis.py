@@ -78,3 +78,39 @@ def test_payload_built_from_valid_parts_has_no_error_or_warning(identifier, prop
     }
     findings = validate(payload, PLAN, PORTAL, now_ms=NOW_MS)
     assert [f for f in findings if f.severity is not Severity.INFO] == []
+
+
+# --- hostile input (issue #17) -------------------------------------------------------------------------
+
+_ANY_TEXT = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0xFFFF), max_size=12)  # surrogates included
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(_ANY_TEXT, _ANY_TEXT, max_size=5), _ANY_TEXT)
+def test_a_lone_surrogate_is_flagged_exactly_when_the_body_cannot_be_encoded(properties, email):
+    import json
+
+    payload = {"eventName": PLAN.fully_qualified_name, "email": email, "properties": properties}
+    try:
+        json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        encodable = True
+    except UnicodeEncodeError:
+        encodable = False
+    flagged = any(f.code == "text.lone_surrogate" for f in validate(payload, PLAN, PORTAL, now_ms=NOW_MS))
+    assert flagged is not encodable
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet='[]{}",:0123456789.eE+-NaInfity\\ \n', max_size=60) | st.binary(max_size=40))
+def test_the_strict_reader_raises_only_its_own_error(text):
+    import json
+
+    from hsexplorer.domain.payload_json import PayloadSyntaxError, loads_strict
+
+    try:
+        value = loads_strict(text)
+    except PayloadSyntaxError as error:
+        assert error.line >= 1 and error.column >= 1
+        return
+    # What it accepts is strict JSON: it reads back the same without NaN or Infinity.
+    assert json.loads(json.dumps(value, allow_nan=False)) == value

@@ -227,3 +227,47 @@ def test_asset_type_value_outside_the_page_content_type_options_is_a_warning_the
 def test_missing_properties_object_is_a_warning_and_a_wrong_type_an_error():
     assert "properties.missing" in codes(free(occurrence(properties=None)), Severity.WARNING)
     assert "properties.not_object" in errors(free(occurrence(properties=["a"])))
+
+
+# --- fidelity fixes (issue #15) --------------------------------------------------------------------
+
+
+def _created(include_defaults: bool):
+    from hsexplorer.domain.definitions import parse_definition
+
+    return parse_definition({"label": "Read article", "name": "read_article", "fullyQualifiedName": f"pe{PORTAL}_read_article",
+                             "includeDefaultProperties": include_defaults, "propertyDefinitions": []})
+
+
+def test_hs_asset_title_is_accepted_where_hs_page_title_is_and_refused_where_it_is_not():
+    payload = with_property("hs_asset_title", "Pricing guide", eventName=f"pe{PORTAL}_read_article")
+    assert errors(check(payload, _created(include_defaults=True))) == set()
+    assert "property.unknown" in errors(check(payload, _created(include_defaults=False)))
+
+
+def test_hs_asset_title_is_a_string_with_the_usual_length_limit():
+    definition = _created(include_defaults=True)
+    at_limit = with_property("hs_asset_title", "a" * 256, eventName=f"pe{PORTAL}_read_article")
+    over = with_property("hs_asset_title", "a" * 257, eventName=f"pe{PORTAL}_read_article")
+    assert errors(check(at_limit, definition)) == set()
+    assert errors(check(over, definition)) == {"property.value_too_long"}
+
+
+def test_a_too_long_value_says_which_limit_applies_and_why_not_65536():
+    [finding] = at(check(with_property("coupon_code", "a" * 257)), "properties.coupon_code")
+    assert "at most 256" in finding.message and "65,536" in finding.message and "CRM record" in finding.message
+
+
+@pytest.mark.parametrize(("value", "flagged"), [
+    ("caf\u00e9 \U0001f600", False),  # accents and a real (paired) emoji are fine
+    ("broken \ud800 half", True),
+    ("\udc00", True),
+])
+def test_a_value_with_a_lone_surrogate_cannot_be_sent(value, flagged):
+    found = check(with_property("coupon_code", value))
+    assert ("text.lone_surrogate" in errors(found)) is flagged
+
+
+def test_a_property_name_with_a_lone_surrogate_is_flagged_at_that_name():
+    found = free(with_property("note\ud800", "x"))
+    assert [f.code for f in at(found, "properties.note\ud800") if f.code == "text.lone_surrogate"] == ["text.lone_surrogate"]

@@ -150,6 +150,8 @@ def run_batch(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         source = open_source(args.batch)
+        if source.encoding_note and not args.quiet:
+            print(f"hsexplorer send: {source.encoding_note}", file=sys.stderr)
         mapping = auto_map(source.columns, None)
         parse_map_options(args.map, source.columns, None, mapping)  # fail fast on a typo, before the network
         options = sender_options(args)

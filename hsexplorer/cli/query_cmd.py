@@ -134,7 +134,10 @@ async def _query(args: argparse.Namespace, query: EventQuery) -> int:
             async for page in client.iter_event_pages(query, max_results=args.limit):
                 writer.page(page.results)
     except (TargetError, HubSpotError) as error:
-        writer.finish()
+        # What arrived before the failure is still printed (JSON stays a closed array), but a
+        # query that never ran must not claim "no matching occurrences".
+        if isinstance(writer, _JsonWriter) or getattr(writer, "events", None):
+            writer.finish()
         return report_failure("query", error)
     writer.finish()
     return EXIT_OK

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import sys
 from collections.abc import Callable
@@ -31,6 +32,7 @@ from hsexplorer.cli.targets import (
     report_failure,
 )
 from hsexplorer.domain.occurrence import MAX_BATCH_INPUTS, is_batch_payload, new_uuid
+from hsexplorer.domain.payload_json import lone_surrogate_paths
 
 if TYPE_CHECKING:
     from hsexplorer.hubspot.client import SendResult
@@ -78,6 +80,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 def load_json_plan(source: str) -> SendPlan:
     name = display_name(source)
     payload, _ = load_json(source)
+    _refuse_unencodable_text(name, payload)
     if is_batch_payload(payload):
         inputs = payload["inputs"]
         if not isinstance(inputs, list) or not inputs:
@@ -89,6 +92,15 @@ def load_json_plan(source: str) -> SendPlan:
     if isinstance(payload, dict):
         return SendPlan([payload], as_batch=False, source=name)
     raise UsageError(f"{name}: expected a send body (a JSON object) or a batch body ({{\"inputs\": [...]}})")
+
+
+def _refuse_unencodable_text(name: str, payload: Any) -> None:
+    """A lone surrogate (JSON "\\ud800") has no UTF-8 form: the request body could not even be written."""
+    paths = list(itertools.islice(dict.fromkeys(lone_surrogate_paths(payload)), 4))  # a bad key and its value share a path
+    if paths:
+        where = ", ".join(paths[:3]) + (" and more" if len(paths) > 3 else "")
+        raise UsageError(f"{name}: {where}: half of a UTF-16 surrogate pair (such as \\ud800 alone) cannot be "
+                         "sent as UTF-8 and HubSpot could not store it; fix that text (`hsexplorer validate` lists it)")
 
 
 # Loaders by input kind; `run` picks one. A CSV loader can be added beside the JSON one.

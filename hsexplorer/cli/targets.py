@@ -106,10 +106,21 @@ def _env_token_client(base_url: str, *, allow_custom_host: bool) -> HubSpotClien
     try:
         return HubSpotClient(PrivateAppToken(token), base_url, allow_custom_host=allow_custom_host)
     except UnsafeHostError as error:
-        hint = "" if allow_custom_host else " (add --allow-custom-host if you trust this server)"
-        raise TargetError(error.user_message + hint) from None
+        raise TargetError(base_url_refusal(error)) from None
     except ValueError as error:
         raise TargetError(f"{TOKEN_ENV}: {error}") from None
+
+
+def base_url_refusal(error: Exception) -> str:
+    """Why --base-url was refused and what would help; --allow-custom-host only where it can."""
+    from hsexplorer.hubspot.hosts import CustomHostNotAllowed
+
+    message = getattr(error, "user_message", str(error))
+    if isinstance(error, CustomHostNotAllowed):
+        return message + " Add --allow-custom-host if you trust this server."
+    if "password" in message:
+        return message + f" Put the token in ${TOKEN_ENV}."
+    return message
 
 
 @contextlib.asynccontextmanager

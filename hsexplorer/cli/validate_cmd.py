@@ -13,7 +13,7 @@ import sys
 from hsexplorer.cli.input_files import UsageError, load_json
 from hsexplorer.domain.definitions import DefinitionFormatError, index_definitions, parse_definitions
 from hsexplorer.domain.findings import Severity, count_by_severity, has_errors, sort_findings
-from hsexplorer.domain.validation import validate_payload
+from hsexplorer.domain.validation import events_without_definition, validate_payload
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -45,12 +45,16 @@ def run(args: argparse.Namespace) -> int:
             raw, _ = load_json(args.definition)
             try:
                 definitions = index_definitions(parse_definitions(raw))
-            except DefinitionFormatError as error:
+            except (DefinitionFormatError, ValueError, TypeError, AttributeError) as error:
+                # The definition reader's own errors, and a field of the wrong JSON type (a list
+                # where a number belongs) surfacing as a bare Python error.
                 raise UsageError(f"{args.definition}: not an event definition: {error}") from None
     except UsageError as error:
         print(f"hsexplorer validate: {error}", file=sys.stderr)
         return EXIT_USAGE
     findings += validate_payload(payload, definitions, args.portal_id)
+    if definitions is not None:
+        findings += events_without_definition(payload, definitions)
     findings = sort_findings(findings)
     if args.format == "json":
         json.dump({"findings": [f.to_json() for f in findings]}, sys.stdout, ensure_ascii=False, indent=2)

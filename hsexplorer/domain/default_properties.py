@@ -7,6 +7,8 @@ options HubSpot does not list, so it has none here and its values are not judged
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from hsexplorer.domain.definitions import PropertyDefinition, PropertyOption, PropertyType
 
 _S, _E, _N = PropertyType.STRING, PropertyType.ENUMERATION, PropertyType.NUMBER
@@ -66,3 +68,22 @@ DEFAULT_PROPERTIES: tuple[PropertyDefinition, ...] = tuple(
 )
 DEFAULT_PROPERTY_NAMES: frozenset[str] = frozenset(p.name for p in DEFAULT_PROPERTIES)
 DEFAULT_PROPERTIES_BY_NAME: dict[str, PropertyDefinition] = {p.name: p for p in DEFAULT_PROPERTIES}
+
+# DOC-send, "Attribution reporting" → "Asset title": the asset's title is sent in `hs_page_title`
+# or `hs_asset_title`. `hs_asset_title` is not in the default-properties table above, but the same
+# docs tell senders to use it, so it is accepted wherever its documented sibling `hs_page_title`
+# is (an event with HubSpot's default properties). It is not added to definitions: HubSpot's table
+# does not list it, and definitions created here must look like HubSpot's.
+ATTRIBUTION_ONLY_PROPERTIES: dict[str, PropertyDefinition] = {
+    "hs_asset_title": PropertyDefinition(name="hs_asset_title", label="Asset title", type=_S, hubspot_defined=True),
+}
+_ATTRIBUTION_SIBLING = "hs_page_title"
+
+
+def attribution_only_property(properties_by_lower_name: Mapping[str, PropertyDefinition],
+                              lowered_name: str) -> PropertyDefinition | None:
+    """The documented attribution property `lowered_name` when the event has its default sibling, else None."""
+    extra = ATTRIBUTION_ONLY_PROPERTIES.get(lowered_name)
+    if extra is None or _ATTRIBUTION_SIBLING not in properties_by_lower_name:
+        return None
+    return extra

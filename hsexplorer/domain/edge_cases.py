@@ -37,6 +37,7 @@ FUTURE = "2099-01-01T00:00:00Z"
 FAR_PAST = "1990-01-01T00:00:00Z"
 NOON_MS = 1_714_564_800_000  # 2024-05-01T12:00:00Z: a date property's value that is not midnight
 EPOCH_SECONDS = 1_714_560_000  # 2024-05-01T00:00:00Z in seconds, not milliseconds
+YEAR_10000_MS = 253_402_300_800_000  # 10000-01-01T00:00:00Z
 VALID_UTK = "0123456789abcdef0123456789abcdef"
 
 
@@ -442,6 +443,10 @@ def _times(b: _Builder) -> None:
     b.add("occurred_at.epoch_seconds", "time", "occurredAt in epoch seconds", b.variant(occurredAt=EPOCH_SECONDS))
     b.add("occurred_at.future", "time", "occurredAt in the future (2099)", b.variant(occurredAt=FUTURE))
     b.add("occurred_at.far_past", "time", "occurredAt in the far past (1990)", b.variant(occurredAt=FAR_PAST))
+    b.add("occurred_at.year_10000", "time", "occurredAt after the year 9999 (no date-time form)",
+          b.variant(occurredAt=YEAR_10000_MS))
+    b.add("occurred_at.beyond_64_bits", "time", "occurredAt beyond a 64-bit millisecond timestamp",
+          b.variant(occurredAt=2**63))
 
 
 def _identity(b: _Builder) -> None:

@@ -7,9 +7,13 @@ holds the first and turns into the fields of the second (`query_fields`), after
 `objectId` needs `objectType`; `property.*` needs `eventType`. Several values of one
 property are ORed, several properties ANDed, exactly as HubSpot does.
 
-utk: HubSpot's retrieval API documents no utk filter (only `objectId`, and
-`objectProperty.<unique property>` with `email` as the documented example), so a utk
-lookup is explained as unsupported instead of being guessed at.
+utk: one reading, shared with the sandbox (`hsexplorer/sandbox/event_query.py` refuses the same
+lookup). HubSpot's retrieval API documents no utk filter: `objectProperty.{propname}` is "a
+unique identifier property. For contacts, you can use the `email` property (e.g.,
+`objectProperty.email=name@domain.com`)" (SPEC-events, HUBSPOT_API.md §4.1), and the contact
+property that holds the utk (`hubspotutk`) is not documented as a unique identifier. So a utk
+lookup, whether chosen as "utk" or typed as the unique property `hubspotutk`, is explained as
+unsupported instead of being guessed at.
 """
 
 from __future__ import annotations
@@ -34,6 +38,15 @@ UTK_UNSUPPORTED = (
     "HubSpot's event search (GET /events/v3/events) has no documented way to look a record up by utk: "
     "it accepts a record ID or a unique property such as email. Look the contact up by email or record ID instead."
 )
+
+
+# The names a utk lookup would use as `objectProperty.<name>`: the contact property and the send field.
+UTK_PROPERTY_NAMES = frozenset({"hubspotutk", "utk"})
+
+
+def is_utk_property(name: str) -> bool:
+    """True for an `objectProperty.<name>` that would look a contact up by its utk (not documented)."""
+    return name.strip().lower() in UTK_PROPERTY_NAMES
 
 
 class LookupKind(enum.Enum):
@@ -183,6 +196,8 @@ class ExploreFilter:
         if kind is LookupKind.UNIQUE_PROPERTY and not self.unique_property.strip():
             found.append(_error("MISSING_UNIQUE_PROPERTY", "unique_property",
                                 "Name the unique property to look the record up by (for example email)."))
+        elif kind is LookupKind.UNIQUE_PROPERTY and is_utk_property(self.unique_property):
+            found.append(_error("UTK_NOT_SEARCHABLE", "unique_property", UTK_UNSUPPORTED))
         if kind is not LookupKind.EMAIL and not self.effective_object_type:
             param = "objectId" if kind is LookupKind.RECORD_ID else "objectProperty.*"
             found.append(_error("MISSING_OBJECT_TYPE", "object_type",

@@ -9,7 +9,6 @@ body for resending (with new uuids, or the same ones to test HubSpot's de-duplic
 from __future__ import annotations
 
 import enum
-import json
 import re
 import uuid as uuid_module
 from collections.abc import Callable, Mapping
@@ -17,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import unquote, urlsplit
+
+from hsexplorer.domain.payload_json import PayloadSyntaxError, loads_strict
 
 
 class RequestKind(enum.Enum):
@@ -105,8 +106,8 @@ class RequestSummary:
 
 def parse_body(text: str) -> Any:
     try:
-        return json.loads(text) if text else None
-    except ValueError:
+        return loads_strict(text) if text else None
+    except PayloadSyntaxError:
         return None
 
 

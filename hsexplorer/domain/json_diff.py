@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from hsexplorer.domain.payload_json import PayloadSyntaxError, loads_strict
+
 
 class Change(enum.Enum):
     EQUAL = "equal"
@@ -36,8 +38,8 @@ def pretty_json(value: Any) -> str:
         value = value.decode("utf-8", "replace")
     if isinstance(value, str):
         try:
-            value = json.loads(value)
-        except ValueError:
+            value = loads_strict(value)
+        except PayloadSyntaxError:  # includes nesting too deep to lay out again
             return value
     return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
 

@@ -32,6 +32,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from hsexplorer.domain.payload_json import PayloadSyntaxError, loads_strict
+
 FILE_FORMAT = "hsexplorer-templates"
 FILE_VERSION = 1
 MAX_NAME_LENGTH = 100
@@ -193,8 +195,8 @@ def dumps_templates(templates: list[Template], *, now: datetime | None = None) -
 def template_items(text: str) -> list[Any]:
     """The raw `templates` list of a templates file, after checking its format and version."""
     try:
-        data = json.loads(text)
-    except ValueError as exc:
+        data = loads_strict(text)  # a shared file: the same strict reading as payloads (no NaN, no traceback)
+    except PayloadSyntaxError as exc:
         raise TemplateError(f"This is not a JSON file ({exc}).") from None
     if not isinstance(data, Mapping) or data.get("format") != FILE_FORMAT:
         raise TemplateError(f"This is not an hsexplorer templates file (it needs \"format\": \"{FILE_FORMAT}\").")

@@ -11,35 +11,21 @@ to run on every keystroke (a 50-property occurrence takes well under a milliseco
 
 from __future__ import annotations
 
-import difflib
-import re
 import time
 from collections.abc import Mapping
-from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
-from hsexplorer.domain import attribution
-from hsexplorer.domain.default_properties import DEFAULT_PROPERTIES_BY_NAME
 from hsexplorer.domain.definitions import (
     FULLY_QUALIFIED_NAME,
     INTERNAL_NAME,
     MAX_NAME_LENGTH,
     EventDefinition,
-    PropertyDefinition,
-    PropertyType,
-    max_value_length,
 )
 from hsexplorer.domain.findings import Finding, Severity
-from hsexplorer.domain.occurrence import MAX_BATCH_INPUTS, MAX_PROPERTIES, SEND_FIELDS, Occurrence
-from hsexplorer.domain.values import (
-    EMAIL,
-    MS_PER_DAY,
-    NUMBER,
-    UTK,
-    UUID,
-    TimeFormat,
-    read_time,
-)
+from hsexplorer.domain.occurrence import MAX_BATCH_INPUTS, SEND_FIELDS, Occurrence
+from hsexplorer.domain.payload_json import LONE_SURROGATE_MESSAGE, has_lone_surrogate, lone_surrogate_paths
+from hsexplorer.domain.property_validation import PropertyChecks, _is_mapping, _short
+from hsexplorer.domain.values import EMAIL, UTK, UUID, TimeFormat, read_time
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -48,6 +34,11 @@ _LOWERCASE_NAME = INTERNAL_NAME
 FUTURE_TOLERANCE_MS = 5 * 60 * 1000
 # Before HubSpot existed; an occurredAt this old is almost surely a unit mistake.
 FAR_PAST_MS = 946_684_800_000  # 2000-01-01T00:00:00Z
+# The range of a signed 64-bit integer (Java's long, SQLite's INTEGER).
+EPOCH_MS_MIN, EPOCH_MS_MAX = -(2**63), 2**63 - 1
+# 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: the four-digit years of an RFC 3339 date-time
+# (year 0000 is left out: Python's datetime, which lists stored occurrences, starts at year 1).
+DATE_TIME_MIN_MS, DATE_TIME_MAX_MS = -62_135_596_800_000, 253_402_300_799_999
 
 Definitions = Mapping[str, EventDefinition]
 _SEND_FIELDS = frozenset(SEND_FIELDS)
@@ -168,9 +159,42 @@ def validate_payload(
     return validate(payload, definition, portal_id, now_ms=now_ms)
 
 
-def _is_mapping(value: Any) -> bool:
-    # Parsed JSON objects are dicts: skip the slower abstract-base-class check for them.
-    return type(value) is dict or isinstance(value, Mapping)
+def events_without_definition(payload: Any, definitions: Definitions | EventDefinition) -> list[Finding]:
+    """An error for each occurrence whose eventName names none of the given definitions.
+
+    For `validate --definition DEF`: such an occurrence is checked without a definition, so its
+    properties are not judged at all; saying nothing would read as "this matches DEF".
+    """
+    lookup = _definition_lookup(definitions)
+    if isinstance(definitions, EventDefinition):
+        described = [definitions]
+    else:
+        described = list({id(d): d for d in definitions.values()}.values())
+    names = ", ".join(f'"{d.fully_qualified_name or d.name}"' for d in described[:5]) or "no event"
+    if len(described) > 5:
+        names += f" and {len(described) - 5} more"
+    if isinstance(payload, Mapping) and "inputs" in payload and "eventName" not in payload:
+        inputs = payload["inputs"] if isinstance(payload["inputs"], list) else []
+        items = [(f"inputs[{i}].", item) for i, item in enumerate(inputs)]
+    else:
+        items = [("", payload)]
+    findings = []
+    for prefix, item in items:
+        event_name = item.get("eventName") if _is_mapping(item) else None
+        if not isinstance(event_name, str) or not event_name:
+            continue  # no eventName at all is already an error of its own
+        if isinstance(definitions, EventDefinition):
+            found = event_name in (definitions.fully_qualified_name, definitions.name)
+        else:
+            found = lookup(event_name) is not None
+        if not found:
+            findings.append(Finding(
+                ERROR, "event_name.not_in_definition", prefix + "eventName",
+                f'This occurrence is for "{_short(event_name)}", which the definition file does not describe '
+                f"(it describes {names}); its properties were not checked. Validate it against its own "
+                "definition, or fix eventName.",
+            ))
+    return findings
 
 
 def _now(now_ms: int | None) -> int:
@@ -198,56 +222,8 @@ def _definition_lookup(definitions: Definitions | EventDefinition | None):
     return lookup
 
 
-def _closest(value: str, candidates: list[str] | tuple[str, ...] | frozenset[str]) -> str | None:
-    lowered = value.lower()
-    for candidate in candidates:
-        if candidate.lower() == lowered:
-            return candidate
-    matches = difflib.get_close_matches(value, list(candidates), n=1, cutoff=0.6)
-    return matches[0] if matches else None
-
-
-def _did_you_mean(value: str, candidates) -> str:
-    suggestion = _closest(value, candidates)
-    return f' Did you mean "{suggestion}"?' if suggestion else ""
-
-
-def _short(value: str, limit: int = 40) -> str:
-    return value if len(value) <= limit else value[: limit - 1] + "…"
-
-
-class _NameFacts(NamedTuple):
-    """What a property name alone decides: its lower-case form, value limit and naming problems."""
-
-    lowered: str
-    limit: int
-    valid: bool
-    problems: tuple[tuple[Severity, str, str], ...]
-
-
-@lru_cache(maxsize=8192)
-def _name_facts(name: str) -> _NameFacts:
-    # DOC-send: names "must start with a letter and contain only lowercase a-z, 0-9, _", at most 50
-    # characters. The same page de-duplicates names that are equal after lowercasing, which only
-    # makes sense if upper case is accepted: we read upper case as a warning (HubSpot lowercases),
-    # and anything else outside the pattern as an error.
-    problems: list[tuple[Severity, str, str]] = []
-    valid = True
-    if len(name) > MAX_NAME_LENGTH:
-        valid = False
-        problems.append((ERROR, "property.name_too_long", f"Property names are at most {MAX_NAME_LENGTH} characters; this one has {len(name)}."))
-    lowered = name.lower()
-    if not _LOWERCASE_NAME.match(name):
-        if _LOWERCASE_NAME.match(lowered):
-            problems.append((WARNING, "property.name_uppercase", f'HubSpot matches property names in lower case; write "{lowered}".'))
-        else:
-            valid = False
-            problems.append((ERROR, "property.name_invalid", "Property names start with a letter and use only lowercase letters, digits and underscores."))
-    return _NameFacts(lowered, max_value_length(name), valid, tuple(problems))
-
-
-class _OccurrenceCheck:
-    """The rules for one occurrence, appending to a shared findings list."""
+class _OccurrenceCheck(PropertyChecks):
+    """The rules for one occurrence, appending to a shared findings list (property rules: `PropertyChecks`)."""
 
     __slots__ = ("definition", "findings", "memo", "now_ms", "portal_id", "prefix")
 
@@ -299,7 +275,10 @@ class _OccurrenceCheck:
         if not _is_mapping(payload):
             self.add(ERROR, "payload.not_object", "", "An occurrence must be a JSON object with an eventName.")
             return
-        for key in payload:
+        for key, value in payload.items():
+            # Inline fast path: almost every field is short ASCII text, checked without a call.
+            if not (type(value) is str and value.isascii() and type(key) is str and key.isascii()):
+                self.check_encodable(key, value)
             if key not in _SEND_FIELDS:
                 # SPEC-send lists no other fields. `objectType` appeared in old docs "by mistake"
                 # (HubSpot/hubspot-api-php#361); whether HubSpot rejects unknown fields is undocumented.
@@ -325,6 +304,17 @@ class _OccurrenceCheck:
                 self.check_occurred_at(occurred_at)
         self.check_uuid(payload)
         self.check_properties(payload)
+
+    def check_encodable(self, key: Any, value: Any) -> None:
+        """Text with a lone surrogate (JSON `"\\ud800"`) anywhere but in properties (checked per property)."""
+        if type(value) is str:
+            if not value.isascii() and has_lone_surrogate(value):
+                self.add(ERROR, "text.lone_surrogate", str(key), LONE_SURROGATE_MESSAGE)
+        elif key != "properties" and isinstance(value, Mapping | list):
+            for path in lone_surrogate_paths(value, str(key)):
+                self.add(ERROR, "text.lone_surrogate", path, LONE_SURROGATE_MESSAGE)
+        if isinstance(key, str) and not key.isascii() and has_lone_surrogate(key):
+            self.add(ERROR, "text.lone_surrogate", key, LONE_SURROGATE_MESSAGE)
 
     # --- eventName ----------------------------------------------------------------------------
 
@@ -459,6 +449,21 @@ class _OccurrenceCheck:
         if reading.format is TimeFormat.INVALID:
             self.add(ERROR, "occurred_at.invalid", "occurredAt", "occurredAt must be an ISO 8601 date-time (2024-05-01T12:00:00Z) or epoch milliseconds.")
             return
+        if not EPOCH_MS_MIN <= (reading.epoch_ms or 0) <= EPOCH_MS_MAX:
+            # Epoch milliseconds are a signed 64-bit number in HubSpot's (Java) services and in every
+            # database that stores them; a value outside it cannot be stored, so the request fails.
+            self.add(ERROR, "occurred_at.out_of_range", "occurredAt",
+                     "occurredAt is beyond what a 64-bit millisecond timestamp can hold (±9,223,372,036,854,775,807), "
+                     "so HubSpot cannot store it; send epoch milliseconds such as 1714564800000.")
+            return
+        if not DATE_TIME_MIN_MS <= reading.epoch_ms <= DATE_TIME_MAX_MS:
+            # SPEC-send types occurredAt as `format: date-time` (RFC 3339: a four-digit year) and the
+            # events API returns it as an ISO 8601 timestamp: a time outside years 1-9999 has no such
+            # form, so it could be neither accepted as sent nor read back (the sandbox could not list it).
+            self.add(ERROR, "occurred_at.not_a_date_time", "occurredAt",
+                     "occurredAt falls outside the years 1-9999, which a date-time (as HubSpot's API types "
+                     "occurredAt) cannot express; check the value and its unit (milliseconds).")
+            return
         if reading.format is TimeFormat.EPOCH_SECONDS:
             self.add(
                 WARNING,
@@ -486,218 +491,3 @@ class _OccurrenceCheck:
             self.add(WARNING, "uuid.empty", "uuid", "uuid is empty; remove it or set a unique value.")
         elif not UUID.match(value):
             self.add(INFO, "uuid.not_uuid", "uuid", "This uuid is not in UUID form; HubSpot only needs it to be unique per event, but check it is.")
-
-    # --- properties -----------------------------------------------------------------------------
-
-    def check_properties(self, payload: Mapping[str, Any]) -> None:
-        if "properties" not in payload:
-            # SPEC-send has marked `properties` required in some versions and not in others, and
-            # DOC-define says properties are not required: a warning, not an error.
-            self.add(WARNING, "properties.missing", "properties", 'Add "properties": {} — some versions of HubSpot\'s API require it.')
-            return
-        properties = payload["properties"]
-        if not _is_mapping(properties):
-            self.add(ERROR, "properties.not_object", "properties", "properties must be a JSON object of name-value pairs.")
-            return
-        count = len(properties)
-        if count > MAX_PROPERTIES:
-            # DOC-send: "≤ 50 properties per event occurrence" fails the request.
-            self.add(
-                ERROR,
-                "properties.too_many",
-                "properties",
-                f"This occurrence has {count} properties; HubSpot accepts at most {MAX_PROPERTIES}, so remove {count - MAX_PROPERTIES}.",
-            )
-        lowered_names: set[str] = set()
-        for name, value in properties.items():
-            name = str(name)
-            facts = _name_facts(name)
-            lowered_names.add(facts.lowered)
-            self.check_property(name, value, facts)
-        if len(lowered_names) < count:
-            self.check_collisions(properties)
-        self.check_attribution(properties)
-
-    def check_property(self, name: str, value: Any, facts: _NameFacts) -> None:
-        path = "properties." + name
-        for severity, code, message in facts.problems:
-            self.add(severity, code, path, message)
-        definition = self.definition
-        prop: PropertyDefinition | None
-        if definition is not None:
-            prop = definition.properties_by_lower_name.get(facts.lowered)
-            if prop is None and facts.valid:
-                # Undocumented in HubSpot's answers; integrations (Segment's destination) create missing
-                # properties before sending because sends with unknown properties fail.
-                self.add(
-                    ERROR,
-                    "property.unknown",
-                    path,
-                    f'The event has no property "{name}"; add it to the definition or remove it.'
-                    + _did_you_mean(name, [p.name for p in definition.properties]),
-                )
-        else:
-            prop = DEFAULT_PROPERTIES_BY_NAME.get(facts.lowered)
-        text = value if type(value) is str else self.check_value_type(path, value, prop)
-        if text is None:
-            return
-        limit = facts.limit
-        length = len(text)
-        if length > limit:
-            # DOC-send: URL and referrer properties ≤ 1,024 characters, all others ≤ 256.
-            why = " (names with url, referrer or link allow 1,024)" if limit == 256 else ""
-            self.add(ERROR, "property.value_too_long", path, f"This value has {length:,} characters; HubSpot accepts at most {limit:,}{why}.")
-        elif length * 2 > limit and len(text.encode("utf-16-le")) // 2 > limit:
-            # HubSpot runs on Java, where characters outside the BMP (emoji) count twice.
-            self.add(WARNING, "property.value_utf16_length", path, f"With emoji counted twice, as Java does, this value is over {limit:,} characters; shorten it.")
-        if prop is not None and prop.type is not PropertyType.STRING:
-            self.check_format(path, text, prop)
-
-    def check_value_type(self, path: str, value: Any, prop: PropertyDefinition | None) -> str | None:
-        """The value as the string HubSpot will see, or None after reporting why it has none."""
-        if isinstance(value, str):
-            return value
-        if value is None:
-            self.add(ERROR, "property.value_null", path, "A property value cannot be null; remove the property or give it a value.")
-            return None
-        if isinstance(value, bool):
-            text = "true" if value else "false"
-        elif isinstance(value, int | float):
-            text = repr(value) if isinstance(value, float) else str(value)
-        else:
-            self.add(ERROR, "property.value_not_scalar", path, "A property value must be a string, not a list or an object.")
-            return None
-        # SPEC-send types property values as strings; whether HubSpot coerces JSON numbers and
-        # booleans is undocumented (Segment sends them raw).
-        self.add(WARNING, "property.value_not_string", path, f'HubSpot documents property values as strings; send "{text}".')
-        return text
-
-    def check_format(self, path: str, text: str, prop: PropertyDefinition) -> None:
-        kind = prop.type
-        if kind is PropertyType.NUMBER:
-            if not NUMBER.match(text):
-                hint = " Remove the thousands separators." if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", text) else ""
-                self.add(ERROR, "property.number_invalid", path, f'"{_short(text)}" is not a number HubSpot accepts (digits, an optional sign and one decimal point).{hint}')
-        elif kind is PropertyType.BOOL:
-            if text not in ("true", "false"):
-                if text.lower() in ("true", "false"):
-                    self.add(WARNING, "property.bool_case", path, f'Write "{text.lower()}" in lower case.')
-                else:
-                    self.add(ERROR, "property.bool_invalid", path, f'"{_short(text)}" is not a boolean; use "true" or "false".')
-        elif kind is PropertyType.ENUMERATION:
-            self.check_enumeration(path, text, prop)
-        elif kind is PropertyType.DATE:
-            self.check_date(path, text)
-        elif kind is PropertyType.DATETIME:
-            self.check_datetime(path, text)
-
-    def check_enumeration(self, path: str, text: str, prop: PropertyDefinition) -> None:
-        if not prop.options:
-            return  # HubSpot does not publish the options (e.g. hs_language): nothing to judge.
-        values = prop.option_values
-        if text in values:
-            return
-        # DOC-send-old: "When sending multiple values, separate them with a semicolon".
-        parts = text.split(";")
-        labels = {o.label: o.value for o in prop.options}
-        for part in parts:
-            if part in values:
-                continue
-            if part == "":
-                self.add(WARNING, "property.enum_empty_part", path, "Remove the empty value between semicolons.")
-                continue
-            if prop.name == attribution.PAGE_CONTENT_TYPE_PROPERTY and part in attribution.ASSET_TYPES:
-                # DOC-send's attribution list is longer than the property's six options.
-                self.add(WARNING, "attribution.content_type_not_option", path, f'"{part}" is a documented asset type but not one of this property\'s options; HubSpot may drop it.')
-                continue
-            if part in labels:
-                self.add(ERROR, "property.enum_label", path, f'"{part}" is the option\'s label; send its internal value "{labels[part]}".')
-                continue
-            self.add(
-                ERROR,
-                "property.enum_invalid",
-                path,
-                f'"{_short(part)}" is not an option of {prop.name}.' + (_did_you_mean(part, sorted(values)) or f" Options: {', '.join(sorted(values)[:8])}."),
-            )
-
-    def check_date(self, path: str, text: str) -> None:
-        # DOC-define / DOC-props: a date is an ISO date (YYYY-MM-DD) or epoch ms at midnight UTC.
-        reading = read_time(text)
-        if reading.format is TimeFormat.INVALID:
-            self.add(ERROR, "property.date_invalid", path, "A date must be YYYY-MM-DD or epoch milliseconds at midnight UTC.")
-        elif reading.format is TimeFormat.EPOCH_SECONDS:
-            self.add(ERROR, "property.epoch_seconds", path, f"This looks like epoch seconds; dates take milliseconds at midnight UTC, e.g. {reading.epoch_ms - reading.epoch_ms % MS_PER_DAY}.")
-        elif not reading.at_utc_midnight:
-            assert reading.epoch_ms is not None
-            midnight = reading.epoch_ms - reading.epoch_ms % MS_PER_DAY
-            self.add(ERROR, "property.date_not_midnight", path, f"A date must be midnight UTC; use {midnight} for that day.")
-        elif reading.format is TimeFormat.ISO_DATETIME:
-            self.add(WARNING, "property.date_has_time", path, f'Send the date alone: "{text[:10]}".')
-
-    def check_datetime(self, path: str, text: str) -> None:
-        # DOC-define: "UNIX ms timestamp or ISO 8601 string".
-        reading = read_time(text)
-        if reading.format is TimeFormat.INVALID:
-            self.add(ERROR, "property.datetime_invalid", path, "A date-time must be ISO 8601 (2024-05-01T12:00:00Z) or epoch milliseconds.")
-        elif reading.format is TimeFormat.EPOCH_SECONDS:
-            self.add(WARNING, "property.epoch_seconds", path, f"This looks like epoch seconds; HubSpot reads milliseconds and would show 1970, so send {reading.epoch_ms}.")
-        elif reading.format is TimeFormat.ISO_DATETIME and not reading.has_timezone:
-            self.add(WARNING, "property.datetime_no_timezone", path, "Add a time zone (Z or +02:00) so HubSpot does not have to guess it.")
-
-    def check_collisions(self, properties: Mapping[str, Any]) -> None:
-        # DOC-send: "Properties with the same internal name after lowercasing are considered duplicates,
-        # and only one of the properties will be used on occurrence. HubSpot will sort in ascending
-        # lexicographical order and keep the last property seen among the first 50 properties."
-        groups: dict[str, list[str]] = {}
-        for name in properties:
-            groups.setdefault(str(name).lower(), []).append(str(name))
-        considered = sorted(str(n) for n in properties)[:MAX_PROPERTIES]
-        kept: dict[str, str] = {}
-        for name in considered:
-            kept[name.lower()] = name
-        for lowered, names in groups.items():
-            if len(names) < 2:
-                continue
-            winner = kept.get(lowered)
-            for name in names:
-                if name == winner:
-                    continue
-                outcome = f'"{winner}" is kept' if winner else "none of them is among the first 50"
-                others = ", ".join('"' + n + '"' for n in names if n != name)
-                self.add(
-                    WARNING,
-                    "property.name_collision",
-                    "properties." + name,
-                    f'"{name}" is the same property as {others} after lowercasing; '
-                    f"HubSpot sorts names ascending and keeps the last of the first 50, so {outcome} and this one is dropped.",
-                )
-
-    def check_attribution(self, properties: Mapping[str, Any]) -> None:
-        # DOC-send, attribution: hs_page_content_type overrides hs_asset_type; the values come from
-        # documented lists, but both properties are strings, so other values are only warned about.
-        content_type = properties.get(attribution.PAGE_CONTENT_TYPE_PROPERTY)
-        asset_type = properties.get(attribution.ASSET_TYPE_PROPERTY)
-        if content_type not in (None, "") and asset_type not in (None, ""):
-            self.add(
-                WARNING,
-                "attribution.content_type_overrides_asset_type",
-                "properties." + attribution.ASSET_TYPE_PROPERTY,
-                "hs_page_content_type is also set, so HubSpot uses it and ignores hs_asset_type; remove one of them.",
-            )
-        if isinstance(asset_type, str) and asset_type and asset_type not in attribution.ASSET_TYPES:
-            self.add(
-                WARNING,
-                "attribution.unknown_asset_type",
-                "properties." + attribution.ASSET_TYPE_PROPERTY,
-                f'"{_short(asset_type)}" is not a documented asset type, so attribution reports may not group it.'
-                + _did_you_mean(asset_type, tuple(attribution.ASSET_TYPES)),
-            )
-        source = properties.get(attribution.TOUCHPOINT_SOURCE_PROPERTY)
-        if isinstance(source, str) and source and source not in attribution.TOUCHPOINT_SOURCES:
-            self.add(
-                WARNING,
-                "attribution.unknown_touchpoint_source",
-                "properties." + attribution.TOUCHPOINT_SOURCE_PROPERTY,
-                f'"{_short(source)}" is not a documented touchpoint source, so attribution reports may not group it.'
-                + _did_you_mean(source, tuple(attribution.TOUCHPOINT_SOURCES)),
-            )

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from hsexplorer.domain.event_query import UTK_UNSUPPORTED, is_utk_property
 from hsexplorer.domain.values import iso_utc, read_time
 from hsexplorer.sandbox.errors import ErrorDetail, validation_error
 from hsexplorer.sandbox.store import EventFilter, StoredEvent
@@ -116,6 +117,12 @@ def parse_events_request(params: Iterable[tuple[str, str]]) -> EventsRequest:
                 "MISSING_OBJECT_TYPE",
                 "objectId needs objectType too (for example objectType=contact).",
             )
+    for name in flt.object_properties:
+        if is_utk_property(name):
+            # The app's Explore reading (hsexplorer/domain/event_query.py): HubSpot documents
+            # objectProperty.* for "a unique identifier property" such as email, and no utk lookup,
+            # so the sandbox refuses it rather than answer what HubSpot may not.
+            problem(f"objectProperty.{name}", "UNSUPPORTED_OBJECT_PROPERTY", UTK_UNSUPPORTED)
     if flt.object_properties and flt.object_type is None:
         problem(
             "objectProperty",

@@ -17,289 +17,46 @@ element's position (1-based).
 
 from __future__ import annotations
 
-import codecs
 import csv
-import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from hsexplorer.domain.definitions import EventDefinition
 from hsexplorer.domain.findings import Finding, Severity
 from hsexplorer.domain.occurrence import SEND_FIELDS, new_uuid
 from hsexplorer.domain.validation import validate
+from hsexplorer.services.import_sources import (
+    DELIMITERS,
+    PROPERTY_PREFIX,
+    SAMPLE_BYTES,
+    SourceError,
+    SourceRecord,
+    TableSource,
+    _take,
+    detect_encoding,
+    flatten_occurrence,
+    open_source,
+    open_text,
+    sniff_delimiter,
+)
 from hsexplorer.storage.outbox import Outbox, RowState, StagedRow
 from hsexplorer.worker_pacing import Pacer
 
-DELIMITERS = (",", ";", "\t", "|")
-SAMPLE_BYTES = 64 * 1024
-_READ_CHUNK = 1 << 20
 IDENTITY_FIELDS = tuple(f for f in SEND_FIELDS if f != "properties")  # eventName, objectId, email, utk, occurredAt, uuid
-PROPERTY_PREFIX = "properties."
 IGNORE = ""  # mapping target meaning "do not use this column"
 
 
-class SourceError(ValueError):
-    """A file that cannot be read as occurrences at all (not one bad row: the whole file)."""
-
-
-# --- encoding and delimiter ---------------------------------------------------------------------
-
-
-def detect_encoding(path: Path) -> str:
-    """The codec to read `path` with: BOMs first, then strict UTF-8 over the whole file, else cp1252."""
-    with path.open("rb") as handle:
-        head = handle.read(4)
-        if head.startswith(codecs.BOM_UTF8):
-            return "utf-8-sig"
-        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return "utf-16"  # Python picks the byte order from the BOM and strips it
-        handle.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")("strict")
-        try:
-            while chunk := handle.read(_READ_CHUNK):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            # Not UTF-8: what Excel writes for "CSV (Comma delimited)" on Western Windows.
-            return "cp1252"
-    return "utf-8"
-
-
-def open_text(path: Path, encoding: str) -> IO[str]:
-    # newline="" lets the csv module see quoted newlines; cp1252 leaves 5 bytes undefined.
-    errors = "replace" if encoding == "cp1252" else "strict"
-    return path.open("r", encoding=encoding, errors=errors, newline="")
-
-
-def sniff_delimiter(sample: str) -> str:
-    """Comma, semicolon, tab or pipe: the one that splits the sample into a consistent table."""
-    # Cut the sample at a record boundary so a half line does not skew the counts.
-    if "\n" in sample:
-        sample = sample[: sample.rfind("\n") + 1]
-    try:
-        guess = csv.Sniffer().sniff(sample, delimiters="".join(DELIMITERS)).delimiter
-    except csv.Error:
-        guess = None
-    if guess is not None and _consistency(sample, guess)[0]:
-        return guess
-    scored = sorted(DELIMITERS, key=lambda d: _consistency(sample, d), reverse=True)
-    best = scored[0]
-    return best if _consistency(sample, best)[1] > 1 else ","
-
-
-def _consistency(sample: str, delimiter: str) -> tuple[bool, int]:
-    """(every sampled record has the header's width and it is > 1, the header's width)."""
-    rows = list(_take(csv.reader(io.StringIO(sample), delimiter=delimiter), 50))
-    if not rows:
-        return False, 0
-    width = len(rows[0])
-    return width > 1 and all(len(r) == width for r in rows if r), width
-
-
-def _take(iterator: Iterable[Any], count: int) -> Iterator[Any]:
-    for index, item in enumerate(iterator):
-        if index >= count:
-            return
-        yield item
-
-
-# --- sources ------------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class SourceRecord:
-    """One record of the source: its row number, cells by column, and why it could not be read."""
-
-    row_number: int
-    cells: dict[str, Any]
-    problem: str = ""  # a record that is not a usable row (bad JSON, more cells than columns)
-
-
-@dataclass(slots=True)
-class TableSource:
-    """A file opened for import: its kind, encoding, delimiter and columns; records stream from it."""
-
-    path: Path
-    kind: str  # "csv" | "jsonl" | "json"
-    encoding: str
-    delimiter: str = ","
-    columns: list[str] = field(default_factory=list)
-
-    def records(self) -> Iterator[SourceRecord]:
-        if self.kind == "csv":
-            return self._csv_records()
-        if self.kind == "jsonl":
-            return self._jsonl_records()
-        return self._json_records()
-
-    def _csv_records(self) -> Iterator[SourceRecord]:
-        with open_text(self.path, self.encoding) as handle:
-            reader = csv.reader(handle, delimiter=self.delimiter)
-            next(reader, None)  # the header
-            row_number = 1
-            for cells in reader:
-                row_number += 1
-                if not cells or all(c == "" for c in cells):
-                    continue  # blank line: spreadsheets often end with some
-                problem = ""
-                if len(cells) > len(self.columns):
-                    problem = (f"this row has {len(cells)} cells but the header has {len(self.columns)} columns; "
-                               "a value probably contains the delimiter without quotes")
-                padded = cells + [""] * (len(self.columns) - len(cells))
-                yield SourceRecord(row_number, dict(zip(self.columns, padded, strict=False)), problem)
-
-    def _jsonl_records(self) -> Iterator[SourceRecord]:
-        with open_text(self.path, self.encoding) as handle:
-            for line_number, line in enumerate(handle, start=1):
-                text = line.strip()
-                if not text:
-                    continue
-                yield _json_record(line_number, text)
-
-    def _json_records(self) -> Iterator[SourceRecord]:
-        with open_text(self.path, self.encoding) as handle:
-            for number, item in enumerate(_iter_json_items(handle), start=1):
-                if isinstance(item, _BadJson):
-                    yield SourceRecord(number, {}, item.message)
-                    return
-                yield _object_record(number, item)
-
-
-class _BadJson:
-    def __init__(self, message: str) -> None:
-        self.message = message
-
-
-def _json_record(number: int, text: str) -> SourceRecord:
-    try:
-        item = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return SourceRecord(number, {"line": text[:200]}, f"not valid JSON: {exc.msg} (column {exc.colno})")
-    return _object_record(number, item)
-
-
-def _object_record(number: int, item: Any) -> SourceRecord:
-    if not isinstance(item, Mapping):
-        return SourceRecord(number, {}, "not a JSON object (an occurrence is an object with eventName and properties)")
-    return SourceRecord(number, flatten_occurrence(item))
-
-
-def flatten_occurrence(item: Mapping[str, Any]) -> dict[str, Any]:
-    """An occurrence as cells: top-level fields by name, properties as `properties.<name>`."""
-    cells: dict[str, Any] = {}
-    for key, value in item.items():
-        if key == "properties" and isinstance(value, Mapping):
-            for name, prop_value in value.items():
-                cells[PROPERTY_PREFIX + str(name)] = prop_value
-        else:
-            cells[str(key)] = value
-    return cells
-
-
-def _iter_json_items(handle: IO[str]) -> Iterator[Any]:
-    """Elements of a top-level JSON array, decoded one at a time from a buffered stream."""
-    decoder = json.JSONDecoder()
-    buffer = handle.read(_READ_CHUNK)
-    position = _skip_space(buffer, 0)
-    if position < len(buffer) and buffer[position] == "{":
-        # One object: a batch body {"inputs": [...]} or a single occurrence (small; parse it whole).
-        whole = json.loads(buffer[position:] + handle.read())
-        yield from whole["inputs"] if isinstance(whole, Mapping) and isinstance(whole.get("inputs"), list) else [whole]
-        return
-    if position >= len(buffer) or buffer[position] != "[":
-        yield _BadJson("the file is not a JSON array of occurrences")
-        return
-    position += 1
-    eof = False
-    while True:
-        position = _skip_space(buffer, position)
-        if position < len(buffer) and buffer[position] == "]":
-            return
-        if position < len(buffer) and buffer[position] == ",":
-            position = _skip_space(buffer, position + 1)
-        try:
-            if position >= len(buffer):
-                raise json.JSONDecodeError("incomplete", buffer, position)
-            item, end = decoder.raw_decode(buffer, position)
-            if end >= len(buffer) and not eof:  # a number may continue in the next chunk
-                raise json.JSONDecodeError("incomplete", buffer, position)
-        except json.JSONDecodeError as exc:
-            if eof:
-                yield _BadJson(f"the JSON array is broken or cut off: {exc.msg}")
-                return
-            more = handle.read(_READ_CHUNK)
-            eof = not more
-            buffer = buffer[position:] + more
-            position = 0
-            continue
-        yield item
-        position = end
-
-
-def _skip_space(text: str, position: int) -> int:
-    while position < len(text) and text[position] in " \t\r\n":
-        position += 1
-    return position
-
-
-def open_source(path: str | Path) -> TableSource:
-    """Inspect a file: kind, encoding, delimiter and columns (reads a sample, not the whole file)."""
-    path = Path(path)
-    if not path.is_file():
-        raise SourceError(f"{path} is not a file")
-    encoding = detect_encoding(path)
-    with open_text(path, encoding) as handle:
-        sample = handle.read(SAMPLE_BYTES)
-    kind = _kind(path, sample)
-    if kind == "csv":
-        delimiter = sniff_delimiter(sample)
-        header = next(csv.reader(io.StringIO(sample), delimiter=delimiter), None)
-        if not header or all(not h.strip() for h in header):
-            raise SourceError(f"{path.name} has no header row; the first row must name the columns")
-        return TableSource(path, kind, encoding, delimiter, _unique_columns(header))
-    source = TableSource(path, kind, encoding)
-    source.columns = _json_columns(source)
-    return source
-
-
-def _kind(path: Path, sample: str) -> str:
-    suffix = path.suffix.lower()
-    if suffix in (".jsonl", ".ndjson"):
-        return "jsonl"
-    if suffix == ".json":
-        return "json"
-    if suffix in (".csv", ".tsv", ".txt", ".tab"):
-        return "csv"
-    stripped = sample.lstrip()
-    if stripped.startswith("["):
-        return "json"
-    if stripped.startswith("{"):
-        return "jsonl" if "\n{" in stripped else "json"
-    return "csv"
-
-
-def _unique_columns(header: Sequence[str]) -> list[str]:
-    columns: list[str] = []
-    for index, raw in enumerate(header, start=1):
-        name = raw.strip() or f"column {index}"
-        candidate, suffix = name, 2
-        while candidate in columns:
-            candidate, suffix = f"{name} ({suffix})", suffix + 1
-        columns.append(candidate)
-    return columns
-
-
-def _json_columns(source: TableSource, sample_records: int = 1_000) -> list[str]:
-    """The fields seen in the first records (JSON has no header row)."""
-    seen: dict[str, None] = {}
-    for record in _take(source.records(), sample_records):
-        for key in record.cells:
-            seen.setdefault(key, None)
-    return list(seen)
+# Reading files lives in import_sources; these names stay importable from here.
+__all__ = [
+    "DELIMITERS", "IGNORE", "PROPERTY_PREFIX", "SAMPLE_BYTES", "ColumnMapping", "RowCheck", "RowFinding",
+    "RowValidator", "SourceError", "SourceRecord", "StageCancelled", "StageResult", "TableSource", "auto_map",
+    "build_payload", "column_for_path", "detect_encoding", "export_bad_rows", "fix_row", "flatten_occurrence",
+    "open_source", "open_text", "parse_map_options", "preview", "resolve_target", "sniff_delimiter", "stage",
+]
 
 
 # --- mapping ------------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Accounts: the account switcher, the account editor and the header that names the active account."""

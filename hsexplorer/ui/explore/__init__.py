@@ -1,0 +1,1 @@
+"""The Explore area: find what HubSpot stored, as a table, a timeline and exports."""

@@ -32,11 +32,12 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
-def _common_options() -> argparse.ArgumentParser:
+def _common_options(*, default: object = None) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--data-dir",
         metavar="DIR",
+        default=default,
         help="keep settings, history and sandbox state in DIR instead of the user's profile",
     )
     return common
@@ -64,8 +65,11 @@ def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
         parser.set_defaults(command=None)
         return parser
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # A subcommand's own --data-dir must not reset the one given before the command
+    # (`hsexplorer --data-dir X send ...`): argparse writes a subparser's defaults over it.
+    command_common = _common_options(default=argparse.SUPPRESS)
     for module_name in COMMAND_MODULES:
-        importlib.import_module(module_name).register(subparsers, common)
+        importlib.import_module(module_name).register(subparsers, command_common)
     return parser
 
 

@@ -168,7 +168,7 @@ def test_an_unreadable_store_file_is_set_aside_not_overwritten(tmp_path):
     path.write_text("{broken")
     store = TemplateStore(path)
     assert "unreadable" in store.load_problem and store.all() == []
-    assert len(list(tmp_path.glob("templates.json.unreadable-*"))) == 1
+    assert len(list(tmp_path.glob("templates.json.corrupt-*"))) == 1
     store.save(Template("New", PAYLOAD))
     assert [t.name for t in TemplateStore(path).all()] == ["New"]
 

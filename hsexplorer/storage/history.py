@@ -31,6 +31,7 @@ from typing import Any
 
 from hsexplorer.domain.history_records import RequestKind, parse_body, search_words
 from hsexplorer.storage.quarantine import SQLITE_COMPANIONS, set_aside
+from hsexplorer.storage.sqlite_salvage import check_integrity, is_damage
 from hsexplorer.worker_pacing import paced
 
 log = logging.getLogger(__name__)
@@ -305,6 +306,12 @@ class HistoryStore:
             log.warning("%s", exc)
             return store
         except sqlite3.DatabaseError as exc:
+            if not is_damage(exc):  # locked, unwritable...: the file may be fine, so it stays where it is
+                store = cls.in_memory(retention)
+                store.recovery_message = (f"The history file could not be opened ({exc}); it was left untouched "
+                                          "and this session's history is kept in memory only.")
+                log.warning("%s", store.recovery_message)
+                return store
             moved = set_aside(path, companions=SQLITE_COMPANIONS)
             store = cls(_connect(path), path, retention)
             store._prepare()
@@ -333,9 +340,7 @@ class HistoryStore:
     def _check_and_migrate(self) -> None:
         db = self._db
         version = db.execute("PRAGMA user_version").fetchone()[0]
-        check = db.execute("PRAGMA quick_check").fetchone()[0]
-        if check != "ok":
-            raise sqlite3.DatabaseError(f"integrity check failed: {check}")
+        check_integrity(db)
         while version < SCHEMA_VERSION:
             with self._lock:
                 db.executescript(f"BEGIN; {_MIGRATIONS[version]}; PRAGMA user_version = {version + 1}; COMMIT;")

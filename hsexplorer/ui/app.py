@@ -253,6 +253,9 @@ async def _smoke_test(window: object, session: object, probe: asyncio.Task[objec
     account = session.active_account
     say(f"account={account.name} portal={account.portal_id} sandbox={'yes' if account.is_sandbox else 'no'} "
         f"definitions={count}")
+    tools = getattr(window, "batch_tools", None)
+    if tools is not None:  # start-up is over once the outbox was read (a damaged one set aside)
+        await tools.outbox_read.wait()
     await asyncio.sleep(0)
     if not window.isVisible():
         return fail("the main window is not visible")

@@ -164,3 +164,50 @@ def test_an_outbox_that_cannot_be_opened_is_never_set_aside(tmp_path):
     done = cli("outbox", "status", data_dir=tmp_path)
     assert done.returncode == 2 and "could not be opened" in done.stderr and "Traceback" not in done.stderr
     assert (tmp_path / "outbox.sqlite3").is_dir() and set_aside_copies(tmp_path) == []
+
+
+@pytest.mark.gui
+def test_the_window_tells_at_start_and_resends_recovered_rows_when_the_user_agrees(make_window, qtbot, tmp_path,
+                                                                                  answer_question):
+    from PySide6.QtWidgets import QMessageBox
+
+    from hsexplorer.storage.paths import resolve_paths
+    from hsexplorer.ui.batch_dialog import SEND
+
+    paths = resolve_paths().ensure()
+    uuids = interrupted_run(paths.data_dir, tmp_path)
+    zero_pages(paths.outbox_db, "rows_by_state", kind="leaf")
+
+    # Not shown: the question may open before the window would become active (make_window waits for that).
+    window = make_window(show=False)  # its start-up check finds the damaged outbox
+    text = answer_question(QMessageBox.ButtonRole.AcceptRole, timeout=30)
+    [moved] = set_aside_copies(paths.data_dir)
+    assert f"kept as {moved}" in text and f"{ROWS} rows could be recovered" in text
+    tools = window.batch_tools
+    qtbot.waitUntil(lambda: tools.batch_dialog is not None and tools.batch_dialog.isVisible())
+    resumed = tools.batch_dialog
+    assert resumed.step == SEND and resumed.resume_button.isVisible()
+    resumed.resume_button.click()
+    qtbot.waitUntil(lambda: resumed.progress is not None and resumed.progress.state is RunState.FINISHED,
+                    timeout=60_000)
+    assert resumed.progress.accepted == len(uuids)
+    resumed.close()
+
+
+@pytest.mark.gui
+def test_declining_leaves_the_recovered_rows_unsent_and_asks_again_next_start(make_window, tmp_path,
+                                                                             answer_question):
+    from PySide6.QtWidgets import QMessageBox
+
+    from hsexplorer.storage.paths import resolve_paths
+
+    paths = resolve_paths().ensure()
+    interrupted_run(paths.data_dir, tmp_path)
+    zero_pages(paths.outbox_db, "rows_by_state", kind="leaf")
+    make_window(show=False)
+    assert "could be recovered" in answer_question(QMessageBox.ButtonRole.RejectRole, timeout=30)
+    with Outbox.open(paths.outbox_db) as outbox:
+        [run] = outbox.runs(states=[RunState.RECOVERED])
+        assert outbox.counts(run.id)[RowState.PENDING] == ROWS  # nothing was sent
+    make_window(show=False)  # the next start asks again: the decision is still the user's
+    assert f"{ROWS:,} of its occurrences" in answer_question(QMessageBox.ButtonRole.RejectRole, timeout=30)

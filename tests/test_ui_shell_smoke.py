@@ -19,10 +19,10 @@ def hsexplorer_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "hsexplorer"]
 
 
-def run_smoke(data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen",
-               # Never the developer's keychain: the subprocess sees "no keyring", as on a headless CI.
-               PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+def run_smoke(data_dir: Path, **environment: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
+           # Never the developer's keychain: the subprocess sees "no keyring", as on a headless CI.
+           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring", **environment}
     env.pop("HSEXPLORER_DATA_DIR", None)
     return subprocess.run([*hsexplorer_command(), "--smoke-test", "--data-dir", str(data_dir)],
                           env=env, capture_output=True, text=True, timeout=120)
@@ -77,6 +77,15 @@ def test_smoke_test_starts_with_a_foreign_encoded_settings_file_and_a_garbage_ou
     assert log.count(f"kept as {settings_aside}") == 1 and log.count(f"kept as {outbox_aside}") == 1
     again = run_smoke(tmp_path)  # and the next start is an ordinary one
     assert again.returncode == 0 and len(list(tmp_path.glob("*.corrupt-*"))) == 2
+
+
+def test_a_plaintext_keyring_is_reported_as_no_keyring(tmp_path):
+    pytest.importorskip("keyrings.alt", reason="keyrings.alt is not installed")
+    home = tmp_path / "home"
+    result = run_smoke(tmp_path / "profile", PYTHON_KEYRING_BACKEND="keyrings.alt.file.PlaintextKeyring",
+                       HOME=str(home), XDG_DATA_HOME=str(home / "data"), XDG_CONFIG_HOME=str(home / "config"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert smoke_lines(result.stdout)[0] == "smoke-test: keyring=none"  # not "keyring=... PlaintextKeyring"
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")

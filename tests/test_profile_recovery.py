@@ -130,3 +130,28 @@ def test_history_uses_the_same_set_aside_naming(tmp_path):
         assert moved.name in store.recovery_message and store.count() == 0
     finally:
         store.close()
+
+
+# --- in the window ------------------------------------------------------------------------------
+
+@pytest.mark.gui
+def test_the_window_starts_with_foreign_encoded_settings_and_says_where_they_went(make_window, isolated_profile):
+    (isolated_profile / "settings.json").write_bytes(FOREIGN_BYTES)
+    window = make_window()
+    [moved] = isolated_profile.glob("settings.json.corrupt-*")
+    message = window.statusBar().currentMessage()
+    assert "settings file was unreadable" in message and str(moved) in message
+    assert window.session.active_account.id == EMBEDDED_SANDBOX_ID and window.isVisible()
+
+
+@pytest.mark.gui
+def test_the_templates_window_opens_on_a_foreign_encoded_file_and_says_so(make_window, isolated_profile):
+    from hsexplorer.ui.templates_dialog import TemplatesDialog
+
+    (isolated_profile / "templates.json").write_bytes(FOREIGN_BYTES)
+    window = make_window()
+    dialog = TemplatesDialog(window.session, window)
+    [moved] = isolated_profile.glob("templates.json.corrupt-*")
+    assert not dialog.notice.isHidden() and str(moved) in dialog.notice.text()
+    assert dialog.list.count() == 0
+    dialog.close()

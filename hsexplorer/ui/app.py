@@ -155,8 +155,6 @@ async def _main(app: object, args: argparse.Namespace, paths: AppPaths, started:
     log.info("window shown after %.0f ms", (time.perf_counter() - started) * 1000)
     _resume_collector_when_started(warm_up)
     _close_on_termination_signals(window)
-    if settings.load_problem:
-        window.statusBar().showMessage(settings.load_problem, 15000)
     try:
         if smoke:
             return await _smoke_test(window, session, probe)

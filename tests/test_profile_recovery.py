@@ -155,3 +155,16 @@ def test_the_templates_window_opens_on_a_foreign_encoded_file_and_says_so(make_w
     assert not dialog.notice.isHidden() and str(moved) in dialog.notice.text()
     assert dialog.list.count() == 0
     dialog.close()
+
+
+def test_a_history_that_cannot_be_opened_is_left_in_place(tmp_path):
+    # Nothing is known to be wrong with the file (here: nothing can be opened at that path; likewise
+    # a lock held by another program): it must not be set aside; this session's history is in memory.
+    path = tmp_path / "history.sqlite3"
+    path.mkdir()
+    store = HistoryStore.open(path)
+    try:
+        assert path.is_dir() and list(tmp_path.glob("*.corrupt-*")) == []
+        assert "left untouched" in store.recovery_message and store.count() == 0
+    finally:
+        store.close()

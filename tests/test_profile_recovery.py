@@ -168,3 +168,12 @@ def test_a_history_that_cannot_be_opened_is_left_in_place(tmp_path):
         assert "left untouched" in store.recovery_message and store.count() == 0
     finally:
         store.close()
+
+
+def test_an_account_entry_of_the_wrong_kind_costs_only_itself(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"version": 1, "theme": "dark",
+                                "accounts": ["not an account", {"id": "a1", "name": "Kept"}]}))
+    store = SettingsStore.load(path)
+    assert [a.name for a in store.settings.accounts] == ["Kept"] and store.settings.theme == "dark"
+    assert list(tmp_path.glob("*.corrupt-*")) == []

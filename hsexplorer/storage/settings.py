@@ -63,6 +63,8 @@ class Settings:
         accounts = []
         for raw in data.get("accounts") or ():
             try:
+                if not isinstance(raw, Mapping):
+                    raise TypeError(f"an account entry is {type(raw).__name__}, not an object")
                 accounts.append(Account.from_json(raw))
             except (KeyError, TypeError, ValueError) as exc:  # one bad entry must not lose the others
                 log.warning("skipping an unreadable account entry in the settings: %s", exc)

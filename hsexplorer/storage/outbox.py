@@ -357,12 +357,16 @@ class Outbox:
 _checked: set[tuple[str, int, int, int]] = set()
 
 
-def _check_once(db: sqlite3.Connection, path: Path) -> None:
+def _file_state(path: Path) -> tuple[str, int, int, int] | None:
     try:
         stat = path.stat()
-        key = (str(path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns)
     except OSError:
-        key = None
+        return None
+    return str(path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
+def _check_once(db: sqlite3.Connection, path: Path) -> None:
+    key = _file_state(path)
     if key is not None and key in _checked:
         return
     check_integrity(db)

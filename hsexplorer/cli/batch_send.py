@@ -276,7 +276,7 @@ def open_outbox(path: Path, command: str) -> Outbox:
         raise TargetError(f"the outbox {path} could not be opened ({error})") from None
     if outbox.recovery is not None:
         print(f"hsexplorer {command}: {outbox.recovery.message()}", file=sys.stderr)
-        if outbox.recovery.rows_awaiting:
+        if outbox.recovery.rows_awaiting and command != "outbox":  # `outbox status`/`resume` say it their way
             print(f"hsexplorer {command}: list them with `hsexplorer outbox status`; resend them with "
                   "`hsexplorer outbox resume --recovered` and the target they were for", file=sys.stderr)
     return outbox

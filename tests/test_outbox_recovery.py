@@ -123,6 +123,7 @@ def test_a_damaged_index_loses_nothing_and_recovered_rows_are_resent_only_when_a
         rows = list(csv.DictReader(handle))
     assert {int(r["row"]) for r in rows} == set(uuids) and {r["outcome"] for r in rows} == {"accepted"}
     assert moved.exists()  # the damaged copy is never deleted
+    assert list(tmp_path.glob(".salvage-*")) == []  # the working copy it was read from is
 
 
 def test_rows_on_destroyed_pages_are_counted_and_every_readable_row_comes_back(tmp_path):
@@ -155,6 +156,28 @@ def test_rows_on_destroyed_pages_are_counted_and_every_readable_row_comes_back(t
         assert [r.id for r in outbox.runs(unfinished_only=True)] == [run.id]
     finally:
         outbox.close()
+
+
+@pytest.mark.parametrize("damage", ["header", "truncated"])
+def test_a_broken_header_or_a_truncated_file_is_set_aside_and_what_remains_is_read(tmp_path, damage):
+    interrupted_run(tmp_path, tmp_path)
+    path = tmp_path / "outbox.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    data = path.read_bytes()
+    damaged = b"\xff" * 100 + data[100:] if damage == "header" else data[: len(data) // 2]
+    path.write_bytes(damaged)
+    with Outbox.open(path) as outbox:
+        recovery = outbox.recovery
+        assert recovery is not None and recovery.set_aside.read_bytes() == damaged
+        assert recovery.rows_recovered + recovery.rows_unreadable <= ROWS
+        assert outbox.runs(unfinished_only=True) == []  # whatever came back waits for the user
+        assert sum(outbox.counts(r)[RowState.PENDING] for r in recovery.runs) == recovery.rows_awaiting
+    if damage == "header":  # the header is rebuilt in a working copy: every row is still there
+        assert recovery.rows_recovered == ROWS and recovery.rows_unreadable == 0
+    else:  # the first half of the file is still there
+        assert 0 < recovery.rows_recovered < ROWS and "the rest of the file could not be read" in recovery.message()
 
 
 def test_an_outbox_that_cannot_be_opened_is_never_set_aside(tmp_path):

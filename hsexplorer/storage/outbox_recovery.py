@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -27,8 +28,10 @@ from hsexplorer.storage.outbox_types import (
     RunState,
     run_info,
 )
-from hsexplorer.storage.sqlite_salvage import TableSalvage, open_read_only, read_table
+from hsexplorer.storage.sqlite_salvage import TableSalvage, read_table, salvage_copy
 from hsexplorer.storage.sqlite_tx import immediate_transaction
+
+log = logging.getLogger(__name__)
 
 _INSERT_CHUNK = 2_000
 
@@ -42,6 +45,11 @@ class _Restorer:
     def __init__(self, db: sqlite3.Connection, lock: threading.RLock) -> None:
         self._db = db
         self._lock = lock
+        self.recovered = 0  # rows copied into the fresh outbox
+        self.awaiting = 0  # of those, rows still to send (pending)
+        self.unreadable = TableSalvage()
+        self.known: dict[int, RunInfo] = {}  # the runs recreated so far, by id
+        self.finished_before: dict[int, RunState] = {}  # runs the damaged file had as finished or cancelled
 
     def _transaction(self) -> Any:
         return immediate_transaction(self._db, self._lock)
@@ -52,45 +60,44 @@ class _Restorer:
         Rows keep their uuid, payload and outcome; a row that was in flight becomes pending (it
         may or may not have reached HubSpot: a resend carries the same uuid, so it is stored once).
         """
-        runs_tally, rows_tally = TableSalvage(), TableSalvage()
-        known: dict[int, RunInfo] = {}
-        finished_before: dict[int, RunState] = {}  # runs the damaged file had as finished or cancelled
-        recovered = awaiting = 0
         try:
-            old = open_read_only(damaged)
-        except sqlite3.Error:
-            old = None
-        try:
-            if old is not None:
-                for raw in read_table(old, "runs", RUN_COLUMNS.split(", "), runs_tally):
-                    with contextlib.suppress(TypeError, ValueError):
-                        run = run_info(raw)
-                        if run.state in (RunState.FINISHED, RunState.CANCELLED):
-                            finished_before[run.id] = run.state
-                        known[run.id] = self._recreate_run(run.id, run.target, run.event_name, run.source,
-                                                           run.columns, run.created_at, run.note)
-                chunk: list[tuple[Any, ...]] = []
-                for raw in read_table(old, "rows", ROW_COLUMNS, rows_tally):
-                    row = _salvaged_row(raw)
-                    if row is None:
-                        rows_tally.unreadable += 1
-                        continue
-                    if row[0] not in known:  # its run was on a damaged page: keep the rows anyway
-                        known[row[0]] = self._recreate_run(row[0], "", _event_of(row[3]), "(recovered rows)", (),
-                                                           row[9], "the run's own record could not be read")
-                    chunk.append(row)
-                    recovered += 1
-                    awaiting += row[6] == RowState.PENDING.value
-                    if len(chunk) >= _INSERT_CHUNK:
-                        self._insert_salvaged(chunk)
-                        chunk = []
-                if chunk:
-                    self._insert_salvaged(chunk)
-        finally:
-            if old is not None:
-                old.close()
-        return OutboxRecovery(damaged, reason, recovered, awaiting, max(rows_tally.unreadable, self._row_number_gaps()),
-                              self._settle_recovered_runs(finished_before))
+            with salvage_copy(damaged) as old:
+                if old is not None:
+                    self._copy_runs(old)
+                    self._copy_rows(old)
+        except OSError as exc:  # no room for the working copy: the damaged file stays aside for later
+            log.warning("the damaged outbox could not be copied to read it: %s", exc)
+        return OutboxRecovery(damaged, reason, self.recovered, self.awaiting,
+                              max(self.unreadable.unreadable, self._row_number_gaps()),
+                              self._settle_recovered_runs(self.finished_before), self.unreadable.end_unknown)
+
+    def _copy_runs(self, old: sqlite3.Connection) -> None:
+        for raw in read_table(old, "runs", RUN_COLUMNS.split(", "), TableSalvage()):
+            with contextlib.suppress(TypeError, ValueError):
+                run = run_info(raw)
+                if run.state in (RunState.FINISHED, RunState.CANCELLED):
+                    self.finished_before[run.id] = run.state
+                self.known[run.id] = self._recreate_run(run.id, run.target, run.event_name, run.source,
+                                                        run.columns, run.created_at, run.note)
+
+    def _copy_rows(self, old: sqlite3.Connection) -> None:
+        chunk: list[tuple[Any, ...]] = []
+        for raw in read_table(old, "rows", ROW_COLUMNS, self.unreadable):
+            row = _salvaged_row(raw)
+            if row is None:
+                self.unreadable.unreadable += 1
+                continue
+            if row[0] not in self.known:  # its run was on a damaged page: keep the rows anyway
+                self.known[row[0]] = self._recreate_run(row[0], "", _event_of(row[3]), "(recovered rows)", (),
+                                                        row[9], "the run's own record could not be read")
+            chunk.append(row)
+            self.recovered += 1
+            self.awaiting += row[6] == RowState.PENDING.value
+            if len(chunk) >= _INSERT_CHUNK:
+                self._insert_salvaged(chunk)
+                chunk = []
+        if chunk:
+            self._insert_salvaged(chunk)
 
     def _row_number_gaps(self) -> int:
         """Rows missing between each run's first and last row number: lost with a damaged page."""

@@ -103,6 +103,7 @@ class OutboxRecovery:
     rows_awaiting: int  # of those, rows not known to be sent: they wait for the user's decision
     rows_unreadable: int  # rows that could not be read back (an upper bound: blank source lines count too)
     runs: tuple[int, ...]  # the recovered runs (state RECOVERED)
+    rest_unreadable: bool = False  # the table's end could not be read: more rows than counted may be lost
 
     def message(self) -> str:
         text = (f"The outbox file was damaged ({self.reason}); it was kept as {self.set_aside} and a new outbox "
@@ -110,6 +111,8 @@ class OutboxRecovery:
                                    else "No rows could be recovered from it"))
         if self.rows_unreadable:
             text += f" (up to {self.rows_unreadable:,} more could not be read)"
+        if self.rest_unreadable:
+            text += " (the rest of the file could not be read: rows after these may be lost)"
         if self.rows_awaiting:
             return (text + f"; {self.rows_awaiting:,} of them were not confirmed sent and wait for your decision: "
                     "nothing is resent until you choose to.")

@@ -253,7 +253,10 @@ async def _smoke_test(window: object, session: object, probe: asyncio.Task[objec
         f"definitions={count}")
     tools = getattr(window, "batch_tools", None)
     if tools is not None:  # start-up is over once the outbox was read (a damaged one set aside)
-        await tools.outbox_read.wait()
+        try:
+            await asyncio.wait_for(tools.outbox_read.wait(), 60)
+        except TimeoutError:
+            return fail("the outbox was not read within 60 s")
     await asyncio.sleep(0)
     if not window.isVisible():
         return fail("the main window is not visible")

@@ -198,3 +198,11 @@ def test_composer_judges_a_template_as_it_will_be_sent():
     preview = preview_fill({"note": "{{ticket}}", "email": "{{email}}"})
     assert preview["note"] == "{{ticket}}"  # unknown values stay visible as written
     assert "@" in preview["email"]
+
+
+def test_a_shared_file_with_a_byte_order_mark_imports(store, tmp_path):
+    exported = tmp_path / "shared.json"
+    store.export_file(exported, [Template("Shared", PAYLOAD)])
+    exported.write_bytes(b"\xef\xbb\xbf" + exported.read_bytes())  # as some Windows editors save it
+    report = store.import_file(exported, account_id=None)
+    assert report.added == ("Shared",) and [t.name for t in store.all()] == ["Shared"]

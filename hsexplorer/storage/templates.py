@@ -150,7 +150,7 @@ class TemplateStore:
                     conflict: Conflict = Conflict.KEEP_BOTH) -> ImportReport:
         """Import a shared file; nothing is saved when the file is malformed (TemplateError)."""
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_profile_text(path)  # a shared file saved with a byte-order mark is fine too
         except UnicodeDecodeError:
             raise TemplateError("The file is not text (UTF-8); choose a templates .json file.") from None
         except OSError as exc:

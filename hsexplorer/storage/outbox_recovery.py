@@ -45,8 +45,6 @@ class _Restorer:
     def __init__(self, db: sqlite3.Connection, lock: threading.RLock) -> None:
         self._db = db
         self._lock = lock
-        self.recovered = 0  # rows copied into the fresh outbox
-        self.awaiting = 0  # of those, rows still to send (pending)
         self.unreadable = TableSalvage()
         self.known: dict[int, RunInfo] = {}  # the runs recreated so far, by id
         self.finished_before: dict[int, RunState] = {}  # runs the damaged file had as finished or cancelled
@@ -67,7 +65,10 @@ class _Restorer:
                     self._copy_rows(old)
         except OSError as exc:  # no room for the working copy: the damaged file stays aside for later
             log.warning("the damaged outbox could not be copied to read it: %s", exc)
-        return OutboxRecovery(damaged, reason, self.recovered, self.awaiting,
+        with self._lock:  # the fresh outbox holds nothing but what was copied into it
+            recovered, awaiting = self._db.execute("SELECT COUNT(*), COUNT(*) FILTER (WHERE state = ?) FROM rows",
+                                                   (RowState.PENDING.value,)).fetchone()
+        return OutboxRecovery(damaged, reason, recovered, awaiting,
                               max(self.unreadable.unreadable, self._row_number_gaps()),
                               self._settle_recovered_runs(self.finished_before), self.unreadable.end_unknown)
 
@@ -91,8 +92,6 @@ class _Restorer:
                 self.known[row[0]] = self._recreate_run(row[0], "", _event_of(row[3]), "(recovered rows)", (),
                                                         row[9], "the run's own record could not be read")
             chunk.append(row)
-            self.recovered += 1
-            self.awaiting += row[6] == RowState.PENDING.value
             if len(chunk) >= _INSERT_CHUNK:
                 self._insert_salvaged(chunk)
                 chunk = []
@@ -150,12 +149,12 @@ def _salvaged_row(raw: Sequence[Any]) -> tuple[Any, ...] | None:
         if not (isinstance(run_id, int) and isinstance(row_number, int) and isinstance(uuid, str)
                 and isinstance(attempts, int) and isinstance(reason, str)):
             return None
+        updated_at = float(updated_at or 0.0)
     except (TypeError, ValueError):
         return None
     if state is RowState.IN_FLIGHT:  # may or may not have been sent: resendable, same uuid
         state = RowState.PENDING
-    return (run_id, row_number, uuid, payload, source, findings, state.value, reason, attempts,
-            float(updated_at or 0.0))
+    return run_id, row_number, uuid, payload, source, findings, state.value, reason, attempts, updated_at
 
 
 def _event_of(payload: str) -> str:

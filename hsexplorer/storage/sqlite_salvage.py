@@ -80,7 +80,8 @@ def salvage_copy(path: Path) -> Iterator[sqlite3.Connection | None]:
 
 
 def _open_repaired(copy: Path) -> sqlite3.Connection | None:
-    header = copy.read_bytes()[:100]
+    with copy.open("rb") as handle:
+        header = handle.read(100)
     intact = header[:16] == _MAGIC and len(header) == 100
     stated = struct.unpack(">H", header[16:18])[0] if intact else 0
     candidates = [65536 if stated == 1 else stated] if intact else list(_PAGE_SIZES)

@@ -150,6 +150,8 @@ def test_rows_on_destroyed_pages_are_counted_and_every_readable_row_comes_back(t
             payload, source, row_number = original[row.uuid]
             assert (row.payload, row.source, row.row_number) == (json.loads(payload), json.loads(source), row_number)
             assert row.state is RowState.PENDING
+        with pytest.raises(ValueError, match="waits for the user's decision"):
+            outbox.set_run_state(run.id, RunState.SENDING)  # what a sender does first: refused
         with pytest.raises(ValueError, match="not"):
             outbox.accept_recovered(run.id, "account “Elsewhere”")  # only to where the run was going
         assert outbox.accept_recovered(run.id, SANDBOX_TARGET).state is RunState.PAUSED
@@ -234,3 +236,17 @@ def test_declining_leaves_the_recovered_rows_unsent_and_asks_again_next_start(ma
         assert outbox.counts(run.id)[RowState.PENDING] == ROWS  # nothing was sent
     make_window(show=False)  # the next start asks again: the decision is still the user's
     assert f"{ROWS:,} of its occurrences" in answer_question(QMessageBox.ButtonRole.RejectRole, timeout=30)
+
+
+def test_a_sender_started_on_a_recovered_run_sends_nothing(tmp_path, sandbox_server):
+    from batch_support import send_run
+
+    interrupted_run(tmp_path, tmp_path)
+    zero_pages(tmp_path / "outbox.sqlite3", "rows_by_state", kind="leaf")
+    before = sandbox_server.store.count_events()
+    with Outbox.open(tmp_path / "outbox.sqlite3") as outbox:
+        [run_id] = outbox.recovery.runs
+        with pytest.raises(ValueError, match="waits for the user's decision"):
+            send_run(sandbox_server, outbox, run_id)
+        assert outbox.counts(run_id)[RowState.PENDING] == ROWS
+    assert sandbox_server.store.count_events() == before

@@ -167,9 +167,16 @@ class Outbox:
         return [run_info(r) for r in rows]
 
     def set_run_state(self, run_id: int, state: RunState, note: str = "") -> None:
+        """Change a run's state. A RECOVERED run is never started or resumed here: only the user's
+        `accept_recovered` does that (ValueError otherwise), so nothing sends it unasked."""
         with self._transaction() as db:
-            db.execute("UPDATE runs SET state = ?, note = ?, updated_at = ? WHERE id = ?",
-                       (state.value, note, time.time(), run_id))
+            cursor = db.execute(
+                "UPDATE runs SET state = ?, note = ?, updated_at = ? WHERE id = ? AND NOT (state = ? AND ? IN (?, ?))",
+                (state.value, note, time.time(), run_id, RunState.RECOVERED.value, state.value,
+                 RunState.SENDING.value, RunState.PAUSED.value),
+            )
+            if cursor.rowcount == 0 and db.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone():
+                raise ValueError(f"run {run_id} was recovered from a damaged outbox and waits for the user's decision")
 
     def accept_recovered(self, run_id: int, target: str) -> RunInfo:
         """The user chose to resend a recovered run to `target`: it becomes an ordinary paused run.

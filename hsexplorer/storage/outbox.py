@@ -385,14 +385,15 @@ def _connect(path: Path) -> sqlite3.Connection:
     """Open the file, check it is whole (before anything is written to it), then set it up."""
     db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30.0)
     try:
-        db.execute("PRAGMA user_version").fetchone()  # the first read: a file that is no database fails here
+        version = db.execute("PRAGMA user_version").fetchone()[0]  # the first read: garbage fails here
         _check_once(db, path)
         db.execute("PRAGMA journal_mode=WAL")
         # FULL: a committed "in_flight"/"accepted" survives a power loss, not only a killed process.
         db.execute("PRAGMA synchronous=FULL")
         db.execute("PRAGMA foreign_keys=ON")
         db.executescript(_SCHEMA)
-        db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        if version != SCHEMA_VERSION:  # only then: an open that writes nothing leaves the file as it was checked
+            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
     except BaseException:
         db.close()
         raise

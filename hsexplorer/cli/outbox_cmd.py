@@ -69,7 +69,8 @@ def _describe(run: RunInfo, counts: dict[RowState, int]) -> str:
     created = dt.datetime.fromtimestamp(run.created_at).strftime("%Y-%m-%d %H:%M")
     pending = counts[RowState.PENDING] + counts[RowState.IN_FLIGHT]
     parts = [f"{counts[s]:,} {s.value.replace('_', ' ')}" for s in RowState if counts[s]]
-    line = (f"run {run.id}  {run.state.value:<9}  {created}  {run.source} → {run.target}  event {run.event_name or '-'}\n"
+    target = run.target or "(target unknown: lost with the damaged outbox)"
+    line = (f"run {run.id}  {run.state.value:<9}  {created}  {run.source} → {target}  event {run.event_name or '-'}\n"
             f"    {pending:,} pending; " + ", ".join(parts))
     if run.note:
         line += f"\n    note: {run.note}"

@@ -250,3 +250,15 @@ def test_a_sender_started_on_a_recovered_run_sends_nothing(tmp_path, sandbox_ser
             send_run(sandbox_server, outbox, run_id)
         assert outbox.counts(run_id)[RowState.PENDING] == ROWS
     assert sandbox_server.store.count_events() == before
+
+
+def test_rows_whose_run_record_was_lost_come_back_and_go_where_the_user_says(tmp_path):
+    uuids = interrupted_run(tmp_path, tmp_path)
+    zero_pages(tmp_path / "outbox.sqlite3", "runs", kind="leaf")  # the run's own record (its target) is gone
+    events_before = sandbox_events(tmp_path)
+    status = cli("outbox", "status", data_dir=tmp_path)
+    assert status.returncode == 0 and f"{ROWS} rows could be recovered" in status.stderr, status.stderr
+    assert "target unknown" in status.stdout
+    resent = cli("outbox", "resume", "--recovered", "--sandbox", "--quiet", data_dir=tmp_path)
+    assert resent.returncode == 0, resent.stderr
+    assert sandbox_events(tmp_path) == events_before + len(uuids)

@@ -230,4 +230,4 @@ def test_an_unreadable_saved_queries_file_is_set_aside(tmp_path):
     store = SavedQueryStore.in_folder(tmp_path)
     assert store.names == [] and store.last is None and "unreadable" in store.load_problem
     store.save("x", ExploreFilter())
-    assert len(list(tmp_path.glob("saved_queries.json.unreadable-*"))) == 1
+    assert len(list(tmp_path.glob("saved_queries.json.corrupt-*"))) == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 
 import keyring
 import keyring.backends.fail
@@ -236,3 +237,126 @@ def test_accounts_and_secrets_saved_before_service_keys_still_load(memory_keyrin
     assert Account.from_json({"id": "s", "name": "Key", "auth_kind": "service_key"}).auth_kind is AuthKind.SERVICE_KEY
     bad_expiry = AccountSecret.from_keyring_value('{"token":"t","expires_at":"soon"}')
     assert bad_expiry.expires_at is None
+# --- keyrings that store secrets in a plain file count as no keyring ----------------------------
+
+class PlainFileKeyring(keyring.backend.KeyringBackend):
+    """What keyrings.alt's PlaintextKeyring does, in miniature: base64 in a file under the home folder."""
+
+    priority = 0.5  # type: ignore[assignment]
+
+    def __init__(self, home) -> None:
+        super().__init__()
+        self.path = home / "keyring_pass.cfg"
+
+    @property
+    def file_path(self) -> str:  # keyrings.alt's file backends all expose where they write
+        return str(self.path)
+
+    def get_password(self, service, username):
+        import base64
+
+        lines = self.path.read_text().splitlines() if self.path.exists() else []
+        found = [line.split("=", 1)[1] for line in lines if line.startswith(f"{service}:{username}=")]
+        return base64.b64decode(found[-1]).decode() if found else None
+
+    def set_password(self, service, username, password):
+        import base64
+
+        with self.path.open("a") as handle:
+            handle.write(f"{service}:{username}={base64.b64encode(password.encode()).decode()}\n")
+
+    def delete_password(self, service, username):
+        raise keyring.errors.PasswordDeleteError("not supported")
+
+
+class LowPriorityKeyring(LockedKeyring):
+    priority = 0  # type: ignore[assignment]
+
+
+class Chain(keyring.backend.KeyringBackend):
+    """Like keyring's ChainerBackend: hands each secret to the first backend that takes it."""
+
+    priority = 10  # type: ignore[assignment]
+
+    def __init__(self, *backends) -> None:
+        super().__init__()
+        self.backends = list(backends)
+
+    def get_password(self, service, username):
+        return next((v for b in self.backends if (v := b.get_password(service, username)) is not None), None)
+
+    def set_password(self, service, username, password):
+        self.backends[0].set_password(service, username, password)
+
+    def delete_password(self, service, username):
+        self.backends[0].delete_password(service, username)
+
+
+def _secret_traces(root) -> list[str]:
+    """Files under `root` that hold the token, plainly or base64-encoded."""
+    import base64
+
+    encoded = base64.b64encode(AccountSecret(token=TOKEN).to_keyring_value().encode())
+    return [str(p) for p in root.rglob("*") if p.is_file()
+            and (TOKEN.encode() in p.read_bytes() or encoded in p.read_bytes())]
+
+
+def _home(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir()
+    for name, sub in (("HOME", ""), ("XDG_DATA_HOME", ".local/share"), ("XDG_CONFIG_HOME", ".config")):
+        monkeypatch.setenv(name, str(home / sub))
+    return home
+
+
+def _assert_no_secure_store_and_nothing_written(store, home):
+    status = store.probe()
+    assert status.state is SecretsState.UNAVAILABLE and not status.persistent
+    assert "OS keyring (" not in status.summary and status.reason
+    with pytest.raises(SecretStoreUnavailable):
+        store.set("a", AccountSecret(token=TOKEN))
+    store.allow_session_only()  # the existing consent path: memory only
+    assert store.set("a", AccountSecret(token=TOKEN)) is SecretsState.SESSION_ONLY
+    assert store.get("a").token == TOKEN
+    assert _secret_traces(home) == []
+
+
+@pytest.mark.parametrize("make", [PlainFileKeyring, lambda home: LowPriorityKeyring()], ids=["plain-file", "priority-0"])
+def test_a_plaintext_or_unsuitable_backend_is_no_keyring(make, tmp_path, monkeypatch):
+    home = _home(tmp_path, monkeypatch)
+    keyring.set_keyring(make(home))
+    _assert_no_secure_store_and_nothing_written(SecretStore(), home)
+
+
+def test_keyrings_alt_plaintext_backend_is_no_keyring(tmp_path, monkeypatch):
+    alt_file = pytest.importorskip("keyrings.alt.file", reason="keyrings.alt is not installed")
+    home = _home(tmp_path, monkeypatch)
+    backend = alt_file.PlaintextKeyring()
+    assert str(backend.file_path).startswith(str(home))  # it would write under the temporary home
+    keyring.set_keyring(backend)
+    _assert_no_secure_store_and_nothing_written(SecretStore(), home)
+    assert not os.path.exists(backend.file_path)
+
+
+def test_a_chain_uses_only_its_secure_member(tmp_path, monkeypatch, memory_keyring):
+    home = _home(tmp_path, monkeypatch)
+    keyring.set_keyring(Chain(PlainFileKeyring(home), memory_keyring))
+    store = SecretStore()
+    assert store.probe().state is SecretsState.KEYRING
+    assert store.set("a", AccountSecret(token=TOKEN)) is SecretsState.KEYRING
+    assert TOKEN in next(iter(memory_keyring.store.values())) and _secret_traces(home) == []
+    keyring.set_keyring(Chain(PlainFileKeyring(home)))
+    _assert_no_secure_store_and_nothing_written(SecretStore(), home)
+
+
+def test_a_remembered_keyring_answer_never_lets_a_secret_reach_a_plain_file(tmp_path, monkeypatch):
+    from hsexplorer.storage.secrets import BackendMemo, environment_fingerprint
+
+    home = _home(tmp_path, monkeypatch)
+    keyring.set_keyring(PlainFileKeyring(home))
+    # An answer remembered before this backend counted as insecure: corrected before the first write.
+    memo = BackendMemo(True, "PlainFileKeyring", "", environment_fingerprint())
+    store = SecretStore(memo=memo)
+    with pytest.raises(SecretStoreUnavailable):
+        store.set("a", AccountSecret(token=TOKEN))
+    assert store.status.state is SecretsState.UNAVAILABLE and _secret_traces(home) == []

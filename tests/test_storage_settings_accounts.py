@@ -79,7 +79,7 @@ def test_corrupt_file_is_set_aside_not_overwritten(settings_path):
     settings_path.write_text("{not json")
     store = SettingsStore.load(settings_path)
     assert "unreadable" in store.load_problem
-    backups = list(settings_path.parent.glob("settings.json.unreadable-*"))
+    backups = list(settings_path.parent.glob("settings.json.corrupt-*"))
     assert len(backups) == 1 and backups[0].read_text() == "{not json"
     assert store.settings.active_account_id == EMBEDDED_SANDBOX_ID
 

@@ -168,7 +168,7 @@ def test_an_unreadable_store_file_is_set_aside_not_overwritten(tmp_path):
     path.write_text("{broken")
     store = TemplateStore(path)
     assert "unreadable" in store.load_problem and store.all() == []
-    assert len(list(tmp_path.glob("templates.json.unreadable-*"))) == 1
+    assert len(list(tmp_path.glob("templates.json.corrupt-*"))) == 1
     store.save(Template("New", PAYLOAD))
     assert [t.name for t in TemplateStore(path).all()] == ["New"]
 
@@ -198,3 +198,11 @@ def test_composer_judges_a_template_as_it_will_be_sent():
     preview = preview_fill({"note": "{{ticket}}", "email": "{{email}}"})
     assert preview["note"] == "{{ticket}}"  # unknown values stay visible as written
     assert "@" in preview["email"]
+
+
+def test_a_shared_file_with_a_byte_order_mark_imports(store, tmp_path):
+    exported = tmp_path / "shared.json"
+    store.export_file(exported, [Template("Shared", PAYLOAD)])
+    exported.write_bytes(b"\xef\xbb\xbf" + exported.read_bytes())  # as some Windows editors save it
+    report = store.import_file(exported, account_id=None)
+    assert report.added == ("Shared",) and [t.name for t in store.all()] == ["Shared"]

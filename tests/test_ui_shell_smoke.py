@@ -19,10 +19,10 @@ def hsexplorer_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "hsexplorer"]
 
 
-def run_smoke(data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen",
-               # Never the developer's keychain: the subprocess sees "no keyring", as on a headless CI.
-               PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+def run_smoke(data_dir: Path, **environment: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
+           # Never the developer's keychain: the subprocess sees "no keyring", as on a headless CI.
+           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring", **environment}
     env.pop("HSEXPLORER_DATA_DIR", None)
     return subprocess.run([*hsexplorer_command(), "--smoke-test", "--data-dir", str(data_dir)],
                           env=env, capture_output=True, text=True, timeout=120)
@@ -59,6 +59,33 @@ def test_smoke_test_fails_with_the_reason_when_definitions_cannot_load(tmp_path)
     assert result.returncode == 1
     assert "smoke-test: ok" not in result.stdout
     assert "failed: loading definitions raised MissingSecretError: No access token is stored for “Lost token”" in result.stdout
+
+
+def test_smoke_test_starts_with_a_foreign_encoded_settings_file_and_a_garbage_outbox(tmp_path):
+    settings_bytes, outbox_bytes = b"\xff\xfe\x00garbage", b"not a database " * 500
+    (tmp_path / "settings.json").write_bytes(settings_bytes)
+    (tmp_path / "outbox.sqlite3").write_bytes(outbox_bytes)
+    result = run_smoke(tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert smoke_lines(result.stdout)[-1] == "smoke-test: ok" and "Traceback" not in result.stderr
+    # Both damaged files are kept aside byte for byte; fresh ones took their place.
+    [settings_aside] = tmp_path.glob("settings.json.corrupt-*")
+    [outbox_aside] = tmp_path.glob("outbox.sqlite3.corrupt-*")
+    assert settings_aside.read_bytes() == settings_bytes and outbox_aside.read_bytes() == outbox_bytes
+    assert json.loads((tmp_path / "settings.json").read_text())["version"] == 1
+    log = (tmp_path / "logs" / "hsexplorer.log").read_text()
+    assert log.count(f"kept as {settings_aside}") == 1 and log.count(f"kept as {outbox_aside}") == 1
+    again = run_smoke(tmp_path)  # and the next start is an ordinary one
+    assert again.returncode == 0 and len(list(tmp_path.glob("*.corrupt-*"))) == 2
+
+
+def test_a_plaintext_keyring_is_reported_as_no_keyring(tmp_path):
+    pytest.importorskip("keyrings.alt", reason="keyrings.alt is not installed")
+    home = tmp_path / "home"
+    result = run_smoke(tmp_path / "profile", PYTHON_KEYRING_BACKEND="keyrings.alt.file.PlaintextKeyring",
+                       HOME=str(home), XDG_DATA_HOME=str(home / "data"), XDG_CONFIG_HOME=str(home / "config"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert smoke_lines(result.stdout)[0] == "smoke-test: keyring=none"  # not "keyring=... PlaintextKeyring"
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")

@@ -183,7 +183,7 @@ async def _batch(args: argparse.Namespace, source: Any, options: SenderOptions) 
             if staged is None:
                 return EXIT_REFUSED
             run_id, invalid = staged
-            outbox = Outbox.open(paths.outbox_db)
+            outbox = open_outbox(paths.outbox_db, "send")
             try:
                 final = await send_with_progress(client, outbox, run_id, options, quiet=args.quiet)
                 return finish(outbox, run_id, final, args.report, paths.data_dir, extra_problems=invalid)
@@ -242,7 +242,7 @@ def _stage(args: argparse.Namespace, source: Any, outbox_path: Path, definition:
         print(f"mapping: {', '.join(f'{c} → {t}' for c, t in mapping.targets.items()) or 'nothing'}",
               file=sys.stderr)
     validator = RowValidator(mapping, event_name, definition, portal_id)
-    with Outbox.open(outbox_path) as outbox:
+    with open_outbox(outbox_path, "send") as outbox:
         result = stage(source, validator, outbox, target=target)
         print(f"checked {result.total:,} rows: {result.valid:,} valid, {result.invalid:,} with problems",
               file=sys.stderr)
@@ -263,6 +263,25 @@ def _stage(args: argparse.Namespace, source: Any, outbox_path: Path, definition:
         if result.invalid:
             outbox.skip_invalid(result.run_id)
         return result.run_id, result.invalid
+
+
+def open_outbox(path: Path, command: str) -> Outbox:
+    """Open the outbox; if it had to be rebuilt from a damaged file, say so on stderr (this open only).
+
+    Raises TargetError when it cannot be opened at all (locked by another program, no permission).
+    """
+    import sqlite3
+
+    try:
+        outbox = Outbox.open(path)
+    except (sqlite3.Error, OSError) as error:
+        raise TargetError(f"the outbox {path} could not be opened ({error})") from None
+    if outbox.recovery is not None:
+        print(f"hsexplorer {command}: {outbox.recovery.message()}", file=sys.stderr)
+        if outbox.recovery.rows_awaiting and command != "outbox":  # `outbox status`/`resume` say it their way
+            print(f"hsexplorer {command}: list them with `hsexplorer outbox status`; resend them with "
+                  "`hsexplorer outbox resume --recovered` and the target they were for", file=sys.stderr)
+    return outbox
 
 
 async def send_with_progress(client: HubSpotClient, outbox: Outbox, run_id: int, options: SenderOptions,

@@ -4,6 +4,11 @@ A run remembers the target it was started with (`--account`, `--sandbox` or `--b
 `resume` continues the unfinished runs of the target it is given, with the same data folder.
 Rows that were in flight when the sender died are resent with their uuid, which HubSpot
 de-duplicates, so nothing is sent twice and nothing is lost.
+
+A damaged outbox file is set aside when any command opens it and the rows still readable in it
+come back as *recovered* runs; `status` lists them and `resume --recovered` resends their unsent
+rows (only when asked: they may have been sent already, the same uuids keep HubSpot from storing
+any twice).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from hsexplorer.cli.batch_send import (
     EXIT_INTERRUPTED,
     add_sending_options,
     finish,
+    open_outbox,
     send_with_progress,
     sender_options,
 )
@@ -30,7 +36,7 @@ from hsexplorer.cli.targets import (
     open_client,
     report_failure,
 )
-from hsexplorer.storage.outbox import Outbox, RowState, RunInfo
+from hsexplorer.storage.outbox import Outbox, RowState, RunInfo, RunState
 from hsexplorer.storage.paths import resolve_paths
 
 
@@ -51,6 +57,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         "in flight when the previous sender stopped), then write each run's report.",
     )
     resume.add_argument("--run", type=int, metavar="ID", help="resume only this run")
+    resume.add_argument("--recovered", action="store_true",
+                        help="also resend the unsent rows of runs recovered from a damaged outbox file (to this "
+                        "target; a recovered run whose target could not be read is sent to this one)")
     add_sending_options(resume.add_argument_group("sending"))
     add_target_options(resume)
     resume.set_defaults(handler=run_resume)
@@ -60,11 +69,16 @@ def _describe(run: RunInfo, counts: dict[RowState, int]) -> str:
     created = dt.datetime.fromtimestamp(run.created_at).strftime("%Y-%m-%d %H:%M")
     pending = counts[RowState.PENDING] + counts[RowState.IN_FLIGHT]
     parts = [f"{counts[s]:,} {s.value.replace('_', ' ')}" for s in RowState if counts[s]]
-    line = (f"run {run.id}  {run.state.value:<9}  {created}  {run.source} → {run.target}  event {run.event_name or '-'}\n"
+    target = run.target or "(target unknown: lost with the damaged outbox)"
+    line = (f"run {run.id}  {run.state.value:<9}  {created}  {run.source} → {target}  event {run.event_name or '-'}\n"
             f"    {pending:,} pending; " + ", ".join(parts))
     if run.note:
         line += f"\n    note: {run.note}"
     return line
+
+
+_RECOVERED_HINT = ("    recovered from a damaged outbox file: its unsent rows wait for your decision; resend them with "
+                   "`hsexplorer outbox resume --recovered` and the target")
 
 
 def run_status(args: argparse.Namespace) -> int:
@@ -72,13 +86,29 @@ def run_status(args: argparse.Namespace) -> int:
     if not paths.outbox_db.exists():
         print("the outbox is empty: no batch run has been started with this data folder")
         return EXIT_OK
-    with Outbox.open(paths.outbox_db) as outbox:
-        runs = [outbox.run(args.run)] if args.run else outbox.runs(unfinished_only=not args.all)
+    try:
+        outbox = open_outbox(paths.outbox_db, "outbox")
+    except TargetError as error:
+        print(f"hsexplorer outbox: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    with outbox:
+        if args.run:
+            try:
+                runs = [outbox.run(args.run)]
+            except KeyError:
+                print(f"hsexplorer outbox: there is no run {args.run}", file=sys.stderr)
+                return EXIT_USAGE
+        elif args.all:
+            runs = outbox.runs()
+        else:
+            runs = outbox.runs(states=(RunState.SENDING, RunState.PAUSED, RunState.RECOVERED))
         if not runs:
             print("nothing pending: every batch run has finished (use --all to list them)")
             return EXIT_OK
         for run in runs:
             print(_describe(run, outbox.counts(run.id)))
+            if run.state is RunState.RECOVERED:
+                print(_RECOVERED_HINT + (f" ({run.target})" if run.target else " it should go to"))
     return EXIT_OK
 
 
@@ -90,7 +120,20 @@ def run_resume(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     paths = resolve_paths(args.data_dir).ensure()
     target = describe_target(args)
-    with Outbox.open(paths.outbox_db) as outbox:
+    try:
+        outbox = open_outbox(paths.outbox_db, "outbox")
+    except TargetError as error:
+        print(f"hsexplorer outbox: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    with outbox:
+        recovered = [r for r in outbox.runs(states=[RunState.RECOVERED])
+                     if r.target in ("", target) and (not args.run or r.id == args.run)]
+        if recovered and args.recovered:  # the user's say: these become ordinary paused runs for this target
+            for run in recovered:
+                outbox.accept_recovered(run.id, target)
+        elif recovered:
+            print(f"{len(recovered)} run(s) recovered from a damaged outbox file have unsent rows for {target}; "
+                  "add --recovered to resend them", file=sys.stderr)
         if args.run:
             try:
                 runs = [outbox.run(args.run)]

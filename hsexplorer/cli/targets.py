@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import sys
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
@@ -147,7 +148,10 @@ def _find_account(args: argparse.Namespace) -> Account:
     from hsexplorer.storage.settings import SettingsStore
 
     paths = resolve_paths(args.data_dir)
-    store = AccountStore(SettingsStore.load(paths.settings_file))
+    settings = SettingsStore.load(paths.settings_file)
+    if settings.load_problem:  # an unreadable file was set aside: say so, then carry on with defaults
+        print(f"hsexplorer: {settings.load_problem}", file=sys.stderr)
+    store = AccountStore(settings)
     wanted = " ".join(args.account.split()).casefold()
     accounts = store.accounts()
     for account in accounts:

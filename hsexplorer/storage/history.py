@@ -4,7 +4,7 @@
   being written, never the file.
 - `PRAGMA user_version` is the schema version; `_MIGRATIONS[n]` turns version n into n+1.
   A file from a newer app is left untouched and the history runs in memory for the session.
-- A file SQLite cannot read is moved aside as `history.sqlite3.corrupt-<timestamp>` and a
+- A file SQLite cannot read is moved aside as `history.sqlite3.corrupt-<UTC time>` and a
   fresh one is created; `HistoryStore.recovery_message` tells the user.
 - Search: an FTS5 trigram index over event names, emails, object ids, status and the
   request/response text (substring matching, like the user expects from a search box), plus
@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
@@ -31,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from hsexplorer.domain.history_records import RequestKind, parse_body, search_words
+from hsexplorer.storage.quarantine import SQLITE_COMPANIONS, set_aside
+from hsexplorer.storage.sqlite_salvage import check_integrity, is_damage
 from hsexplorer.worker_pacing import paced
 
 log = logging.getLogger(__name__)
@@ -305,7 +306,13 @@ class HistoryStore:
             log.warning("%s", exc)
             return store
         except sqlite3.DatabaseError as exc:
-            moved = _move_aside(path)
+            if not is_damage(exc):  # locked, unwritable...: the file may be fine, so it stays where it is
+                store = cls.in_memory(retention)
+                store.recovery_message = (f"The history file could not be opened ({exc}); it was left untouched "
+                                          "and this session's history is kept in memory only.")
+                log.warning("%s", store.recovery_message)
+                return store
+            moved = set_aside(path, companions=SQLITE_COMPANIONS)
             store = cls(_connect(path), path, retention)
             store._prepare()
             store.recovery_message = (
@@ -333,9 +340,7 @@ class HistoryStore:
     def _check_and_migrate(self) -> None:
         db = self._db
         version = db.execute("PRAGMA user_version").fetchone()[0]
-        check = db.execute("PRAGMA quick_check").fetchone()[0]
-        if check != "ok":
-            raise sqlite3.DatabaseError(f"integrity check failed: {check}")
+        check_integrity(db)
         while version < SCHEMA_VERSION:
             with self._lock:
                 db.executescript(f"BEGIN; {_MIGRATIONS[version]}; PRAGMA user_version = {version + 1}; COMMIT;")
@@ -497,21 +502,6 @@ def _connect(path: Path) -> sqlite3.Connection:
         db.close()
         raise
     return db
-
-
-def _move_aside(path: Path) -> Path:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    target = path.with_name(f"{path.name}.corrupt-{stamp}")
-    counter = 1
-    while target.exists():
-        counter += 1
-        target = path.with_name(f"{path.name}.corrupt-{stamp}-{counter}")
-    os.replace(path, target)
-    for suffix in ("-wal", "-shm"):
-        companion = path.with_name(path.name + suffix)
-        with contextlib.suppress(OSError):
-            os.replace(companion, target.with_name(target.name + suffix))
-    return target
 
 
 # --- exports ------------------------------------------------------------------------------

@@ -11,102 +11,49 @@ outcome is committed after the answer. Killed at any point, the next start finds
 either untouched (`pending`), possibly sent (`in_flight`, resent with the same uuid), or
 decided. WAL with `synchronous=FULL` keeps committed transitions through a power loss too.
 
+A file SQLite finds damaged when it is opened (unreadable, or failing `PRAGMA quick_check`) is
+kept aside as `outbox.sqlite3.corrupt-<UTC time>` and a fresh outbox takes its place, holding
+every row that could still be read from it (storage/outbox_recovery.py); `Outbox.recovery`
+says what happened, and those runs wait in state RECOVERED for the user to resend them.
+
 Sync and thread-agnostic: the async sender calls it from one worker thread so the UI's event
 loop never waits on an fsync.
 """
 
 from __future__ import annotations
 
-import enum
 import json
+import logging
 import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hsexplorer.storage.outbox_recovery import restore
+from hsexplorer.storage.outbox_types import (
+    RUN_COLUMNS,
+    ClaimedRow,
+    OutboxRecovery,
+    OutboxRow,
+    RowState,
+    RunInfo,
+    RunState,
+    StagedRow,
+    run_info,
+)
+from hsexplorer.storage.quarantine import SQLITE_COMPANIONS, set_aside
+from hsexplorer.storage.sqlite_salvage import check_integrity, is_damage
 from hsexplorer.storage.sqlite_tx import immediate_transaction
+
+__all__ = ["ClaimedRow", "Outbox", "OutboxRecovery", "OutboxRow", "RowState", "RunInfo", "RunState", "StagedRow"]
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 _INSERT_CHUNK = 2_000
-
-
-class RowState(enum.Enum):
-    INVALID = "invalid"  # failed validation; waits for a fix or a skip
-    SKIPPED = "skipped"  # the user chose not to send it
-    PENDING = "pending"
-    IN_FLIGHT = "in_flight"
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"  # HubSpot refused this occurrence (reason says why)
-    FAILED = "failed"  # could not be delivered (network, limits) after the retries allowed
-
-    @property
-    def is_final(self) -> bool:
-        return self in (RowState.SKIPPED, RowState.ACCEPTED, RowState.REJECTED, RowState.FAILED)
-
-
-class RunState(enum.Enum):
-    STAGED = "staged"  # imported and validated; nothing sent yet
-    SENDING = "sending"  # started; unfinished until every sendable row is decided
-    PAUSED = "paused"  # stopped by the user or by a limit; resumable
-    CANCELLED = "cancelled"  # the user gave up; remaining rows stay unsent
-    FINISHED = "finished"
-
-    @property
-    def resumable(self) -> bool:
-        return self in (RunState.SENDING, RunState.PAUSED)
-
-
-@dataclass(frozen=True, slots=True)
-class RunInfo:
-    id: int
-    target: str  # which account the run sends to (a label, never a secret)
-    event_name: str
-    source: str  # the imported file's name
-    columns: tuple[str, ...]  # the source's columns, for the report and bad-row export
-    state: RunState
-    created_at: float
-    updated_at: float
-    note: str = ""  # why a run paused (daily limit, bad token, ...)
-
-
-@dataclass(frozen=True, slots=True)
-class StagedRow:
-    """One occurrence as imported: its payload (with uuid), the source cells and any findings."""
-
-    row_number: int
-    uuid: str
-    payload: Mapping[str, Any]
-    source: Mapping[str, Any] = field(default_factory=dict)
-    findings: Sequence[Mapping[str, str]] = ()  # Finding.to_json() of its validation errors
-    valid: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxRow:
-    run_id: int
-    row_number: int
-    uuid: str
-    payload: dict[str, Any]
-    state: RowState
-    reason: str
-    attempts: int
-    source: dict[str, Any]
-    findings: list[dict[str, str]]
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimedRow:
-    """A row handed to the sender: `sent_before` is true when an earlier attempt may have reached HubSpot."""
-
-    row_number: int
-    uuid: str
-    payload: dict[str, Any]
-    sent_before: bool
-    attempts: int = 1  # deliveries of this row including the current one
 
 
 _SCHEMA = """
@@ -145,20 +92,29 @@ class Outbox:
         self._db = connection
         self.path = path
         self._lock = threading.RLock()
+        # Set when this open found the file damaged and rebuilt it (see `open`); else None.
+        self.recovery: OutboxRecovery | None = None
 
     @classmethod
     def open(cls, path: str | Path) -> Outbox:
+        """Open (or create) the outbox; a damaged file is set aside and what it held is salvaged.
+
+        After a salvage `recovery` says where the damaged file went and what came back from it;
+        the recovered runs are in state RECOVERED until the user decides (`accept_recovered`).
+        """
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30.0)
-        db.execute("PRAGMA journal_mode=WAL")
-        # FULL: a committed "in_flight"/"accepted" survives a power loss, not only a killed process.
-        db.execute("PRAGMA synchronous=FULL")
-        db.execute("PRAGMA foreign_keys=ON")
-        db.executescript(_SCHEMA)
-        db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        return cls(db, path)
-
+        try:
+            return cls(_connect(path), path)
+        except sqlite3.DatabaseError as exc:
+            if not is_damage(exc):
+                raise
+            reason = str(exc)
+        moved = set_aside(path, companions=SQLITE_COMPANIONS)
+        outbox = cls(_connect(path), path)
+        outbox.recovery = restore(outbox._db, outbox._lock, moved, reason)
+        log.info("%s", outbox.recovery.message())  # callers tell the user (once)
+        return outbox
     def close(self) -> None:
         with self._lock:
             self._db.close()
@@ -186,29 +142,58 @@ class Outbox:
 
     def run(self, run_id: int) -> RunInfo:
         with self._lock:
-            row = self._db.execute(f"SELECT {_RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,)).fetchone()
+            row = self._db.execute(f"SELECT {RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,)).fetchone()
         if row is None:
             raise KeyError(f"no outbox run {run_id}")
-        return _run_info(row)
+        return run_info(row)
 
-    def runs(self, *, unfinished_only: bool = False, target: str | None = None) -> list[RunInfo]:
-        """Newest first. `unfinished_only`: runs that a resume would continue."""
-        clauses, params = [], []
+    def runs(self, *, unfinished_only: bool = False, target: str | None = None,
+             states: Iterable[RunState] | None = None) -> list[RunInfo]:
+        """Newest first. `unfinished_only`: runs that a resume would continue; `states`: runs in these states."""
+        clauses: list[str] = []
+        params: list[Any] = []
         if unfinished_only:
-            clauses.append("state IN (?, ?)")
-            params += [RunState.SENDING.value, RunState.PAUSED.value]
+            states = (RunState.SENDING, RunState.PAUSED)
+        if states is not None:
+            wanted = [s.value for s in states]
+            clauses.append(f"state IN ({','.join('?' * len(wanted))})")
+            params += wanted
         if target is not None:
             clauses.append("target = ?")
             params.append(target)
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
         with self._lock:
-            rows = self._db.execute(f"SELECT {_RUN_COLUMNS} FROM runs{where} ORDER BY id DESC", params).fetchall()
-        return [_run_info(r) for r in rows]
+            rows = self._db.execute(f"SELECT {RUN_COLUMNS} FROM runs{where} ORDER BY id DESC", params).fetchall()
+        return [run_info(r) for r in rows]
 
     def set_run_state(self, run_id: int, state: RunState, note: str = "") -> None:
+        """Change a run's state. A RECOVERED run is never started or resumed here: only the user's
+        `accept_recovered` does that (ValueError otherwise), so nothing sends it unasked."""
         with self._transaction() as db:
-            db.execute("UPDATE runs SET state = ?, note = ?, updated_at = ? WHERE id = ?",
-                       (state.value, note, time.time(), run_id))
+            cursor = db.execute(
+                "UPDATE runs SET state = ?, note = ?, updated_at = ? WHERE id = ? AND NOT (state = ? AND ? IN (?, ?))",
+                (state.value, note, time.time(), run_id, RunState.RECOVERED.value, state.value,
+                 RunState.SENDING.value, RunState.PAUSED.value),
+            )
+            if cursor.rowcount == 0 and db.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone():
+                raise ValueError(f"run {run_id} was recovered from a damaged outbox and waits for the user's decision")
+
+    def accept_recovered(self, run_id: int, target: str) -> RunInfo:
+        """The user chose to resend a recovered run to `target`: it becomes an ordinary paused run.
+
+        A run whose target was lost with the damaged pages takes the one given; a run recovered
+        with its target can only go there (KeyError/ValueError otherwise).
+        """
+        run = self.run(run_id)
+        if run.state is not RunState.RECOVERED:
+            raise ValueError(f"run {run_id} is {run.state.value}, not recovered")
+        if run.target and run.target != target:
+            raise ValueError(f"run {run_id} was started for {run.target}, not {target}")
+        with self._transaction() as db:
+            db.execute("UPDATE runs SET state = ?, target = ?, note = ?, updated_at = ? WHERE id = ?",
+                       (RunState.PAUSED.value, target, "recovered from a damaged outbox; resent by the user",
+                        time.time(), run_id))
+        return self.run(run_id)
 
     def delete_run(self, run_id: int) -> None:
         with self._transaction() as db:
@@ -371,12 +356,48 @@ class Outbox:
                          json.loads(r[8]))
 
 
-_RUN_COLUMNS = "id, target, event_name, source, columns, state, created_at, updated_at, note"
 
 
-def _run_info(row: Sequence[Any]) -> RunInfo:
-    return RunInfo(row[0], row[1], row[2], row[3], tuple(json.loads(row[4])), RunState(row[5]), row[6], row[7],
-                   row[8])
+# Files whose whole-file check passed in this process, as they were then (inode, size, time):
+# the check reads every page (~60 ms for 100,000 rows), and the batch wizard opens the outbox
+# on the UI thread after the start-up check has already read it.
+_checked: set[tuple[str, int, int, int]] = set()
+
+
+def _file_state(path: Path) -> tuple[str, int, int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return str(path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
+def _check_once(db: sqlite3.Connection, path: Path) -> None:
+    key = _file_state(path)
+    if key is not None and key in _checked:
+        return
+    check_integrity(db)
+    if key is not None:
+        _checked.add(key)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """Open the file, check it is whole (before anything is written to it), then set it up."""
+    db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30.0)
+    try:
+        version = db.execute("PRAGMA user_version").fetchone()[0]  # the first read: garbage fails here
+        _check_once(db, path)
+        db.execute("PRAGMA journal_mode=WAL")
+        # FULL: a committed "in_flight"/"accepted" survives a power loss, not only a killed process.
+        db.execute("PRAGMA synchronous=FULL")
+        db.execute("PRAGMA foreign_keys=ON")
+        db.executescript(_SCHEMA)
+        if version != SCHEMA_VERSION:  # only then: an open that writes nothing leaves the file as it was checked
+            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    except BaseException:
+        db.close()
+        raise
+    return db
 
 
 # One encoder for every row: json.dumps would rebuild it per call (staging writes three per row).

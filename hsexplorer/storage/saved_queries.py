@@ -12,12 +12,12 @@ import json
 import logging
 import os
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from hsexplorer.domain.event_query import ExploreFilter
+from hsexplorer.storage.quarantine import read_profile_text, set_aside
 
 log = logging.getLogger(__name__)
 
@@ -49,17 +49,19 @@ class SavedQueryStore:
     # --- reading ----------------------------------------------------------------------------
     def _load(self) -> None:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = json.loads(read_profile_text(self.path))
             if not isinstance(data, dict):
                 raise ValueError("not a JSON object")
         except FileNotFoundError:
             return
-        except (OSError, ValueError) as exc:
-            backup = self.path.with_name(f"{self.path.name}.unreadable-{int(time.time())}")
-            with contextlib.suppress(OSError):
-                os.replace(self.path, backup)
-            self.load_problem = f"The saved searches file was unreadable ({exc}); it was kept as {backup.name}."
-            log.warning("%s", self.load_problem)
+        except (OSError, ValueError) as exc:  # UnicodeDecodeError is a ValueError too
+            try:
+                moved = set_aside(self.path)
+            except OSError:
+                self.load_problem = f"The saved searches file is unreadable ({exc})."
+            else:
+                self.load_problem = f"The saved searches file was unreadable ({exc}); it was kept as {moved.name}."
+            log.info("%s", self.load_problem)  # the user is told through load_problem (once)
             return
         for raw in data.get("saved") or ():
             if isinstance(raw, dict) and isinstance(raw.get("name"), str) and isinstance(raw.get("filter"), dict):

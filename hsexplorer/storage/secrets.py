@@ -2,7 +2,8 @@
 
 Service = the app id, username = the account's stable id (never the token). When the OS
 has no usable keyring (headless Linux: `keyring.backends.fail.Keyring`; a locked or broken
-keychain: errors), the store says so through `status` and, only once the user agrees
+keychain: errors; only a backend that keeps secrets in a plain file, such as keyrings.alt's
+PlaintextKeyring, or one keyring ranks priority <= 0), the store says so through `status` and, only once the user agrees
 (`allow_session_only()`), keeps secrets in memory for this session. It never writes a
 secret anywhere else, and never uses keyring's `null` backend, which drops writes silently.
 
@@ -35,6 +36,9 @@ from hsexplorer.storage.logging_setup import register_secret
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+# Which backends count as secure (_insecure_reason) is part of a remembered answer's fingerprint:
+# bumped when those rules change, so an answer found under older rules is not trusted.
+_CLASSIFIER_VERSION = "2"
 
 
 class SecretsState(enum.Enum):
@@ -161,7 +165,7 @@ def environment_fingerprint() -> str:
     """
     import importlib.util
 
-    parts = [sys.platform, sys.executable]
+    parts = [sys.platform, sys.executable, f"classifier={_CLASSIFIER_VERSION}"]
     for name in ("PYTHON_KEYRING_BACKEND", "DBUS_SESSION_BUS_ADDRESS", "XDG_CURRENT_DESKTOP", "KDE_FULL_SESSION"):
         parts.append(f"{name}={os.environ.get(name, '')}")
     spec = importlib.util.find_spec("keyring")
@@ -175,8 +179,18 @@ def environment_fingerprint() -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
 
 
-def _backend_problem(backend: Any) -> str:
-    """Why this backend cannot hold secrets, or "" when it can."""
+def _backend_label(backend: Any) -> str:
+    return str(getattr(backend, "name", "") or type(backend).__name__)
+
+
+def _insecure_reason(backend: Any) -> str:
+    """Why this one backend must never hold a secret, or "" when it is a real, encrypted OS keyring.
+
+    keyrings.alt (Debian's python3-keyrings.alt) wins keyring's choice on a headless Linux box
+    with its PlaintextKeyring: a base64 "secret" in ~/.local/share/python_keyring. Every backend
+    that keeps secrets in a file or unencrypted, and every one keyring itself ranks as unsuitable
+    (priority <= 0: fail, null, ...), counts as no keyring at all.
+    """
     import keyring.backends.fail
     import keyring.backends.null
 
@@ -184,10 +198,40 @@ def _backend_problem(backend: Any) -> str:
         return "the system has no keyring service (for example a headless Linux session without a Secret Service)"
     if isinstance(backend, keyring.backends.null.Keyring):
         return "the keyring is configured as 'null', which discards secrets"
-    inner = getattr(backend, "backends", None)
-    if inner is not None and not list(inner):
-        return "no keyring backend is available"
+    label = _backend_label(backend)
+    module = type(backend).__module__
+    class_name = type(backend).__name__.casefold()
+    if module == "keyrings.alt" or module.startswith("keyrings.alt."):
+        return f"the only keyring found ({label}, from keyrings.alt) keeps secrets in a file, not in an OS keyring"
+    if "plaintext" in class_name or "unencrypted" in class_name or hasattr(type(backend), "file_path"):
+        return f"the only keyring found ({label}) keeps secrets in a plain file"
+    try:
+        priority = float(backend.priority)
+    except Exception:  # keyring raises from `priority` for a backend that cannot work here
+        return f"the keyring {label} cannot be used on this system"
+    if priority <= 0:
+        return f"the keyring {label} is ranked unsuitable by keyring itself (priority {priority:g})"
     return ""
+
+
+def _secure_backend(backend: Any) -> tuple[Any | None, str]:
+    """The backend secrets may go to, or None and why not.
+
+    keyring's ChainerBackend hands a secret to the first of the backends it chains; when that
+    one refuses it tries the next, which may be a plaintext file. So a chain is narrowed to its
+    first secure member, and never used as a whole.
+    """
+    inner = getattr(backend, "backends", None)
+    if inner is None:
+        problem = _insecure_reason(backend)
+        return (None, problem) if problem else (backend, "")
+    chained = list(inner)
+    if not chained:
+        return None, "no keyring backend is available"
+    secure = [b for b in chained if not _insecure_reason(b)]
+    if not secure:
+        return None, _insecure_reason(chained[0])
+    return secure[0], ""
 
 
 class SecretStore:
@@ -204,6 +248,7 @@ class SecretStore:
         self._memo = memo
         self._on_discovered = on_discovered
         self._opened = False  # True once keyring itself has chosen (and imported) a backend
+        self._backend: Any = None  # the secure backend chosen then (see _secure_backend), or None
         self._status = SecretsStatus(SecretsState.UNKNOWN)
         self._session: dict[str, AccountSecret] = {}
         self._session_allowed = False
@@ -248,15 +293,15 @@ class SecretStore:
         import keyring
 
         try:
-            backend = keyring.get_keyring()
-            problem = _backend_problem(backend)
+            backend, problem = _secure_backend(keyring.get_keyring())
         except Exception as exc:  # a broken backend configuration must not stop the app
             problem = f"the keyring could not be set up ({type(exc).__name__})"
             backend = None
-        if problem:
+        if backend is None:
             status = self._unusable(problem)
         else:
-            status = SecretsStatus(SecretsState.KEYRING, str(getattr(backend, "name", type(backend).__name__)))
+            status = SecretsStatus(SecretsState.KEYRING, _backend_label(backend))
+        self._backend = backend
         self._opened = True
         self._set_status(status)
         memo = BackendMemo(status.persistent, status.backend_name, "" if status.persistent else status.reason,
@@ -279,9 +324,7 @@ class SecretStore:
             self.open_backend()
         if self._status.state is not SecretsState.KEYRING:
             return None
-        import keyring
-
-        return keyring.get_keyring()
+        return self._backend  # never keyring.get_keyring() itself: it may be a chain ending in a file
 
     def _keyring_failed(self, exc: Exception) -> None:
         # Locked keychain, D-Bus gone, user refused the prompt...: visible, not fatal.

@@ -12,13 +12,13 @@ import json
 import logging
 import os
 import tempfile
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from hsexplorer.storage.accounts import EMBEDDED_SANDBOX_ID, Account
+from hsexplorer.storage.quarantine import read_profile_text, set_aside
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,8 @@ class Settings:
         accounts = []
         for raw in data.get("accounts") or ():
             try:
+                if not isinstance(raw, Mapping):
+                    raise TypeError(f"an account entry is {type(raw).__name__}, not an object")
                 accounts.append(Account.from_json(raw))
             except (KeyError, TypeError, ValueError) as exc:  # one bad entry must not lose the others
                 log.warning("skipping an unreadable account entry in the settings: %s", exc)
@@ -110,25 +112,21 @@ class SettingsStore:
     @classmethod
     def load(cls, path: Path) -> SettingsStore:
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_profile_text(path)
         except FileNotFoundError:
             return cls(path)
+        except UnicodeDecodeError:
+            return cls._set_aside(path, "it is not UTF-8 text")
         except OSError as exc:
             store = cls(path, read_only=True)
             store.load_problem = f"The settings file could not be read ({exc.strerror}); changes will not be saved."
             return store
         try:
             data = json.loads(text)
-            if not isinstance(data, dict):
-                raise ValueError("not a JSON object")
         except ValueError as exc:
-            backup = path.with_name(f"{path.name}.unreadable-{int(time.time())}")
-            with contextlib.suppress(OSError):
-                os.replace(path, backup)
-            store = cls(path)
-            store.load_problem = f"The settings file was unreadable ({exc}); it was kept as {backup.name} and defaults are used."
-            log.warning("%s", store.load_problem)
-            return store
+            return cls._set_aside(path, f"it is not valid JSON: {exc}")
+        if not isinstance(data, dict):
+            return cls._set_aside(path, "it does not hold a JSON object")
         version = int(data.get("version") or 0) if str(data.get("version") or 0).isdigit() else 0
         if version > SETTINGS_VERSION:
             store = cls(path, Settings.from_json(data), read_only=True)
@@ -137,7 +135,26 @@ class SettingsStore:
                 "they are used read-only so that version's settings stay intact."
             )
             return store
-        return cls(path, Settings.from_json(migrate(data)))
+        try:
+            return cls(path, Settings.from_json(migrate(data)))
+        except (KeyError, TypeError, ValueError) as exc:  # a known key holding the wrong kind of value
+            return cls._set_aside(path, f"its contents have the wrong shape ({type(exc).__name__}: {exc})")
+
+    @classmethod
+    def _set_aside(cls, path: Path, reason: str) -> SettingsStore:
+        """Keep the unreadable file beside itself and start with defaults (saved over a fresh file)."""
+        try:
+            moved = set_aside(path)
+        except OSError as exc:  # cannot even rename it: never overwrite it, so do not save
+            store = cls(path, read_only=True)
+            store.load_problem = (f"The settings file is unreadable ({reason}) and could not be set aside "
+                                  f"({exc.strerror}); defaults are used and changes will not be saved.")
+        else:
+            store = cls(path)
+            store.load_problem = (f"The settings file was unreadable ({reason}); it was kept as {moved} "
+                                  "and default settings are used.")
+        log.info("%s", store.load_problem)  # the user is told through load_problem (once)
+        return store
 
     @property
     def dirty(self) -> bool:

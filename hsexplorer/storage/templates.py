@@ -31,6 +31,7 @@ from hsexplorer.domain.templates import (
     template_items,
     unique_name,
 )
+from hsexplorer.storage.quarantine import read_profile_text, set_aside
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +75,11 @@ class TemplateStore:
 
     def _load(self) -> None:
         try:
-            text = self.path.read_text(encoding="utf-8")
+            text = read_profile_text(self.path)
         except FileNotFoundError:
+            return
+        except UnicodeDecodeError:
+            self._set_aside("it is not UTF-8 text")
             return
         except OSError as exc:
             self.load_problem = f"The templates file could not be read ({exc.strerror})."
@@ -83,11 +87,17 @@ class TemplateStore:
         try:
             self._templates = _read_stored(text)
         except TemplateError as exc:
-            backup = self.path.with_name(f"{self.path.name}.unreadable-{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
-            with contextlib.suppress(OSError):
-                os.replace(self.path, backup)
-            self.load_problem = f"The templates file was unreadable ({exc}); it was kept as {backup.name}."
-            log.warning("%s", self.load_problem)
+            self._set_aside(str(exc))
+
+    def _set_aside(self, reason: str) -> None:
+        try:
+            moved = set_aside(self.path)
+        except OSError as exc:
+            self.load_problem = (f"The templates file is unreadable ({reason}) and could not be set aside "
+                                 f"({exc.strerror}).")
+        else:
+            self.load_problem = f"The templates file was unreadable ({reason}); it was kept as {moved}."
+        log.info("%s", self.load_problem)  # the user is told through load_problem (once)
 
     # --- reading ----------------------------------------------------------------------------
     def all(self) -> list[Template]:
@@ -140,7 +150,7 @@ class TemplateStore:
                     conflict: Conflict = Conflict.KEEP_BOTH) -> ImportReport:
         """Import a shared file; nothing is saved when the file is malformed (TemplateError)."""
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_profile_text(path)  # a shared file saved with a byte-order mark is fine too
         except UnicodeDecodeError:
             raise TemplateError("The file is not text (UTF-8); choose a templates .json file.") from None
         except OSError as exc:

@@ -155,8 +155,6 @@ async def _main(app: object, args: argparse.Namespace, paths: AppPaths, started:
     log.info("window shown after %.0f ms", (time.perf_counter() - started) * 1000)
     _resume_collector_when_started(warm_up)
     _close_on_termination_signals(window)
-    if settings.load_problem:
-        window.statusBar().showMessage(settings.load_problem, 15000)
     try:
         if smoke:
             return await _smoke_test(window, session, probe)
@@ -253,6 +251,12 @@ async def _smoke_test(window: object, session: object, probe: asyncio.Task[objec
     account = session.active_account
     say(f"account={account.name} portal={account.portal_id} sandbox={'yes' if account.is_sandbox else 'no'} "
         f"definitions={count}")
+    tools = getattr(window, "batch_tools", None)
+    if tools is not None:  # start-up is over once the outbox was read (a damaged one set aside)
+        try:
+            await asyncio.wait_for(tools.outbox_read.wait(), 60)
+        except TimeoutError:
+            return fail("the outbox was not read within 60 s")
     await asyncio.sleep(0)
     if not window.isVisible():
         return fail("the main window is not visible")

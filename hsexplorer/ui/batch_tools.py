@@ -2,7 +2,8 @@
 
 Kept out of main_window.py so the shell needs one line (`install_batch_tools(self)`): a Tools
 menu with "Import and send batch…" and "QA workbench…", and, once the window is up, a check
-of the outbox that offers to finish a run a crash or a closed window left unfinished.
+of the outbox that offers to finish a run a crash or a closed window left unfinished, or to
+resend what could be recovered from a damaged outbox file.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from hsexplorer.ui.icons import icon
 # The wizard, the workbench and the outbox are imported on first use: the main window builds
 # this menu at every start (startup time is benchmarked), most sessions never open either.
 if TYPE_CHECKING:
-    from hsexplorer.storage.outbox import RowState, RunInfo
+    from hsexplorer.storage.outbox import OutboxRecovery, RowState, RunInfo
+
+    RunCounts = tuple[RunInfo, dict[RowState, int]]
     from hsexplorer.ui.batch_dialog import BatchDialog
     from hsexplorer.ui.qa_workbench import QaWorkbench
 
@@ -42,6 +45,9 @@ class BatchTools(QObject):
         menu = self._tools_menu(window)
         menu.addAction(self.batch_action)
         menu.addAction(self.qa_action)
+        # Set once the start-up check has read the outbox (and set a damaged one aside): the
+        # smoke test waits for it, the offer that may follow waits for the user.
+        self.outbox_read = asyncio.Event()
         QTimer.singleShot(0, self.check_unfinished)
 
     def _action(self, text: str, shortcut: str, icon_name: str, tip: str, slot: Any) -> QAction:
@@ -97,17 +103,27 @@ class BatchTools(QObject):
     def check_unfinished(self) -> asyncio.Task[Any] | None:
         path = self.window.session.paths.outbox_db
         if not path.exists() or self.window.closing.is_set():
+            self.outbox_read.set()
             return None  # nothing was ever sent from this profile, or the window is already closing
         return self.window.tasks.start(RESUME_TASK, self._offer_resume(path), what="checking for interrupted batches")
 
     async def _offer_resume(self, path: Any) -> int | None:
-        from hsexplorer.storage.outbox import Outbox, RowState
+        from hsexplorer.storage.outbox import Outbox, RowState, RunState
 
-        def unfinished() -> list[tuple[RunInfo, dict[RowState, int]]]:
-            with Outbox.open(path) as outbox:
-                return [(run, outbox.counts(run.id)) for run in outbox.runs(unfinished_only=True)]
+        def read() -> tuple[OutboxRecovery | None, list[RunCounts], list[RunCounts]]:
+            with Outbox.open(path) as outbox:  # a damaged file is set aside and salvaged here
+                recovered = [(run, outbox.counts(run.id)) for run in outbox.runs(states=[RunState.RECOVERED])]
+                unfinished = [(run, outbox.counts(run.id)) for run in outbox.runs(unfinished_only=True)]
+                return outbox.recovery, recovered, unfinished
 
-        runs = await asyncio.get_running_loop().run_in_executor(None, unfinished)
+        try:
+            recovery, recovered, runs = await asyncio.get_running_loop().run_in_executor(None, read)
+        finally:
+            self.outbox_read.set()
+        if recovered:
+            return await self._offer_recovered(path, recovery, *recovered[0])
+        if recovery is not None:  # set aside, nothing left to send: say so once
+            self.window.statusBar().showMessage(recovery.message(), 30000)
         if not runs:
             return None
         from hsexplorer.ui.batch_dialog import target_label
@@ -127,6 +143,37 @@ class BatchTools(QObject):
             self.open_batch(resume_run=run.id)
             return run.id
         return None
+
+
+    async def _offer_recovered(self, path: Any, recovery: OutboxRecovery | None, run: RunInfo,
+                               counts: dict[RowState, int]) -> int | None:
+        """Rows salvaged from a damaged outbox are resent only if the user says so, here."""
+        from hsexplorer.storage.outbox import Outbox, RowState
+        from hsexplorer.ui.batch_dialog import target_label
+
+        unsent = counts[RowState.PENDING]
+        here = target_label(self.window.session.active_account)
+        text = recovery.message() if recovery is not None else (
+            f"Run {run.id} ({run.source}) was recovered from a damaged outbox file; {unsent:,} of its occurrences "
+            "were not confirmed sent.")
+        where = ("" if run.target in ("", here) else
+                 f" They were meant for {run.target}: switch to that account first to resend them.")
+        wanted = await confirm(
+            self.window, "Recovered batch", text,
+            f"Resend the {unsent:,} unsent occurrences of run {run.id} to {run.target or here} now? Each carries its "
+            "original uuid, so HubSpot stores one that did arrive before only once." + where,
+            "&Resend",
+        )
+        if not wanted or run.target not in ("", here):
+            return None
+
+        def accept() -> None:
+            with Outbox.open(path) as outbox:
+                outbox.accept_recovered(run.id, here)
+
+        await asyncio.get_running_loop().run_in_executor(None, accept)
+        self.open_batch(resume_run=run.id)
+        return run.id
 
 
 def install_batch_tools(window: Any) -> BatchTools:

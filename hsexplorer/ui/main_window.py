@@ -101,6 +101,8 @@ class MainWindow(QMainWindow):
         self._show_active_account()
         self._restore_window_state()
         install_batch_tools(self)  # Tools menu: batch sending, QA workbench; offers to resume a broken run
+        if session.settings.load_problem:  # an unreadable settings file was set aside: say where, once
+            self.statusBar().showMessage(session.settings.load_problem, 30000)
 
     # --- construction -------------------------------------------------------------------
     def _build_central(self) -> None:

@@ -249,10 +249,12 @@ def test_history_bodies_that_cannot_be_read_back_are_shown_as_text():
     assert parse_body('{"a": 1}') == {"a": 1}
 
 
-def test_a_damaged_data_file_is_a_usage_error_not_a_bug(tmp_path):
+def test_a_damaged_data_file_is_set_aside_with_a_message_not_a_traceback(tmp_path):
     (tmp_path / "outbox.sqlite3").write_bytes(random.Random(3).randbytes(4_096))
-    assert_refused(hsexplorer("outbox", "status", "--data-dir", str(tmp_path)),
-                   "a data file in the data folder cannot be read", "file is not a database")
+    result = hsexplorer("outbox", "status", "--data-dir", str(tmp_path))
+    assert "Traceback" not in result.stderr and result.returncode == 0, result.stderr
+    assert "file is not a database" in result.stderr and "it was kept as" in result.stderr
+    assert list(tmp_path.glob("outbox.sqlite3.corrupt-*"))
 
 
 def test_a_json_lines_row_with_a_lone_surrogate_is_reported_and_exported_not_crashed_on(tmp_path):

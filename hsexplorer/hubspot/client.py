@@ -153,7 +153,11 @@ class HubSpotClient:
             transport = httpx.AsyncHTTPTransport(
                 verify=not plain_local,
                 retries=connect_retries,
-                limits=httpx.Limits(max_connections=max(10, 2 * send_concurrency), max_keepalive_connections=20),
+                # Idle connections are dropped after 4 s, before the 5 s after which common servers
+                # (uvicorn, Node) close them: reusing one the server is closing fails a POST with a
+                # ReadError that cannot safely be retried (seen with the served sandbox under load).
+                limits=httpx.Limits(max_connections=max(10, 2 * send_concurrency), max_keepalive_connections=20,
+                                    keepalive_expiry=4.0),
             )
         self._http = httpx.AsyncClient(
             transport=transport,

@@ -146,3 +146,18 @@ def test_ctrl_drag_pans(view, qtbot):
     qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier, QPoint(int(plot.left()) + 100, y))
     moved = view.visible_range()
     assert moved[0] > start and moved[1] - moved[0] == end - start
+
+
+def test_panning_far_beyond_the_calendar_paints_without_error(view, qtbot):
+    view.set_points(decades_points())
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_A)
+    for _ in range(12):  # zooming out stops at a thousand years across
+        qtbot.keyClick(view, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    for _ in range(60):
+        qtbot.keyClick(view, Qt.Key.Key_Left)
+    assert view.visible_range()[1] < -2_000 * 365 * DAY_MS  # before year 1
+    view.grab()  # paints; a year before 1 has no calendar labels but must not raise
+    _ = view.tick_label_rects()
+    qtbot.keyClick(view, Qt.Key.Key_F)
+    assert view.hidden_counts() == (1, 1)

@@ -34,7 +34,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QToolButton, QToolTip, QWidget
 
-from hsexplorer.domain.time_axis import core_range, describe_span, fit_ticks, padded
+from hsexplorer.domain.time_axis import AxisTicks, core_range, describe_span, fit_ticks, padded
 from hsexplorer.ui.buttons import tool_button
 from hsexplorer.ui.results_model import local_time_text, utc_time_text
 
@@ -164,7 +164,10 @@ class TimelineView(QWidget):
 
     def range_caption(self) -> str:
         """The visible range: "03 Feb 2026 – 28 Nov 2026", or the day and hours within one day."""
-        start, end = (datetime.fromtimestamp(ms / 1000) for ms in self.visible)
+        try:
+            start, end = (datetime.fromtimestamp(ms / 1000) for ms in self.visible)
+        except (OverflowError, OSError, ValueError):  # panned beyond what a calendar date can hold
+            return ""
         if start.date() == end.date():
             return f"{start:%a %d %b %Y}, {start:%H:%M}–{end:%H:%M}"
         return f"{start:%d %b %Y} – {end:%d %b %Y}"
@@ -187,7 +190,7 @@ class TimelineView(QWidget):
         start, end = self.visible
         return start + (x - plot.left()) / max(1.0, plot.width()) * (end - start)
 
-    def _ticks(self, plot: QRectF):  # -> AxisTicks
+    def _ticks(self, plot: QRectF) -> AxisTicks:
         metrics = QFontMetrics(self.font())
         avoid = [(b.geometry().left() - plot.left() - 4, b.geometry().right() - plot.left() + 4)
                  for b in (self.earlier_button, self.later_button) if not b.isHidden()]

@@ -113,3 +113,20 @@ def test_the_javascript_snippet_runs_against_the_sandbox_and_is_accepted(sandbox
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("204 "), done.stdout
     assert _stored(sandbox_server, payload)
+
+
+def test_the_sdk_snippets_take_a_legacy_api_key_from_its_own_variable_through_the_generic_call():
+    from hsexplorer.services.snippets import node_sdk, python_sdk
+
+    request = request_for("https://api.hubapi.com", {"eventName": "pe1_x"}, auth_kind="legacy_api_key", secret="k-1")
+    python = python_sdk(request)
+    assert 'HubSpot(api_key=os.environ["HUBSPOT_API_KEY"])' in python and "client.api_request(" in python
+    assert "k-1" not in python and "k-1" not in node_sdk(request)
+    assert "apiKey: process.env.HUBSPOT_API_KEY" in node_sdk(request)
+
+
+def test_the_copy_as_menu_kinds_keep_browser_code_apart_from_code_that_carries_a_token():
+    from hsexplorer.services.snippets import COPY_KINDS, BrowserSnippet
+
+    assert set(COPY_KINDS) == set(SnippetLanguage) | set(BrowserSnippet)
+    assert not set(SnippetLanguage) & set(BrowserSnippet)

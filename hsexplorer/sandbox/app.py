@@ -33,6 +33,7 @@ from starlette.routing import Route
 
 from hsexplorer.domain.definitions import split_fully_qualified_name
 from hsexplorer.sandbox import auth, definition_rules
+from hsexplorer.sandbox.crm_contacts import CRM_CONTACTS_ROUTES
 from hsexplorer.sandbox.errors import ApiError, new_correlation_id, not_found, validation_error
 from hsexplorer.sandbox.event_query import WHOLE_NUMBER, encode_cursor, parse_events_request, unified_event
 from hsexplorer.sandbox.faults import Fault, FaultInjector, FaultSpecError, parse_fault
@@ -636,6 +637,7 @@ ROUTES = [
     Route("/oauth/v1/refresh-tokens/{token}", revoke_refresh_token, methods=["DELETE"]),
     Route("/oauth/v1/token", oauth_token, methods=["POST"]),
     *OAUTH_V3_ROUTES,
+    *CRM_CONTACTS_ROUTES,
     Route("/_sandbox/status", admin_status, methods=["GET"]),
     Route("/_sandbox/reset", admin_reset, methods=["POST"]),
     Route("/_sandbox/seed", admin_seed, methods=["POST"]),

@@ -52,6 +52,7 @@ from PySide6.QtWidgets import (
 from hsexplorer.domain.history_records import DATE_RANGES, date_range
 from hsexplorer.domain.json_diff import pretty_json
 from hsexplorer.services.history_actions import ResendError, UuidChoice, as_curl, composer_payload, resend
+from hsexplorer.services.postman_export import write_postman_collection
 from hsexplorer.storage.history import STATUS_CLASSES, HistoryEntry, HistoryQuery, Retention, export_entries
 from hsexplorer.ui.area_page import AreaPage
 from hsexplorer.ui.buttons import tool_button
@@ -412,7 +413,7 @@ class Page(AreaPage):
         self.curl_button = _tool_button("Copy as curl", "copy", "Copy a curl command for this request; the token is "
                                         "$HUBSPOT_ACCESS_TOKEN (Ctrl+Shift+C)", self.copy_curl, shortcut="Ctrl+Shift+C")
         self.export_button = _tool_button("Export…", "", "Save the listed requests (or the selected ones) as JSON "
-                                          "Lines or CSV", self.choose_export)
+                                          "Lines, CSV or a Postman collection", self.choose_export)
         self.retention_button = _tool_button("Retention…", "", "Choose how long the history is kept",
                                              self.edit_retention)
         self.status_label = QLabel("")
@@ -610,7 +611,8 @@ class Page(AreaPage):
 
     # --- export and retention -----------------------------------------------------------------
     def choose_export(self) -> None:
-        dialog = QFileDialog(self, "Export history", "history.jsonl", "JSON Lines (*.jsonl);;CSV (*.csv)")
+        dialog = QFileDialog(self, "Export history", "history.jsonl",
+                             "JSON Lines (*.jsonl);;CSV (*.csv);;Postman collection (*.postman_collection.json)")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.fileSelected.connect(lambda path: self.export_to(Path(path), dialog.selectedNameFilter()))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -618,14 +620,19 @@ class Page(AreaPage):
 
     def export_to(self, path: Path, name_filter: str = "") -> asyncio.Task[int]:
         """Export the selected entries (or all listed) in a worker thread; CSV for `.csv` paths."""
+        postman = "postman" in name_filter.lower() or path.name.lower().endswith(".postman_collection.json")
+        if postman and not path.name.lower().endswith(".json"):
+            path = path.with_name(path.name + ".postman_collection.json")
         if not path.suffix:
             path = path.with_suffix(".csv" if "csv" in name_filter.lower() else ".jsonl")
         entries = self.selected_entries()
         chosen = entries if len(entries) > 1 else list(self.model.entries)
-        return self.context.tasks.start("history.export", self._export(chosen, path), what="exporting the history")
+        writer = write_postman_collection if postman else export_entries
+        return self.context.tasks.start("history.export", self._export(chosen, path, writer), what="exporting the history")
 
-    async def _export(self, entries: list[HistoryEntry], path: Path) -> int:
-        count = await asyncio.get_running_loop().run_in_executor(None, export_entries, entries, path)
+    async def _export(self, entries: list[HistoryEntry], path: Path, writer: Any = export_entries) -> int:
+        # Postman: the token stays a {{hubspot_token}} variable (services/postman_export.py).
+        count = await asyncio.get_running_loop().run_in_executor(None, writer, entries, path)
         self.status_label.setText(f"Exported {count} request{'s' if count != 1 else ''} to {path.name}.")
         return count
 

@@ -1,8 +1,11 @@
 """Pictures of activity, painted with QPainter (QtCharts is not part of PySide6-Essentials).
 
 `TimelineView`: one record's occurrences on a time axis, one lane per event type; hover
-for details, click to select, wheel to zoom around the pointer, drag to zoom to a range,
-double-click (or Home) to see everything again.
+for details, click to select, wheel (or Ctrl+= / Ctrl+-) to zoom, Shift+wheel, Ctrl+drag or
+the arrow keys to pan, drag to zoom to a range, *Fit to data* (F, Home, double-click) to see
+where most occurrences are. Outliers (one occurrence in 1990 among this year's) stay out of the
+fitted range and are counted on buttons at the axis's ends; a click on one brings them in.
+The tick and outlier rules are Qt-free, in `hsexplorer.domain.time_axis`.
 `DayCountChart`: occurrences per local day for the current result set.
 Both draw at most one mark per pixel column and lane, so 100,000 occurrences paint as
 fast as 100.
@@ -26,25 +29,24 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QPen,
+    QResizeEvent,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+from PySide6.QtWidgets import QSizePolicy, QToolButton, QToolTip, QWidget
 
+from hsexplorer.domain.time_axis import AxisTicks, core_range, describe_span, fit_ticks, padded
+from hsexplorer.ui.buttons import tool_button
 from hsexplorer.ui.results_model import local_time_text, utc_time_text
 
 LANE_HEIGHT = 28
 AXIS_HEIGHT = 34
-TOP_MARGIN = 8
+HEADER_HEIGHT = 28  # the title and the Fit to data button
 RIGHT_MARGIN = 14
 MIN_SPAN_MS = 60_000  # zooming stops at one minute across
+MAX_SPAN_MS = 1_000 * 365 * 86_400_000  # and at a thousand years
 HIT_RADIUS = 6
 # Distinguishable on light and dark backgrounds (Okabe–Ito, colour-blind safe).
 LANE_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#999999")
-_STEPS_MS = [
-    1_000, 5_000, 15_000, 60_000, 5 * 60_000, 15 * 60_000, 3_600_000, 3 * 3_600_000, 6 * 3_600_000,
-    12 * 3_600_000, 86_400_000, 2 * 86_400_000, 7 * 86_400_000, 14 * 86_400_000, 30 * 86_400_000,
-    91 * 86_400_000, 365 * 86_400_000,
-]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,41 +57,14 @@ class TimelinePoint:
     summary: str = ""  # a line or two for the hover tooltip
 
 
-def _tick_step(span_ms: float, pixels: float, min_gap_px: float = 90) -> int:
-    for step in _STEPS_MS:
-        if step / span_ms * pixels >= min_gap_px:
-            return step
-    return _STEPS_MS[-1]
-
-
-def _tick_label(ms: int, step: int) -> str:
-    moment = datetime.fromtimestamp(ms / 1000)
-    if step < 60_000:
-        return moment.strftime("%H:%M:%S")
-    if step < 86_400_000:
-        return moment.strftime("%d %b %H:%M")
-    if step < 365 * 86_400_000:
-        return moment.strftime("%d %b")
-    return moment.strftime("%Y")
-
-
-def _local_offset_ms(ms: int) -> int:
-    offset = datetime.fromtimestamp(ms / 1000).astimezone().utcoffset()
-    return int(offset.total_seconds() * 1000) if offset else 0
-
-
 class TimelineView(QWidget):
     occurrence_clicked = Signal(int)  # row
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Timeline")
-        self.setToolTip("Hover a point for its details; wheel or +/- zooms, drag zooms to a range, "
-                        "double-click or Home shows everything")
-        self.setAccessibleDescription(
-            "Occurrences of one record on a time axis, one lane per event type. Wheel or +/- to zoom, "
-            "drag to zoom to a range, double-click or Home to see everything."
-        )
+        self.setToolTip("Hover a point for its details; wheel or Ctrl+= / Ctrl+- zooms, Shift+wheel, Ctrl+drag or the "
+                        "arrow keys pan, drag zooms to a range, F or double-click fits to the data")
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -99,12 +74,28 @@ class TimelineView(QWidget):
         self._lanes: list[str] = []
         self._by_lane: dict[str, list[TimelinePoint]] = {}
         self._lane_times: dict[str, list[int]] = {}
-        self._full: tuple[int, int] = (0, 1)
+        self._all_times: list[int] = []
+        self._full: tuple[int, int] = (0, 1)  # fitted to the data, outliers left out
+        self._everything: tuple[int, int] = (0, 1)
         self.visible: tuple[int, int] = (0, 1)
         self._drag_from: float | None = None
         self._drag_to: float | None = None
+        self._pan_from: tuple[float, tuple[int, int]] | None = None
         self._selected_row: int | None = None
         self.empty_text = "Search for one record (by email or record ID) or select an occurrence to see its timeline."
+        self.fit_button = tool_button("Fit to data", "Show where most occurrences are; far-off outliers are counted "
+                                      "at the axis's ends (F, Home or double-click)", self.fit_to_data, icon_name="refresh")
+        self.earlier_button = self._edge_button("Show the earlier occurrences outside the view", self.show_earlier)
+        self.later_button = self._edge_button("Show the later occurrences outside the view", self.show_later)
+        for button in (self.fit_button, self.earlier_button, self.later_button):
+            button.setParent(self)
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self._sync_controls()
+
+    def _edge_button(self, tip: str, slot: object) -> QToolButton:
+        button = tool_button("", tip, slot)  # type: ignore[arg-type]
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        return button
 
     # --- data -----------------------------------------------------------------------------
     def set_points(self, points: Sequence[TimelinePoint], labels: Mapping[str, str] | None = None, *,
@@ -117,17 +108,18 @@ class TimelineView(QWidget):
             by_lane.setdefault(point.event_type, []).append(point)
         self._by_lane = by_lane
         self._lane_times = {lane: [p.time_ms for p in pts] for lane, pts in by_lane.items()}
+        self._all_times = sorted(p.time_ms for p in points)
         self._lanes = sorted(by_lane, key=lambda t: self.labels.get(t, t).casefold())
         if points:
-            first = min(p.time_ms for p in points)
-            last = max(p.time_ms for p in points)
-            pad = max((last - first) // 40, MIN_SPAN_MS // 2)
-            self._full = (first - pad, last + pad)
+            core = core_range(self._all_times)
+            self._full = padded(core.start_ms, core.end_ms, least_ms=MIN_SPAN_MS)
+            self._everything = padded(self._all_times[0], self._all_times[-1], least_ms=MIN_SPAN_MS)
         else:
-            self._full = (0, 1)
+            self._full = self._everything = (0, 1)
         if not keep_range or not points:
             self.visible = self._full
         self.updateGeometry()
+        self._sync_controls()
         self.update()
 
     @property
@@ -136,14 +128,49 @@ class TimelineView(QWidget):
 
     @property
     def point_count(self) -> int:
-        return sum(len(v) for v in self._by_lane.values())
+        return len(self._all_times)
 
     def select_row(self, row: int | None) -> None:
         self._selected_row = row
         self.update()
 
     def sizeHint(self) -> QSize:
-        return QSize(600, TOP_MARGIN + AXIS_HEIGHT + max(3, len(self._lanes)) * LANE_HEIGHT + 24)
+        return QSize(600, HEADER_HEIGHT + AXIS_HEIGHT + max(3, len(self._lanes)) * LANE_HEIGHT + 16)
+
+    # --- what tests and assistive technology can ask ----------------------------------------
+    def visible_range(self) -> tuple[int, int]:
+        return self.visible
+
+    def hidden_counts(self) -> tuple[int, int]:
+        """Occurrences before and after the visible range (the counts on the edge buttons)."""
+        start, end = self.visible
+        return bisect.bisect_left(self._all_times, start), len(self._all_times) - bisect.bisect_right(self._all_times, end)
+
+    def x_for_time(self, time_ms: float) -> float:
+        """Where a moment is drawn, in widget coordinates (outside the plot when not visible)."""
+        return self._x_of(time_ms, self._plot_rect())
+
+    def plot_rect(self) -> QRectF:
+        return self._plot_rect()
+
+    def tick_label_rects(self) -> list[QRectF]:
+        """The axis labels' rectangles as painted, in widget coordinates."""
+        plot = self._plot_rect()
+        top = plot.bottom() + 6
+        return [QRectF(plot.left() + t.label_left, top, t.label_width, 18) for t in self._ticks(plot).ticks]
+
+    def tick_labels(self) -> list[str]:
+        return [t.label for t in self._ticks(self._plot_rect()).ticks]
+
+    def range_caption(self) -> str:
+        """The visible range: "03 Feb 2026 – 28 Nov 2026", or the day and hours within one day."""
+        try:
+            start, end = (datetime.fromtimestamp(ms / 1000) for ms in self.visible)
+        except (OverflowError, OSError, ValueError):  # panned beyond what a calendar date can hold
+            return ""
+        if start.date() == end.date():
+            return f"{start:%a %d %b %Y}, {start:%H:%M}–{end:%H:%M}"
+        return f"{start:%d %b %Y} – {end:%d %b %Y}"
 
     # --- geometry -------------------------------------------------------------------------
     def _label_width(self) -> int:
@@ -153,8 +180,7 @@ class TimelineView(QWidget):
 
     def _plot_rect(self) -> QRectF:
         left = self._label_width()
-        top = TOP_MARGIN + (20 if self.title else 0)
-        return QRectF(left, top, max(10, self.width() - left - RIGHT_MARGIN), len(self._lanes) * LANE_HEIGHT)
+        return QRectF(left, HEADER_HEIGHT, max(10, self.width() - left - RIGHT_MARGIN), len(self._lanes) * LANE_HEIGHT)
 
     def _x_of(self, ms: float, plot: QRectF) -> float:
         start, end = self.visible
@@ -164,12 +190,56 @@ class TimelineView(QWidget):
         start, end = self.visible
         return start + (x - plot.left()) / max(1.0, plot.width()) * (end - start)
 
-    # --- zoom -----------------------------------------------------------------------------
+    def _ticks(self, plot: QRectF) -> AxisTicks:
+        metrics = QFontMetrics(self.font())
+        avoid = [(b.geometry().left() - plot.left() - 4, b.geometry().right() - plot.left() + 4)
+                 for b in (self.earlier_button, self.later_button) if not b.isHidden()]
+        start, end = self.visible
+        return fit_ticks(start, end, plot.width(), lambda text: metrics.horizontalAdvance(text) + 4, avoid=avoid)
+
+    def _sync_controls(self) -> None:
+        """Edge buttons show how many occurrences lie outside the view; they sit at the axis's ends."""
+        plot = self._plot_rect()
+        has_points = bool(self._all_times)
+        self.fit_button.setVisible(has_points)
+        self.fit_button.adjustSize()
+        self.fit_button.move(int(self.width() - RIGHT_MARGIN - self.fit_button.width()), 2)
+        earlier, later = self.hidden_counts() if has_points else (0, 0)
+        for button, count, text, anchor_left in ((self.earlier_button, earlier, f"◀ {earlier} earlier", True),
+                                                  (self.later_button, later, f"{later} later ▶", False)):
+            button.setVisible(count > 0)
+            if count:
+                button.setText(text)
+                nearest = self._all_times[earlier - 1] if anchor_left else self._all_times[-later]
+                what = f"{count} {'earlier' if anchor_left else 'later'} occurrence{'s' * (count != 1)}"
+                button.setAccessibleName(f"Show {what}")
+                button.setToolTip(f"Show the {what} outside the view (the nearest: {local_time_text(nearest)})")
+                button.adjustSize()
+                x = plot.left() if anchor_left else plot.right() - button.width()
+                button.move(int(x), int(plot.bottom() + 6))
+        if has_points:
+            start, end = self.visible
+            self.setAccessibleDescription(
+                f"{len(self._all_times)} occurrences in {len(self._lanes)} lanes; showing {describe_span(start, end)}"
+                f"{f'; {earlier} earlier and {later} later outside the view' if earlier or later else ''}. "
+                "F fits to the data, A shows everything, arrows pan, Ctrl+= and Ctrl+- zoom.")
+        else:
+            self.setAccessibleDescription("No occurrences shown.")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._sync_controls()
+
+    # --- zoom and pan -----------------------------------------------------------------------
     def zoom_to(self, start: float, end: float) -> None:
         if end - start < MIN_SPAN_MS:
             middle = (start + end) / 2
             start, end = middle - MIN_SPAN_MS / 2, middle + MIN_SPAN_MS / 2
+        if end - start > MAX_SPAN_MS:
+            middle = (start + end) / 2
+            start, end = middle - MAX_SPAN_MS / 2, middle + MAX_SPAN_MS / 2
         self.visible = (int(start), int(end))
+        self._sync_controls()
         self.update()
 
     def zoom_by(self, factor: float, anchor_ms: float | None = None) -> None:
@@ -177,14 +247,35 @@ class TimelineView(QWidget):
         anchor = (start + end) / 2 if anchor_ms is None else anchor_ms
         self.zoom_to(anchor - (anchor - start) * factor, anchor + (end - anchor) * factor)
 
-    def reset_zoom(self) -> None:
+    def pan_by(self, fraction: float) -> None:
+        """Move the view by a fraction of its width (negative: back in time)."""
+        start, end = self.visible
+        shift = (end - start) * fraction
+        self.zoom_to(start + shift, end + shift)
+
+    def fit_to_data(self) -> None:
         self.zoom_to(*self._full)
+
+    reset_zoom = fit_to_data  # the name Explore has used
+
+    def show_everything(self) -> None:
+        """Every occurrence, outliers included."""
+        self.zoom_to(*self._everything)
+
+    def show_earlier(self) -> None:
+        self.zoom_to(min(self.visible[0], self._everything[0]), self.visible[1])
+
+    def show_later(self) -> None:
+        self.zoom_to(self.visible[0], max(self.visible[1], self._everything[1]))
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if not self._lanes:
             return
-        steps = event.angleDelta().y() / 120
-        if steps:
+        delta = event.angleDelta()
+        steps = (delta.y() or delta.x()) / 120
+        if steps and (event.modifiers() & Qt.KeyboardModifier.ShiftModifier or abs(delta.x()) > abs(delta.y())):
+            self.pan_by(-0.1 * steps)
+        elif steps:
             self.zoom_by(0.8 ** steps, self._ms_at(event.position().x(), self._plot_rect()))
         event.accept()
 
@@ -192,23 +283,32 @@ class TimelineView(QWidget):
         key = event.key()
         if key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
             self.zoom_by(0.7)
-        elif key == Qt.Key.Key_Minus:
+        elif key in (Qt.Key.Key_Minus, Qt.Key.Key_Underscore):
             self.zoom_by(1 / 0.7)
-        elif key in (Qt.Key.Key_Home, Qt.Key.Key_0):
-            self.reset_zoom()
+        elif key in (Qt.Key.Key_Home, Qt.Key.Key_0, Qt.Key.Key_F):
+            self.fit_to_data()
+        elif key == Qt.Key.Key_A:
+            self.show_everything()
         elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
-            start, end = self.visible
-            shift = (end - start) * 0.2 * (-1 if key == Qt.Key.Key_Left else 1)
-            self.zoom_to(start + shift, end + shift)
+            self.pan_by(0.2 * (-1 if key == Qt.Key.Key_Left else 1))
         else:
             super().keyPressEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton:
+        panning = event.button() == Qt.MouseButton.MiddleButton or (
+            event.button() == Qt.MouseButton.LeftButton and event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+        if panning:
+            self._pan_from = (event.position().x(), self.visible)
+        elif event.button() == Qt.MouseButton.LeftButton:
             self._drag_from = self._drag_to = event.position().x()
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         x = event.position().x()
+        if self._pan_from is not None:
+            origin, (start, end) = self._pan_from
+            shift = (origin - x) / max(1.0, self._plot_rect().width()) * (end - start)
+            self.zoom_to(start + shift, end + shift)
+            return
         if self._drag_from is not None:
             self._drag_to = x
             self.update()
@@ -227,6 +327,9 @@ class TimelineView(QWidget):
         return super().event(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._pan_from is not None:
+            self._pan_from = None
+            return
         if self._drag_from is None:
             return
         start, end = sorted((self._drag_from, event.position().x()))
@@ -242,7 +345,7 @@ class TimelineView(QWidget):
         self.update()
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
-        self.reset_zoom()
+        self.fit_to_data()
 
     def point_at(self, position: QPointF) -> TimelinePoint | None:
         plot = self._plot_rect()
@@ -283,9 +386,20 @@ class TimelineView(QWidget):
                              self.empty_text)
             return
         plot = self._plot_rect()
+        metrics = QFontMetrics(self.font())
+        # The visible range in words, since tick labels name a year only where one begins.
+        caption = self.range_caption()
+        caption_width = metrics.horizontalAdvance(caption)
+        caption_left = self.fit_button.x() - 12 - caption_width
+        muted = QColor(text_colour)
+        muted.setAlpha(170)  # quieter than the title, still readable (the disabled colour is too faint)
+        painter.setPen(muted)
+        painter.drawText(QRectF(caption_left, 4, caption_width + 2, 20), Qt.AlignmentFlag.AlignVCenter, caption)
         if self.title:
             painter.setPen(text_colour)
-            painter.drawText(QRectF(8, 4, self.width() - 16, 18), Qt.AlignmentFlag.AlignLeft, self.title)
+            room = int(caption_left - 20)
+            painter.drawText(QRectF(8, 4, room, 20), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                             metrics.elidedText(self.title, Qt.TextElideMode.ElideRight, room))
         self._paint_axis(painter, plot, text_colour, faint)
         for number, lane in enumerate(self._lanes):
             top = plot.top() + number * LANE_HEIGHT
@@ -293,8 +407,8 @@ class TimelineView(QWidget):
             painter.setPen(text_colour)
             painter.drawText(QRectF(4, top, plot.left() - 10, LANE_HEIGHT),
                              Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                             QFontMetrics(self.font()).elidedText(self.labels.get(lane, lane), Qt.TextElideMode.ElideRight,
-                                                                  int(plot.left() - 14)))
+                             metrics.elidedText(self.labels.get(lane, lane), Qt.TextElideMode.ElideRight,
+                                                int(plot.left() - 14)))
             painter.setPen(QPen(faint, 1))
             middle = top + LANE_HEIGHT / 2
             painter.drawLine(QPointF(plot.left(), middle), QPointF(plot.right(), middle))
@@ -327,24 +441,16 @@ class TimelineView(QWidget):
                     painter.drawEllipse(QPointF(self._x_of(point.time_ms, plot), middle), 8, 8)
 
     def _paint_axis(self, painter: QPainter, plot: QRectF, text_colour: QColor, faint: QColor) -> None:
-        start, end = self.visible
-        step = _tick_step(end - start, plot.width())
-        # Ticks on local boundaries (midnight, whole hours) so labels read naturally.
-        offset = _local_offset_ms(start) if step >= 3_600_000 else 0
-        tick = ((start + offset) // step + 1) * step - offset
         bottom = plot.bottom()
         painter.setPen(QPen(text_colour, 1))
         painter.drawLine(QPointF(plot.left(), bottom + 2), QPointF(plot.right(), bottom + 2))
-        metrics = QFontMetrics(self.font())
-        while tick < end:
-            x = self._x_of(tick, plot)
+        for tick in self._ticks(plot).ticks:
+            x = plot.left() + tick.x
+            rect = QRectF(plot.left() + tick.label_left, bottom + 6, tick.label_width, 18)  # as tick_label_rects()
             painter.setPen(QPen(faint, 1))
             painter.drawLine(QPointF(x, plot.top()), QPointF(x, bottom + 2))
             painter.setPen(text_colour)
-            label = _tick_label(tick, step)
-            width = metrics.horizontalAdvance(label)
-            painter.drawText(QRectF(x - width / 2 - 2, bottom + 6, width + 4, 18), Qt.AlignmentFlag.AlignCenter, label)
-            tick += step
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, tick.label)
 
 
 class DayCountChart(QWidget):

@@ -72,6 +72,9 @@ class ServedSandbox:
     ) -> dict[str, Any]:
         return self.admin("POST", "/_sandbox/tokens", {"kind": kind, "scopes": sorted(scopes), **extra})
 
+    def admin_headers(self) -> dict[str, str]:
+        return {}
+
     def admin(self, method: str, path: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(self.url(path), data=data, method=method)

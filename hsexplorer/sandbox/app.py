@@ -59,10 +59,15 @@ def create_app(
     rate_limits: RateLimitSettings | None = None,
     drop_connection: ConnectionDropper | None = None,
     accepted_tokens: set[str] | None = None,
+    minting_allowed: bool = True,
 ) -> SandboxApp:
     """The sandbox's ASGI app over `store` (`.state` gives the limiter, faults and settings)."""
     state = SandboxState(
-        store=store, limiter=RateLimiter(rate_limits), faults=FaultInjector(), accepted_tokens=accepted_tokens
+        store=store,
+        limiter=RateLimiter(rate_limits),
+        faults=FaultInjector(),
+        accepted_tokens=accepted_tokens,
+        minting_allowed=minting_allowed,
     )
     if drop_connection is not None:
         state.drop_connection = drop_connection

@@ -28,18 +28,50 @@ from hsexplorer.domain.occurrence import MAX_PROPERTIES
 from hsexplorer.domain.validation import validate, validate_batch
 from hsexplorer.domain.values import read_time
 from hsexplorer.sandbox.errors import ApiError, findings_error, raise_for_findings, validation_error
+from hsexplorer.sandbox.input_limits import MAX_JSON_DEPTH, json_problem, time_in_range
 from hsexplorer.sandbox.store import PendingOccurrence, Rejection, SandboxStore, now_ms
 
 DEDUPE_WINDOW_MS = 365 * 86_400_000
 
 
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"the number {text[:20]}... is too large" if len(text) > 20 else f"{text} is too large")
+    return value
+
+
+def loads_strict(text: str) -> Any:
+    """JSON as HubSpot reads it: NaN, Infinity and numbers that overflow a double are refused.
+
+    hsexplorer.domain.payload_json is getting a `loads_strict` of its own; once it lands, this
+    function is replaced by importing it (the only caller is parse_json_body below).
+    """
+    return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+
+
 def parse_json_body(raw: bytes) -> Any:
-    """The request's JSON, or HubSpot's 400 for a body that is not JSON."""
+    """The request's JSON, or HubSpot's 400 for a body that is not JSON or cannot be handled."""
     try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        where = f" at line {exc.lineno}, column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
-        raise validation_error(f"Invalid input JSON{where}: {exc.args[0].split(':')[0]}.") from None
+        value = loads_strict(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise validation_error("Invalid input JSON: the body is not UTF-8 text.") from None
+    except json.JSONDecodeError as exc:
+        reason = exc.args[0].split(":")[0]
+        raise validation_error(f"Invalid input JSON at line {exc.lineno}, column {exc.colno}: {reason}.") from None
+    except RecursionError:
+        raise validation_error(f"Invalid input JSON: it is nested deeper than {MAX_JSON_DEPTH} levels.") from None
+    except ValueError as exc:  # NaN/Infinity, or an integer of more than 4,300 digits
+        reason = "a number has more than 4,300 digits" if "4300" in str(exc) else str(exc)
+        raise validation_error(f"Invalid input JSON: {reason}.") from None
+    problem = json_problem(value)
+    if problem:
+        raise validation_error(f"Invalid input JSON: {problem}.")
+    return value
 
 
 def judge_send(store: SandboxStore, payload: Any, *, now: int | None = None) -> list[PendingOccurrence]:
@@ -51,6 +83,7 @@ def judge_send(store: SandboxStore, payload: Any, *, now: int | None = None) -> 
     )
     findings = validate(payload, definition, store.portal_id, now_ms=now)
     findings += _unknown_event(payload, definitions, "", findings)
+    findings += _time_out_of_range(payload, "")
     raise_for_findings(findings)
     return [_PendingBuilder(definitions, now).build(payload)]
 
@@ -64,6 +97,7 @@ def judge_batch(store: SandboxStore, payload: Any, *, now: int | None = None) ->
     if isinstance(inputs, list):
         for index, item in enumerate(inputs):
             findings += _unknown_event(item, definitions, f"inputs[{index}].", findings)
+            findings += _time_out_of_range(item, f"inputs[{index}].")
     raise_for_findings(findings)
     pending = _PendingBuilder(definitions, now)
     return [pending.build(item) for item in inputs or ()]
@@ -102,6 +136,23 @@ def _unknown_event(
             "event_name.unknown",
             path,
             f"There is no event definition named {name!r} in this portal; create it first or check the name.",
+        )
+    ]
+
+
+def _time_out_of_range(item: Any, prefix: str) -> list[Finding]:
+    """An occurredAt the validator reads as a time, but too far out to store or to answer as ISO 8601."""
+    if not isinstance(item, Mapping) or item.get("occurredAt") in (None, ""):
+        return []
+    epoch = read_time(item["occurredAt"]).epoch_ms
+    if epoch is None or time_in_range(epoch):
+        return []
+    return [
+        Finding(
+            Severity.ERROR,
+            "occurred_at.out_of_range",
+            f"{prefix}occurredAt",
+            "occurredAt must be a time between the years 1 and 9999.",
         )
     ]
 

@@ -53,6 +53,8 @@ class SandboxState:
     # When set, only these tokens are accepted (plus those the sandbox issues while running):
     # `hsexplorer sandbox serve` accepts exactly the tokens it prints.
     accepted_tokens: set[str] | None = None
+    # False when `serve --token` fixed the tokens: POST /_sandbox/tokens must not widen them.
+    minting_allowed: bool = True
 
     def issued(self, token: str) -> None:
         if self.accepted_tokens is not None:

@@ -20,8 +20,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from hsexplorer.sandbox import auth
-from hsexplorer.sandbox.errors import validation_error
+from hsexplorer.sandbox.errors import ApiError, validation_error
 from hsexplorer.sandbox.faults import FaultSpecError, parse_fault
+from hsexplorer.sandbox.input_limits import INT64_MAX, INT64_MIN
 from hsexplorer.sandbox.judging import parse_json_body
 from hsexplorer.sandbox.route_support import SandboxState, read_json, sandbox_state
 from hsexplorer.sandbox.seed import SeedSettings, seed_demo
@@ -51,18 +52,33 @@ async def admin_reset(request: Request) -> Response:
     return Response(status_code=204)
 
 
+# Seeding runs on the event loop: the bounds keep one request from stalling the server for long
+# (the largest seed takes a few seconds) and every value within what SQLite stores.
+SEED_BOUNDS = {
+    "seed": (INT64_MIN, INT64_MAX),
+    "contacts": (0, 10_000),
+    "companies": (0, 1_000),
+    "completions": (0, 100_000),
+    "days": (1, 3_650),
+}
+# Token lifetimes: ten years either way is plenty to test expiry and keeps expiresAt in 64 bits.
+MAX_LIFETIME_S = 10 * 365 * 86_400
+
+
 async def admin_seed(request: Request) -> Response:
     state = sandbox_state(request)
     raw = await request.body()
     spec = parse_json_body(raw) if raw.strip() else {}
     if not isinstance(spec, Mapping):
         raise validation_error("The seed settings must be a JSON object.")
-    try:
-        settings = SeedSettings(**{k: int(v) for k, v in spec.items() if k in SeedSettings.__slots__})
-    except (TypeError, ValueError):
-        raise validation_error(
-            "seed, contacts, companies, completions and days must be whole numbers."
-        ) from None
+    values = {}
+    for key, (lowest, highest) in SEED_BOUNDS.items():
+        if key in spec:
+            value = spec[key]
+            if not isinstance(value, int) or isinstance(value, bool) or not lowest <= value <= highest:
+                raise validation_error(f"{key} must be a whole number from {lowest} to {highest}.")
+            values[key] = value
+    settings = SeedSettings(**values)
     seed_demo(state.store, settings)
     return await admin_status(request)
 
@@ -113,7 +129,7 @@ def _apply_settings(state: SandboxState, patch: Mapping[str, Any]) -> None:
     }
     for key, value in patch.items():
         if key in numeric:
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= INT64_MAX:
                 raise validation_error(f"{key} must be a positive whole number.")
             setattr(limits, numeric[key], value)
         elif key == "duplicateUuid":
@@ -121,8 +137,14 @@ def _apply_settings(state: SandboxState, patch: Mapping[str, Any]) -> None:
                 raise validation_error('duplicateUuid must be "reject" or "ignore".')
             state.settings.duplicate_uuid = value
         elif key == "oauthLifetimeSeconds":
-            if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
-                raise validation_error("oauthLifetimeSeconds must be a positive number.")
+            if (
+                not isinstance(value, int | float)
+                or isinstance(value, bool)
+                or not 0 < value <= MAX_LIFETIME_S
+            ):
+                raise validation_error(
+                    f"oauthLifetimeSeconds must be a positive number up to {MAX_LIFETIME_S}."
+                )
             state.settings.oauth_lifetime_s = float(value)
         else:
             raise validation_error(f"Unknown setting {key!r}.")
@@ -130,20 +152,31 @@ def _apply_settings(state: SandboxState, patch: Mapping[str, Any]) -> None:
 
 async def admin_tokens(request: Request) -> Response:
     state = sandbox_state(request)
+    if not state.minting_allowed:
+        raise ApiError(
+            403,
+            "FORBIDDEN",
+            "This sandbox was started with fixed tokens (--token); it accepts only those and mints no others.",
+        )
     spec = await read_json(request)
     if not isinstance(spec, Mapping):
         raise validation_error("The token spec must be a JSON object.")
+    token = spec.get("token")
+    if token is not None and (not isinstance(token, str) or not token.strip() or len(token) > 512):
+        raise validation_error("token must be a non-empty string of at most 512 characters.")
     scopes = spec.get("scopes", sorted(auth.ALL_SCOPES))
     if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
         raise validation_error("scopes must be a list of strings.")
     kind = spec.get("kind", auth.PRIVATE_APP)
     if kind == auth.OAUTH:
         expires = spec.get("expiresIn", state.settings.oauth_lifetime_s)
-        if not isinstance(expires, int | float) or isinstance(expires, bool):
-            raise validation_error("expiresIn must be a number of seconds.")
-        record = auth.oauth_token(scopes, expires_in_s=float(expires), token=spec.get("token"))
+        if not isinstance(expires, int | float) or isinstance(expires, bool) or abs(expires) > MAX_LIFETIME_S:
+            raise validation_error(
+                f"expiresIn must be a number of seconds (at most {MAX_LIFETIME_S} either way)."
+            )
+        record = auth.oauth_token(scopes, expires_in_s=float(expires), token=token)
     elif kind == auth.PRIVATE_APP:
-        record = auth.private_app_token(spec.get("token") or auth.generate_private_app_token(), scopes)
+        record = auth.private_app_token(token or auth.generate_private_app_token(), scopes)
     else:
         raise validation_error('kind must be "private_app" or "oauth".')
     state.store.put_token(record)

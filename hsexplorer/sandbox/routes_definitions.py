@@ -11,7 +11,7 @@ from starlette.routing import Route
 from hsexplorer.domain.definitions import split_fully_qualified_name
 from hsexplorer.sandbox import definition_rules
 from hsexplorer.sandbox.errors import not_found, validation_error
-from hsexplorer.sandbox.event_query import WHOLE_NUMBER
+from hsexplorer.sandbox.input_limits import INT32_MAX, bounded_int
 from hsexplorer.sandbox.route_support import API_BASES, SandboxState, read_json, sandbox_state
 
 DEFINITIONS_DEFAULT_LIMIT = 20
@@ -45,7 +45,7 @@ async def list_definitions(request: Request) -> Response:
     bodies.sort(key=lambda b: b["name"], reverse=descending)
     limit = min(_positive_int(params.get("limit"), DEFINITIONS_DEFAULT_LIMIT, "limit"), DEFINITIONS_MAX_LIMIT)
     start = _positive_int(params.get("after"), 0, "after") if params.get("after") else 0
-    include_properties = params.get("includeProperties", "false").lower() == "true"
+    include_properties = _boolean_flag(params.get("includeProperties"), "includeProperties")
     page = bodies[start : start + limit]
     results = [b if include_properties else {**b, "properties": []} for b in page]
     body: dict[str, Any] = {"total": len(bodies), "results": results}
@@ -60,9 +60,25 @@ async def list_definitions(request: Request) -> Response:
 def _positive_int(raw: str | None, default: int, name: str) -> int:
     if raw in (None, ""):
         return default
-    if not WHOLE_NUMBER.match(raw) or int(raw) < (1 if name == "limit" else 0):
-        raise validation_error(f"{name} must be a positive whole number, not {raw!r}.")
-    return int(raw)
+    # limit is the spec's int32; `after` is the sandbox's own cursor (an offset), same bounds.
+    value = bounded_int(raw, 1 if name == "limit" else 0, INT32_MAX)
+    if value is None:
+        shown = raw if len(raw) <= 40 else raw[:40] + "..."
+        raise validation_error(
+            f"{name} must be a whole number from {1 if name == 'limit' else 0} to {INT32_MAX}, not {shown!r}."
+        )
+    return value
+
+
+def _boolean_flag(raw: str | None, name: str) -> bool:
+    """The spec types includeProperties as boolean: true or false, anything else is refused."""
+    if raw is None:
+        return False
+    text = raw.strip().lower()
+    if text not in ("true", "false"):
+        shown = raw if len(raw) <= 40 else raw[:40] + "..."
+        raise validation_error(f"{name} must be true or false, not {shown!r}.")
+    return text == "true"
 
 
 async def create_definition(request: Request) -> Response:

@@ -1,0 +1,71 @@
+"""Bounds on what a request may carry, so that crafted input gets a 400 instead of a crash.
+
+Three things broke the sandbox before these checks: Python refuses to read integers of more
+than 4,300 digits (ValueError), SQLite stores integers only up to 64 bits (OverflowError), and
+a lone UTF-16 surrogate (`"\\ud800"` in JSON) cannot be encoded to UTF-8, so SQLite and the
+response encoder fail on it. Deep nesting exhausts the recursion limit of whatever walks it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+INT32_MAX = 2**31 - 1
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+# A HubSpot request body is a few levels deep (batch → inputs → occurrence → properties → value);
+# a hundred leaves room for any fault body a test arms and stays far below the recursion limit.
+MAX_JSON_DEPTH = 100
+# The times datetime (and so the ISO 8601 answer) can represent: 0001-01-01 to 9999-12-31.
+EARLIEST_TIME_MS = -62_135_596_800_000
+LATEST_TIME_MS = 253_402_300_799_999
+
+_WHOLE_NUMBER = re.compile(r"^[+-]?[0-9]+$")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# 20 digits hold any 64-bit integer; longer text is out of range whatever it says (and int()
+# would refuse it past 4,300 digits), so it is never converted.
+_MAX_INT64_DIGITS = 20
+
+
+def bounded_int(text: str, lowest: int = INT64_MIN, highest: int = INT64_MAX) -> int | None:
+    """The whole number `text` spells (ASCII digits, optional sign) when within [lowest, highest]."""
+    text = text.strip()
+    if not _WHOLE_NUMBER.match(text) or len(text.lstrip("+-").lstrip("0")) > _MAX_INT64_DIGITS:
+        return None
+    value = int(text)
+    return value if lowest <= value <= highest else None
+
+
+def has_lone_surrogate(text: str) -> bool:
+    # Valid pairs were already combined by the JSON reader, so any surrogate left is a lone one.
+    return _SURROGATE.search(text) is not None
+
+
+def json_problem(value: Any, max_depth: int = MAX_JSON_DEPTH) -> str | None:
+    """Why a parsed JSON value cannot be handled (too deep, a lone surrogate), or None."""
+    for item, depth in _walk(value):
+        if depth > max_depth:
+            return f"it is nested deeper than {max_depth} levels"
+        if isinstance(item, str) and has_lone_surrogate(item):
+            return "a string holds a lone UTF-16 surrogate (such as \\ud800), which is not valid Unicode"
+    return None
+
+
+def _walk(value: Any) -> Iterator[tuple[Any, int]]:
+    """Every value and key with its depth, without recursion (the value may be deeply nested)."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        yield item, depth
+        if isinstance(item, dict):
+            for key, child in item.items():
+                yield key, depth + 1
+                stack.append((child, depth + 1))
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+
+
+def time_in_range(epoch_ms: int) -> bool:
+    return EARLIEST_TIME_MS <= epoch_ms <= LATEST_TIME_MS

@@ -3,9 +3,9 @@
 Every response carries `X-HubSpot-Correlation-Id` and the `X-HubSpot-RateLimit-*` headers.
 HubSpot routes need `Authorization: Bearer` (401 otherwise) and their scope (403); they count
 against the ten-second and daily limits, except the send endpoints (exempt, 1,250/s cap).
-The admin API lives under `/_sandbox/` (routes_admin.py) and needs no token: the sandbox binds
-to loopback. Each route module exports `ROUTES`; a new module joins by adding its list to
-`ROUTES` below.
+The admin API lives under `/_sandbox/` (routes_admin.py) and needs no token in process; served
+over HTTP, served_guard.py puts the admin token, Host/Origin checks and body limits in front.
+Each route module exports `ROUTES`; a new module joins by adding its list to `ROUTES` below.
 """
 
 from __future__ import annotations

@@ -10,10 +10,14 @@ from __future__ import annotations
 import base64
 import http.client
 import json
+import logging
+import sqlite3
 from urllib.parse import quote, urlsplit
 
 import pytest
 from fixtures_sandbox import ServedSandbox
+
+from hsexplorer.sandbox.store import SandboxStore
 
 HUGE = "9" * 5000  # past Python's 4,300-digit limit for int()
 PAST_INT64 = str(10**30)  # a valid int, but no 64-bit SQLite INTEGER holds it
@@ -181,6 +185,7 @@ def test_include_properties_accepts_booleans(
         ("limit=0", 400),
         (f"limit={2**31}", 400),
         ("after=0", 200),
+        ("after=-1", 400),
     ],
 )
 def test_definitions_limit_boundaries(sandbox_server: ServedSandbox, query: str, status: int) -> None:
@@ -224,3 +229,22 @@ def test_crafted_admin_request_is_a_400_and_changes_nothing(sandbox_server: Serv
     assert follow_up == 200
     assert sandbox_server.admin("GET", "/_sandbox/status") == before
     assert sandbox_server.admin("GET", "/_sandbox/faults")["faults"] == []
+
+
+def test_an_unexpected_failure_is_a_500_on_a_connection_that_stays_usable(
+    sandbox_server: ServedSandbox, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A failure no check foresaw (here the disk failing under SQLite) answers, logs one line, keeps the socket."""
+
+    def disk_failure(*_args: object) -> int:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(SandboxStore, "count_events", disk_failure)
+    with caplog.at_level(logging.INFO, logger="hsexplorer.sandbox"):
+        status, payload, follow_up = exchange(sandbox_server, "GET", "/_sandbox/status", None)
+    assert status == 500 and payload["category"] == "INTERNAL_ERROR"
+    assert "OperationalError" in payload["message"] and "disk" not in payload["message"]
+    assert follow_up == 200
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1 and payload["correlationId"] in errors[0].getMessage()
+    assert errors[0].exc_info is None  # no traceback on the serve console

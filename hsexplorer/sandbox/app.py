@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from hsexplorer.sandbox import auth, routes_admin, routes_definitions, routes_events, routes_oauth
@@ -37,6 +38,8 @@ from hsexplorer.sandbox.route_support import (
 from hsexplorer.sandbox.store import SandboxStore
 
 __all__ = ["ROUTES", "ConnectionDropped", "SandboxApp", "SandboxSettings", "SandboxState", "create_app"]
+
+_log = logging.getLogger(__name__)
 
 ROUTES = [*routes_events.ROUTES, *routes_definitions.ROUTES, *routes_oauth.ROUTES, *routes_admin.ROUTES]
 
@@ -152,7 +155,25 @@ class SandboxApp:
         if fault is not None and fault.action == "truncate":
             await self._send_truncated(scope, receive, send, headers)
             return
-        await self.router(scope, receive, _with_headers(send, headers))
+        await self._route(scope, receive, _with_headers(send, headers))
+
+    async def _route(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        try:
+            await self.router(scope, receive, send)
+        except ClientDisconnect:
+            return  # nobody is left to answer
+        except Exception as exc:
+            # Starlette has already sent the HubSpot-shaped 500 (_internal_error_handler) and re-raises
+            # for the server to log. Re-raised, uvicorn would print a traceback to the serve console
+            # and close the keep-alive connection; one line names the failure instead.
+            _log.error(
+                "sandbox: %s while answering %s %s (correlation id %s)",
+                type(exc).__name__,
+                scope["method"],
+                scope["path"],
+                scope.get("hsexplorer.correlation_id"),
+            )
+            _log.debug("sandbox failure details", exc_info=True)
 
     def _admit(self, scope: Mapping[str, Any], method: str, path: str) -> RateLimitState:
         """Authenticate, count against the limits and check scopes, as HubSpot does, in that order."""
@@ -191,7 +212,7 @@ class SandboxApp:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
 
-        await self.router(scope, receive, _with_headers(capture, headers))
+        await self._route(scope, receive, _with_headers(capture, headers))
         body = b"".join(chunks) or b'{"status":"error"}'
         raw_headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
         raw_headers.append((b"content-length", str(len(body)).encode()))

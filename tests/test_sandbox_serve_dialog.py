@@ -26,6 +26,7 @@ def test_serve_dialog_shows_a_working_admin_token(make_window, run_async, qtbot)
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(status, timeout=10)
         assert refused.value.code == 401
+        refused.value.close()
         status.add_header("Authorization", f"Bearer {served.admin_token}")
         with urllib.request.urlopen(status, timeout=10) as response:
             assert json.loads(response.read())["portalId"] == served.portal_id

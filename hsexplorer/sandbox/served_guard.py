@@ -34,15 +34,16 @@ from hsexplorer.sandbox.app import SandboxApp
 from hsexplorer.sandbox.errors import ApiError, error_body, new_correlation_id
 from hsexplorer.sandbox.route_support import ADMIN_PREFIX
 
-# The largest valid batch: 500 occurrences x 50 properties, names of 50 characters, values of
-# 256 (URL and referrer: 1,024) is about 8.7 MB as ASCII JSON and about 27 MB if every character
-# takes 4 bytes of UTF-8. 32 MiB holds both; anything larger is no HubSpot request.
+# The largest valid batch (HUBSPOT_API.md §8): 500 occurrences x 50 properties with names of 50
+# characters and values of 256 (URL and referrer: 1,024) is about 8.7 MB as ASCII JSON
+# (500 x (48 x 312 + 2 x 1,080 + ~300 bytes of eventName, email, uuid, occurredAt)), and about
+# 30.2 MB if every value character takes 4 bytes of UTF-8. 32 MiB (33.5 MB) holds both; a
+# larger body is no HubSpot request.
 MAX_BODY_BYTES = 32 * 1024 * 1024
 HEAD_TIMEOUT_S = 5.0  # from the first byte (or the connection) to the end of the request head
 BODY_TIMEOUT_S = 10.0  # from the end of the head to the end of the body (32 MiB at ~3 MB/s)
 ADMIN_TOKEN_PREFIX = "sandbox-admin-"
 JSON_TYPES = ("application/json",)
-BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
 def generate_admin_token() -> str:
@@ -91,10 +92,6 @@ class ServedGuard:
     def __init__(self, app: SandboxApp, access: ServedAccess) -> None:
         self.app = app
         self.access = access
-
-    @property
-    def state(self) -> Any:  # what tests and the server reach through (faults, limiter, store)
-        return self.app.state
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":

@@ -1,9 +1,9 @@
 """GET /events/v3/events: its query parameters, their documented preconditions, and paging cursors.
 
 HUBSPOT_API.md §4.1: `objectId` needs `objectType`; `property.*` and `id` need `eventType`;
-`objectProperty.*` identifies the record instead of an id (it needs `objectType` too); default
-limit 20 (the spec's int32; the sandbox serves at most 100 a page, HubSpot documents no maximum); `sort` is read in all
-three documented spellings. Time bounds: `occurredAfter` is inclusive, `occurredBefore`
+`objectProperty.*` identifies the record instead of an id (it needs `objectType` too); `limit`
+is the spec's int32, default 20 (the sandbox serves at most 100 a page, HubSpot documents no
+maximum); `sort` is read in all three documented spellings. Time bounds: `occurredAfter` is inclusive, `occurredBefore`
 exclusive (HubSpot does not say; half-open windows never count an occurrence twice).
 Cursors are opaque: URL-safe base64 of the keyset position (occurredAt, id, sequence).
 """
@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -30,8 +29,6 @@ from hsexplorer.sandbox.input_limits import (
 )
 from hsexplorer.sandbox.store import EventFilter, StoredEvent
 
-# ASCII digits only: str.isdigit() also accepts "¹" and other characters int() refuses.
-WHOLE_NUMBER = re.compile(r"^-?[0-9]+$")
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 

@@ -22,6 +22,7 @@ MAX_JSON_DEPTH = 100
 EARLIEST_TIME_MS = -62_135_596_800_000
 LATEST_TIME_MS = 253_402_300_799_999
 
+# ASCII digits only: str.isdigit() also accepts "¹" and other characters int() refuses.
 _WHOLE_NUMBER = re.compile(r"^[+-]?[0-9]+$")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # 20 digits hold any 64-bit integer; longer text is out of range whatever it says (and int()

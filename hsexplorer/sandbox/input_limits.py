@@ -9,7 +9,6 @@ response encoder fail on it. Deep nesting exhausts the recursion limit of whatev
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 INT32_MAX = 2**31 - 1
@@ -25,6 +24,8 @@ LATEST_TIME_MS = 253_402_300_799_999
 # ASCII digits only: str.isdigit() also accepts "¹" and other characters int() refuses.
 _WHOLE_NUMBER = re.compile(r"^[+-]?[0-9]+$")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE_PROBLEM = "a string holds a lone UTF-16 surrogate (such as \\ud800), which is not valid Unicode"
 # 20 digits hold any 64-bit integer; longer text is out of range whatever it says (and int()
 # would refuse it past 4,300 digits), so it is never converted.
 _MAX_INT64_DIGITS = 20
@@ -44,28 +45,32 @@ def has_lone_surrogate(text: str) -> bool:
     return _SURROGATE.search(text) is not None
 
 
-def json_problem(value: Any, max_depth: int = MAX_JSON_DEPTH) -> str | None:
-    """Why a parsed JSON value cannot be handled (too deep, a lone surrogate), or None."""
-    for item, depth in _walk(value):
-        if depth > max_depth:
-            return f"it is nested deeper than {max_depth} levels"
-        if isinstance(item, str) and has_lone_surrogate(item):
-            return "a string holds a lone UTF-16 surrogate (such as \\ud800), which is not valid Unicode"
-    return None
+def json_problem(value: Any, text: str, max_depth: int = MAX_JSON_DEPTH) -> str | None:
+    """Why a value parsed from `text` cannot be handled (too deep, a lone surrogate), or None.
 
-
-def _walk(value: Any) -> Iterator[tuple[Any, int]]:
-    """Every value and key with its depth, without recursion (the value may be deeply nested)."""
-    stack = [(value, 0)]
+    Iterative (the value may be nested thousands deep) and visiting containers only; strings
+    are looked at only when `text` holds a surrogate escape, the only way JSON can carry one.
+    """
+    check_strings = _SURROGATE_ESCAPE.search(text) is not None
+    stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
-        yield item, depth
         if isinstance(item, dict):
-            for key, child in item.items():
-                yield key, depth + 1
-                stack.append((child, depth + 1))
+            if check_strings and any(has_lone_surrogate(key) for key in item):
+                return _SURROGATE_PROBLEM
+            children = item.values()
         elif isinstance(item, list):
-            stack.extend((child, depth + 1) for child in item)
+            children = item
+        else:
+            if check_strings and isinstance(item, str) and has_lone_surrogate(item):
+                return _SURROGATE_PROBLEM
+            continue
+        if depth > max_depth:
+            return f"it is nested deeper than {max_depth} levels"
+        for child in children:
+            if isinstance(child, dict | list) or (check_strings and isinstance(child, str)):
+                stack.append((child, depth + 1))
+    return None
 
 
 def time_in_range(epoch_ms: int) -> bool:

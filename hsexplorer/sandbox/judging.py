@@ -57,7 +57,8 @@ def loads_strict(text: str) -> Any:
 def parse_json_body(raw: bytes) -> Any:
     """The request's JSON, or HubSpot's 400 for a body that is not JSON or cannot be handled."""
     try:
-        value = loads_strict(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
+        value = loads_strict(text)
     except UnicodeDecodeError:
         raise validation_error("Invalid input JSON: the body is not UTF-8 text.") from None
     except json.JSONDecodeError as exc:
@@ -68,7 +69,7 @@ def parse_json_body(raw: bytes) -> Any:
     except ValueError as exc:  # NaN/Infinity, or an integer of more than 4,300 digits
         reason = "a number has more than 4,300 digits" if "4300" in str(exc) else str(exc)
         raise validation_error(f"Invalid input JSON: {reason}.") from None
-    problem = json_problem(value)
+    problem = json_problem(value, text)
     if problem:
         raise validation_error(f"Invalid input JSON: {problem}.")
     return value

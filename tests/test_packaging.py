@@ -9,6 +9,7 @@ Run the slow part with:  QT_QPA_PLATFORM=offscreen python -m pytest -m packaging
 from __future__ import annotations
 
 import configparser
+import importlib.metadata
 import importlib.util
 import os
 import plistlib
@@ -269,6 +270,22 @@ def test_macos_bundle_uses_the_app_id_and_hardened_runtime_entitlements():
         entitlements = plistlib.load(handle)
     assert entitlements and all(key.startswith("com.apple.security.") for key in entitlements)
     assert "com.apple.security.app-sandbox" not in entitlements
+
+
+# --- the version: one source ------------------------------------------------------------------
+def test_version_prints_the_one_version_the_distribution_carries():
+    """`hsexplorer --version`, the installed metadata and the changelog all say hsexplorer.__version__."""
+    assert "version" not in PYPROJECT["project"] and "version" in PYPROJECT["project"]["dynamic"]
+    assert PYPROJECT["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "hsexplorer.__version__"}
+    done = subprocess.run(
+        [sys.executable, "-m", "hsexplorer", "--version"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"hsexplorer {importlib.metadata.version('hsexplorer')}"
+    assert importlib.metadata.version("hsexplorer") == __version__ == appinfo.VERSION
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    first_entry = re.search(r"^## \[(\d[^\]]*)\]", changelog, re.M)
+    assert first_entry and first_entry.group(1) == __version__, "CHANGELOG.md has no entry for this version"
 
 
 # --- wheel and sdist --------------------------------------------------------------------------

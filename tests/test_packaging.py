@@ -309,6 +309,8 @@ def test_wheel_carries_every_package_and_resource_and_no_tests(python_dists):
             assert inside in names, f"{inside} is missing: extend [tool.setuptools.package-data]"
     assert not [name for name in names if name.startswith(("tests/", "packaging/")) or "/tests/" in name]
     assert "hsexplorer = hsexplorer.__main__:main" in entry_points
+    # The pytest plugin is found through this entry point in a backend's environment.
+    assert "[pytest11]\nhsexplorer = hsexplorer.testing" in entry_points
 
 
 def test_sdist_carries_sources_tests_and_packaging_files(python_dists):

@@ -56,11 +56,8 @@ from hsexplorer.domain.findings import Finding, Severity
 from hsexplorer.domain.payload_json import PayloadSyntaxError, load_payload
 from hsexplorer.ui.area_page import AreaPage
 from hsexplorer.ui.buttons import tool_button
-from hsexplorer.ui.definitions_page import ROW_OBJECT_ROLE, DefinitionsModel
-from hsexplorer.ui.findings_view import FindingsView
-from hsexplorer.ui.icons import icon
-from hsexplorer.ui.json_editor import JsonEditor
-from hsexplorer.ui.property_editors import (
+from hsexplorer.ui.compose.findings_view import FindingsView
+from hsexplorer.ui.compose.property_editors import (
     DateTimeEditor,
     FieldEditor,
     FreeFormEditor,
@@ -68,7 +65,10 @@ from hsexplorer.ui.property_editors import (
     TextEditor,
     editor_for,
 )
-from hsexplorer.ui.response_panel import ErrorEntry, ResponsePanel
+from hsexplorer.ui.compose.response_panel import ErrorEntry, ResponsePanel
+from hsexplorer.ui.definitions_page import ROW_OBJECT_ROLE, DefinitionsModel
+from hsexplorer.ui.icons import icon
+from hsexplorer.ui.widgets.json_editor import JsonEditor
 
 DEFINITIONS_TASK = "compose.definitions"
 SEND_TASK = "compose.send"
@@ -967,7 +967,7 @@ class ComposePage(AreaPage):
         return self.context.tasks.start("compose.templates", self._choose_template(), what="opening templates")
 
     async def _choose_template(self) -> None:
-        from hsexplorer.ui.templates_dialog import choose_template
+        from hsexplorer.ui.compose.templates_dialog import choose_template
 
         template = await choose_template(self, self.context.session)
         if template is not None:
@@ -980,7 +980,7 @@ class ComposePage(AreaPage):
                                         what="saving the template")
 
     async def _save_as_template(self, payload: dict[str, Any]) -> None:
-        from hsexplorer.ui.templates_dialog import save_payload_as_template
+        from hsexplorer.ui.compose.templates_dialog import save_payload_as_template
 
         await save_payload_as_template(self, self.context.session, payload)
 
@@ -989,7 +989,7 @@ class ComposePage(AreaPage):
         from hsexplorer.hubspot.errors import ApiError, HubSpotError
 
         if placeholders_in(payload):
-            from hsexplorer.ui.templates_dialog import fill_for_send
+            from hsexplorer.ui.compose.templates_dialog import fill_for_send
 
             filled = await fill_for_send(self, payload)
             if filled is None:

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 
 from hsexplorer.domain.composer import IdentifierKind
 from hsexplorer.services.snippets import SnippetLanguage
-from hsexplorer.ui.property_editors import (
+from hsexplorer.ui.compose.property_editors import (
     BoolEditor,
     ChoiceEditor,
     DateEditor,

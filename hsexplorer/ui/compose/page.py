@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +45,6 @@ from hsexplorer.domain.composer import (
     ComposerFormatError,
     ComposerState,
     IdentifierKind,
-    error_field,
     findings_by_field,
     identifier_kinds,
     send_readiness,
@@ -65,7 +63,7 @@ from hsexplorer.ui.compose.property_editors import (
     TextEditor,
     editor_for,
 )
-from hsexplorer.ui.compose.response_panel import ErrorEntry, ResponsePanel
+from hsexplorer.ui.compose.response_panel import ResponsePanel
 from hsexplorer.ui.definitions_page import ROW_OBJECT_ROLE, DefinitionsModel
 from hsexplorer.ui.icons import icon
 from hsexplorer.ui.widgets.json_editor import JsonEditor
@@ -986,7 +984,8 @@ class ComposePage(AreaPage):
 
     async def _send(self, payload: dict[str, Any], definition: EventDefinition | None) -> int | None:
         from hsexplorer.domain.templates import placeholders_in
-        from hsexplorer.hubspot.errors import ApiError, HubSpotError
+        from hsexplorer.hubspot.errors import HubSpotError
+        from hsexplorer.services.send_occurrence import send_occurrence
 
         if placeholders_in(payload):
             from hsexplorer.ui.compose.templates_dialog import fill_for_send
@@ -1007,23 +1006,9 @@ class ComposePage(AreaPage):
         self._update_send_button()
         self.response.show_sending(account.name)
         self.tabs.setCurrentWidget(self.response)
-        started = time.perf_counter()
         try:
             client = await self.context.session.client()
-            self._last_sent_at_ms = int(time.time() * 1000)
-            result = await client.send(payload)
-        except ApiError as error:
-            entries = [ErrorEntry(error_field(e.context, e.message), e.message, e.code) for e in error.errors]
-            duration = error.trace.duration if error.trace is not None else time.perf_counter() - started
-            self.response.show_refused(error.status, error.category, error.hubspot_message, error.correlation_id,
-                                       duration, entries, error.body.raw)
-            self._after_send(payload)
-            self._hubspot_findings = [
-                Finding(Severity.ERROR, e.code or "hubspot", _path_for(e.field, payload), f"HubSpot: {e.message}")
-                for e in entries
-            ]
-            self._show_findings()
-            return error.status
+            outcome = await send_occurrence(client, payload)
         except HubSpotError as error:
             self.response.show_failure(f"Not sent: {error.user_message}")
             return None
@@ -1033,12 +1018,21 @@ class ComposePage(AreaPage):
         finally:
             self._sending = False
             self._update_send_button()
-        self.response.show_accepted(result.status or 0, result.duration, result.correlation_id)
+        self._last_sent_at_ms = outcome.sent_at_ms
+        if outcome.error is not None:
+            error = outcome.error
+            self.response.show_refused(error.status, error.category, error.hubspot_message, error.correlation_id,
+                                       outcome.duration, outcome.entries, error.body.raw)
+            self._after_send(payload)
+            self._hubspot_findings = list(outcome.findings)
+            self._show_findings()
+            return error.status
+        self.response.show_accepted(outcome.status or 0, outcome.duration, outcome.correlation_id)
         self.last_sent, self._last_sent_definition = payload, definition
         self._after_send(payload)
         if self.verify_check.isChecked():
             self.verify_last()
-        return result.status
+        return outcome.status
 
     def _after_send(self, payload: dict[str, Any]) -> None:
         """Every send gets a fresh uuid: pre-fill the next one (unless the user cleared it on purpose)."""
@@ -1100,16 +1094,6 @@ class ComposePage(AreaPage):
         self.json_status.setStyleSheet("color: #57606a;")
         self.json_status.setText(f"Copied as {language.value}, {token}{where}.")
         return code
-
-
-def _path_for(field: str, payload: dict[str, Any]) -> str:
-    """A finding path for a form field HubSpot's error named (so the editor shows it)."""
-    if field == IDENTIFIER_FIELD:
-        for name in ("objectId", "email", "utk"):
-            if name in payload:
-                return name
-        return ""
-    return "" if field == PAYLOAD_FIELD else field
 
 
 Page = ComposePage

@@ -68,8 +68,8 @@ def measure_keystroke_findings_ms_p99(edits: int = 600) -> float:
         from PySide6.QtTest import QTest
 
         app, page = _page()
-        strings = [e for n, e in page._property_editors.items() if n.startswith("custom_string") or n == "hs_city"]
-        numbers = [e for n, e in page._property_editors.items() if n.startswith("custom_number")]
+        strings = [e for n, e in page.property_editors().items() if n.startswith("custom_string") or n == "hs_city"]
+        numbers = [e for n, e in page.property_editors().items() if n.startswith("custom_number")]
         samples: list[float] = []
         json_samples: list[float] = []
         for i in range(edits + 20):

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -66,6 +66,7 @@ from hsexplorer.ui.compose.property_editors import (
 from hsexplorer.ui.compose.response_panel import ResponsePanel
 from hsexplorer.ui.definitions_page import ROW_OBJECT_ROLE, DefinitionsModel
 from hsexplorer.ui.icons import icon
+from hsexplorer.ui.widgets.debounce import Debouncer
 from hsexplorer.ui.widgets.json_editor import JsonEditor
 
 DEFINITIONS_TASK = "compose.definitions"
@@ -230,18 +231,10 @@ class ComposePage(AreaPage):
         self._free_editors: dict[str, FreeFormEditor] = {}
         self._built_for: object = object()
 
-        self._validate_timer = QTimer(self)
-        self._validate_timer.setSingleShot(True)
-        self._validate_timer.setInterval(VALIDATION_DELAY_MS)
-        self._validate_timer.timeout.connect(self.refresh)
-        self._json_write_timer = QTimer(self)
-        self._json_write_timer.setSingleShot(True)
-        self._json_write_timer.setInterval(JSON_WRITE_DELAY_MS)
-        self._json_write_timer.timeout.connect(self.write_json)
-        self._json_timer = QTimer(self)
-        self._json_timer.setSingleShot(True)
-        self._json_timer.setInterval(JSON_PARSE_DELAY_MS)
-        self._json_timer.timeout.connect(self._parse_json)
+        # Public so callers (tests, benchmarks) can wait on `pending()` / `fired` rather than on timers.
+        self.validation = Debouncer(self.refresh, VALIDATION_DELAY_MS, self)
+        self.json_writing = Debouncer(self.write_json, JSON_WRITE_DELAY_MS, self)
+        self.json_parsing = Debouncer(self._parse_json, JSON_PARSE_DELAY_MS, self)
 
         self._build_toolbar()
         self.picker = EventPicker()
@@ -705,30 +698,37 @@ class ComposePage(AreaPage):
         self._show_values()
         self._payload_changed()
 
+    # --- the form's editors, for callers that drive it (the main window, tests, benchmarks) ----
+    def property_editor(self, name: str) -> FieldEditor:
+        """The editor of a property the definition declares (KeyError if it has none)."""
+        return self._property_editors[name]
+
+    def property_editors(self) -> dict[str, FieldEditor]:
+        """The definition's property editors by name, in the form's order."""
+        return dict(self._property_editors)
+
+    def free_editor(self, name: str) -> FreeFormEditor:
+        """The editor of a property the payload has but the definition does not declare."""
+        return self._free_editors[name]
+
     def _payload_changed(self, *, from_json: bool = False) -> None:
         """The state changed: validate (and rewrite the JSON) once typing pauses."""
         self._hubspot_findings = []
         if not from_json:
             self._write_json_pending = True
             self._json_findings = []
-            self._json_write_timer.start()
-        self._validate_timer.start()
+            self.json_writing.trigger()
+        self.validation.trigger()
 
     def flush_pending(self) -> None:
         """Run what the timers would run, now (tests, benchmarks, and before a send)."""
-        if self._json_timer.isActive():
-            self._json_timer.stop()
-            self._parse_json()
+        self.json_parsing.flush()
         self.flush_validation()
-        if self._json_write_timer.isActive():
-            self._json_write_timer.stop()
-            self.write_json()
+        self.json_writing.flush()
 
     def flush_validation(self) -> None:
         """Show the findings of the latest edit now instead of when the debounce timer fires."""
-        if self._validate_timer.isActive():
-            self._validate_timer.stop()
-            self.refresh()
+        self.validation.flush()
 
     def write_json(self) -> None:
         """Bring the JSON text up to date with the form (never over text with a syntax error)."""
@@ -791,9 +791,9 @@ class ComposePage(AreaPage):
         if self._setting_json:
             return
         # The user's typing wins over a form change still waiting to be written into the text.
-        self._json_write_timer.stop()
+        self.json_writing.cancel()
         self._write_json_pending = False
-        self._json_timer.start()
+        self.json_parsing.trigger()
 
     def _parse_json(self) -> None:
         text = self.json_editor.toPlainText()
@@ -883,7 +883,7 @@ class ComposePage(AreaPage):
         """JSON text from a file or the clipboard: shown as is, then read like typed JSON."""
         self.tabs.setCurrentIndex(0)
         self.json_editor.setPlainText(text)
-        self._json_timer.stop()
+        self.json_parsing.cancel()
         self._parse_json()
         self.flush_pending()
 

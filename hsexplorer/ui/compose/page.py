@@ -34,24 +34,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hsexplorer.controllers.compose import ComposeController, JsonReading
 from hsexplorer.domain.api_versions import send_path
 from hsexplorer.domain.composer import (
     EVENT_FIELD,
-    IDENTIFIER_FIELD,
     OCCURRED_AT_FIELD,
     PAYLOAD_FIELD,
     PROPERTIES_FIELD,
     UUID_FIELD,
-    ComposerFormatError,
     ComposerState,
     IdentifierKind,
     findings_by_field,
     identifier_kinds,
-    send_readiness,
 )
-from hsexplorer.domain.definitions import EventDefinition, index_definitions
+from hsexplorer.domain.definitions import EventDefinition
 from hsexplorer.domain.findings import Finding, Severity
-from hsexplorer.domain.payload_json import PayloadSyntaxError, load_payload
 from hsexplorer.ui.area_page import AreaPage
 from hsexplorer.ui.buttons import tool_button
 from hsexplorer.ui.compose.findings_view import FindingsView
@@ -73,7 +70,6 @@ DEFINITIONS_TASK = "compose.definitions"
 SEND_TASK = "compose.send"
 VERIFY_TASK = "compose.verify"
 COPY_TASK = "compose.copy"
-LAST_EVENT_KEY = "composer_last_event"  # settings.extra: {account id: event name}
 VALIDATION_DELAY_MS = 30  # restarted on every edit: one validation per pause in typing
 JSON_WRITE_DELAY_MS = 120  # the JSON view follows the form a little later than the findings
 JSON_PARSE_DELAY_MS = 150
@@ -210,22 +206,9 @@ class ComposePage(AreaPage):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.state = ComposerState()
-        self.state.regenerate_uuid()
-        self.definitions: list[EventDefinition] = []
-        self._index: dict[str, EventDefinition] = {}
-        self._definitions_stale = True
-        self._pending_definition_name: str | None = None
-        self.findings: list[Finding] = []
-        self._json_findings: list[Finding] = []
-        self._hubspot_findings: list[Finding] = []
-        self._json_error: PayloadSyntaxError | ComposerFormatError | None = None
+        self.controller = ComposeController(self.context.session.settings)
         self._write_json_pending = True
         self._setting_json = False
-        self._sending = False
-        self.last_sent: dict[str, Any] | None = None
-        self._last_sent_definition: EventDefinition | None = None
-        self._last_sent_at_ms = 0
         self.editors: dict[str, FieldEditor] = {}
         self._property_editors: dict[str, FieldEditor] = {}
         self._free_editors: dict[str, FreeFormEditor] = {}
@@ -302,6 +285,26 @@ class ComposePage(AreaPage):
         self._show_values()
         self.refresh()
         self.write_json()
+
+    # --- the controller's state, as the page shows it ----------------------------------------------
+    @property
+    def state(self) -> ComposerState:
+        return self.controller.state
+
+    @property
+    def definitions(self) -> list[EventDefinition]:
+        return self.controller.definitions
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.controller.findings
+
+    @property
+    def last_sent(self) -> dict[str, Any] | None:
+        return self.controller.last_sent
+
+    def _account_id(self) -> str:
+        return self.context.session.active_account.id
 
     # --- construction --------------------------------------------------------------------------
     def _build_toolbar(self) -> None:
@@ -484,11 +487,11 @@ class ComposePage(AreaPage):
 
     # --- definitions ----------------------------------------------------------------------------
     def activated(self) -> None:
-        if self._definitions_stale and not self.context.tasks.running(DEFINITIONS_TASK):
+        if self.controller.definitions_stale and not self.context.tasks.running(DEFINITIONS_TASK):
             self.reload_definitions()
 
     def reload_definitions(self) -> asyncio.Task[Any]:
-        self._definitions_stale = False
+        self.controller.definitions_stale = False
         self.picker.refresh.setEnabled(False)
         self.picker.status.setText(f"Loading events from {self.context.session.active_account.name}…")
         return self.context.tasks.start(DEFINITIONS_TASK, self._load_definitions(), what="loading event definitions")
@@ -500,7 +503,7 @@ class ComposePage(AreaPage):
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            self._definitions_stale = True
+            self.controller.definitions_stale = True
             self.picker.status.setText(f"Could not load events: {getattr(exc, 'user_message', None) or exc} "
                                        "You can still type an event name in the form.")
             return 0
@@ -510,49 +513,17 @@ class ComposePage(AreaPage):
         return len(definitions)
 
     def set_definitions(self, definitions: list[EventDefinition]) -> None:
-        self.definitions = list(definitions)
-        self._index = index_definitions(definitions)
-        self.picker.set_definitions(self.definitions)
-        wanted = self._pending_definition_name or self.state.event_name
-        self._pending_definition_name = None
-        definition = self._index.get(wanted) if wanted else None
-        if definition is None and not wanted:
-            remembered = self._remembered_event()
-            definition = self._index.get(remembered) if remembered else None
-            if definition is None and self.definitions:
-                definition = sorted(self.definitions, key=lambda d: d.label.lower())[0]
-        if definition is not None:
-            if wanted:
-                self.state.definition = definition  # keep the payload as loaded/typed
-                self._definition_changed()
-            else:
-                self.choose_definition(definition)
-        else:
-            self._definition_changed()
-
-    def _remembered_event(self) -> str | None:
-        remembered = self.context.session.settings.settings.extra.get(LAST_EVENT_KEY)
-        if isinstance(remembered, dict):
-            value = remembered.get(self.context.session.active_account.id)
-            return str(value) if value else None
-        return None
-
-    def _remember_event(self, name: str) -> None:
-        store = self.context.session.settings
-        extra = dict(store.settings.extra)
-        remembered = dict(extra.get(LAST_EVENT_KEY) or {})
-        account_id = self.context.session.active_account.id
-        if remembered.get(account_id) != name:
-            remembered[account_id] = name
-            extra[LAST_EVENT_KEY] = remembered
-            store.update(extra=extra)
+        chosen = self.controller.set_definitions(definitions, self._account_id())
+        self.picker.set_definitions(self.controller.definitions)
+        self._definition_changed()
+        if chosen:
+            self._schedule()
 
     def choose_definition(self, definition: EventDefinition) -> None:
         """Build the form for `definition` (properties already entered are kept)."""
-        self.state.set_definition(definition)
-        self._remember_event(definition.fully_qualified_name or definition.name)
+        self.controller.choose_definition(definition, self._account_id())
         self._definition_changed()
-        self._payload_changed()
+        self._schedule()
 
     def _definition_changed(self) -> None:
         definition = self.state.definition
@@ -570,9 +541,8 @@ class ComposePage(AreaPage):
     def _account_changed(self, _account: object) -> None:
         # What was sent belongs to the previous account: it cannot be verified through this one.
         self.context.tasks.cancel(VERIFY_TASK)
-        self.last_sent = None
+        self.controller.account_changed()
         self.response.verify_again.setEnabled(False)
-        self._definitions_stale = True
         if self.isVisible():
             self.reload_definitions()
 
@@ -654,22 +624,9 @@ class ComposePage(AreaPage):
 
     # --- edits ----------------------------------------------------------------------------------
     def _editor_edited(self, key: str, value: Any) -> None:
-        state = self.state
-        if key == EVENT_FIELD:
-            state.set_field("eventName", value)
-            definition = self._index.get(value) if isinstance(value, str) else None
-            if definition is not state.definition and (definition is not None or value not in self._index):
-                state.definition = definition
-                if definition is not None:
-                    self._remember_event(value)
-                self._definition_changed()
-        elif key == IDENTIFIER_FIELD:
-            state.set_identifier(self.identifier_editor.current_kind, value or "")
-        elif key in (OCCURRED_AT_FIELD, UUID_FIELD):
-            state.set_field(key, value)
-        elif key.startswith("properties."):
-            state.set_property(key[len("properties.") :], value)
-        self._payload_changed()
+        if self.controller.edit_field(key, value, self._account_id(), self.identifier_editor.current_kind):
+            self._definition_changed()
+        self._schedule()
 
     def _identifier_kind_changed(self, old: IdentifierKind, new: IdentifierKind) -> None:
         self.state.switch_identifier(old, new)
@@ -712,11 +669,13 @@ class ComposePage(AreaPage):
         return self._free_editors[name]
 
     def _payload_changed(self, *, from_json: bool = False) -> None:
-        """The state changed: validate (and rewrite the JSON) once typing pauses."""
-        self._hubspot_findings = []
+        """The state changed here: tell the controller, then validate (and rewrite the JSON) once typing pauses."""
+        self.controller.payload_edited(from_json=from_json)
+        self._schedule(from_json=from_json)
+
+    def _schedule(self, *, from_json: bool = False) -> None:
         if not from_json:
             self._write_json_pending = True
-            self._json_findings = []
             self.json_writing.trigger()
         self.validation.trigger()
 
@@ -732,7 +691,7 @@ class ComposePage(AreaPage):
 
     def write_json(self) -> None:
         """Bring the JSON text up to date with the form (never over text with a syntax error)."""
-        if self._write_json_pending and self._json_error is None:
+        if self._write_json_pending and self.controller.json_problem is None:
             self._write_json_pending = False
             self._setting_json = True
             try:
@@ -742,8 +701,7 @@ class ComposePage(AreaPage):
 
     def refresh(self) -> None:
         """Validate the state and show the findings next to each field, in the list and on Send."""
-        portal = self.context.session.active_account.portal_id
-        self.findings = self._json_findings + self.state.findings(portal)
+        self.controller.validate(self.context.session.active_account.portal_id)
         self._show_findings()
         self.property_count.setText(f"{len(self.state.property_names())} of 50 set")
         self.attribution_note.setVisible(
@@ -754,7 +712,7 @@ class ComposePage(AreaPage):
             self._apply_filter()
 
     def _show_findings(self) -> None:
-        shown = self.findings + self._hubspot_findings
+        shown = self.controller.shown_findings
         grouped = findings_by_field(shown)
         for key, editor in self.editors.items():
             editor.show_findings(grouped.get(key, ()))
@@ -770,13 +728,13 @@ class ComposePage(AreaPage):
         self._update_send_button()
 
     def _update_send_button(self) -> None:
-        if self._json_error is not None:
-            self.send_button.setText("Fix the JSON to send")
+        readiness = self.controller.readiness(send_anyway=self.send_anyway.isChecked())
+        if self.controller.json_problem is not None:
+            self.send_button.setText(readiness.label)
             self.send_button.setEnabled(False)
             self.send_anyway.hide()
             self._send_tip("The JSON has a syntax error; fix it or discard the JSON edits")
             return
-        readiness = send_readiness(self.findings, send_anyway=self.send_anyway.isChecked(), busy=self._sending)
         self.send_anyway.setVisible(readiness.errors > 0)
         self.send_button.setText(readiness.label)
         self.send_button.setEnabled(readiness.enabled)
@@ -796,87 +754,47 @@ class ComposePage(AreaPage):
         self.json_parsing.trigger()
 
     def _parse_json(self) -> None:
-        text = self.json_editor.toPlainText()
-        try:
-            payload, duplicate_findings = load_payload(text)
-            definition = self._definition_for_payload(payload)
-            state = ComposerState.from_payload(payload, definition)
-        except PayloadSyntaxError as error:
-            self._set_json_error(error, f"Line {error.line}, column {error.column}: {error.message}. "
-                                        "The form keeps the last valid payload; your text is kept as typed.")
-            self.json_editor.show_error(error.line, error.column)
+        reading = self.controller.read_json(self.json_editor.toPlainText())
+        problem = self.controller.json_problem
+        if reading is JsonReading.REFUSED and problem is not None:
+            self.json_status.setText("✖ " + problem.message)
+            self.json_status.setStyleSheet("color: #d1242f;")
+            self.revert_json.show()
+            self.form.setEnabled(False)
+            self.form.setToolTip("Fix the JSON (or discard its edits) to use the form again")
+            self.json_editor.show_error(problem.line, problem.column)
+            self._update_send_button()
             return
-        except ComposerFormatError as error:
-            self._set_json_error(error, f"{error} Your text is kept as typed.")
-            self.json_editor.show_error(None)
-            return
-        self._json_error = None
-        self.json_editor.show_error(None)
-        self.json_status.setText("")
-        self.revert_json.hide()
-        self.form.setEnabled(True)
-        definition_changed = state.definition is not self.state.definition
-        self.state = state
-        self._json_findings = duplicate_findings
-        if definition_changed:
+        self._json_accepted()
+        if reading is JsonReading.DEFINITION:
             self._definition_changed()
         self._show_values()
-        self._payload_changed(from_json=True)
+        self._schedule(from_json=True)
 
-    def _set_json_error(self, error: Any, message: str) -> None:
-        self._json_error = error
-        self.json_status.setText("✖ " + message)
-        self.json_status.setStyleSheet("color: #d1242f;")
-        self.revert_json.show()
-        self.form.setEnabled(False)
-        self.form.setToolTip("Fix the JSON (or discard its edits) to use the form again")
-        self._update_send_button()
-
-    def _discard_json_edits(self) -> None:
-        self._json_error = None
+    def _json_accepted(self) -> None:
         self.json_editor.show_error(None)
         self.json_status.setText("")
         self.revert_json.hide()
         self.form.setEnabled(True)
-        self.form.setToolTip("")
-        self._payload_changed()
-        self.flush_pending()
 
-    def _definition_for_payload(self, payload: Any) -> EventDefinition | None:
-        """The definition an eventName names; before any are loaded, the current one if it matches."""
-        name = payload.get("eventName") if isinstance(payload, dict) else None
-        if not isinstance(name, str):
-            return None
-        if name in self._index:
-            return self._index[name]
-        current = self.state.definition
-        if not self._index and current is not None and name in (current.fully_qualified_name, current.name):
-            return current
-        return None
+    def _discard_json_edits(self) -> None:
+        self.controller.discard_json_edits()
+        self._json_accepted()
+        self.form.setToolTip("")
+        self._schedule()
+        self.flush_pending()
 
     # --- loading payloads -----------------------------------------------------------------------
     def load_payload(self, payload: dict[str, Any], *, definition_name: str | None = None) -> None:
         """Open a payload in the composer (from history, explore, a file); nothing in it is dropped."""
-        definition = self._index.get(definition_name) if definition_name else None
-        if definition is None:
-            definition = self._definition_for_payload(payload)
-        if definition is None and isinstance(payload, dict) and (definition_name or payload.get("eventName")) and not self._index:
-            self._pending_definition_name = definition_name or str(payload.get("eventName"))
-        try:
-            state = ComposerState.from_payload(payload, definition)
-        except ComposerFormatError:
+        if not self.controller.load_payload(payload, definition_name):
             # Not one send body (e.g. a batch): shown as JSON with the reason, nothing dropped.
             self.load_text(json.dumps(payload, indent=2, ensure_ascii=False))
             return
-        self._json_error = None
-        self.json_editor.show_error(None)
-        self.json_status.setText("")
-        self.revert_json.hide()
-        self.form.setEnabled(True)
-        self.state = state
+        self._json_accepted()
         self._definition_changed()
         self._show_values()
-        self._payload_changed()
+        self._schedule()
         self.flush_pending()
 
     def load_text(self, text: str) -> None:
@@ -912,11 +830,8 @@ class ComposePage(AreaPage):
 
     def new_occurrence(self) -> None:
         definition = self.state.definition
-        self.state = ComposerState(definition)
-        if definition is None:
-            self.state.set_definition(None, event_name=self.event_editor.edit.text())
-        self.state.regenerate_uuid()
-        self.load_payload(self.state.to_payload(), definition_name=definition.name if definition else None)
+        self.load_payload(self.controller.new_occurrence_payload(self.event_editor.edit.text()),
+                          definition_name=definition.name if definition else None)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
@@ -950,7 +865,7 @@ class ComposePage(AreaPage):
     # --- sending --------------------------------------------------------------------------------
     def send(self) -> asyncio.Task[Any] | None:
         """Ctrl+Enter / the Send button: send the payload as it stands (if the button allows it)."""
-        if self._sending or self.context.tasks.running(SEND_TASK):
+        if self.controller.sending or self.context.tasks.running(SEND_TASK):
             return None  # a second Ctrl+Enter while the first send is on its way
         self.flush_pending()
         if not self.send_button.isEnabled():
@@ -985,7 +900,6 @@ class ComposePage(AreaPage):
     async def _send(self, payload: dict[str, Any], definition: EventDefinition | None) -> int | None:
         from hsexplorer.domain.templates import placeholders_in
         from hsexplorer.hubspot.errors import HubSpotError
-        from hsexplorer.services.send_occurrence import send_occurrence
 
         if placeholders_in(payload):
             from hsexplorer.ui.compose.templates_dialog import fill_for_send
@@ -1002,13 +916,11 @@ class ComposePage(AreaPage):
             self.tabs.setCurrentWidget(self.response)
             return None
         self.context.tasks.cancel(VERIFY_TASK)
-        self._sending = True
-        self._update_send_button()
         self.response.show_sending(account.name)
         self.tabs.setCurrentWidget(self.response)
         try:
             client = await self.context.session.client()
-            outcome = await send_occurrence(client, payload)
+            outcome = await self.controller.send(client, payload, definition, on_started=self._update_send_button)
         except HubSpotError as error:
             self.response.show_failure(f"Not sent: {error.user_message}")
             return None
@@ -1016,35 +928,25 @@ class ComposePage(AreaPage):
             self.response.show_failure(f"Not sent: {getattr(error, 'user_message', None) or error}")
             return None
         finally:
-            self._sending = False
             self._update_send_button()
-        self._last_sent_at_ms = outcome.sent_at_ms
         if outcome.error is not None:
             error = outcome.error
             self.response.show_refused(error.status, error.category, error.hubspot_message, error.correlation_id,
                                        outcome.duration, outcome.entries, error.body.raw)
-            self._after_send(payload)
-            self._hubspot_findings = list(outcome.findings)
-            self._show_findings()
-            return error.status
-        self.response.show_accepted(outcome.status or 0, outcome.duration, outcome.correlation_id)
-        self.last_sent, self._last_sent_definition = payload, definition
-        self._after_send(payload)
-        if self.verify_check.isChecked():
+        else:
+            self.response.show_accepted(outcome.status or 0, outcome.duration, outcome.correlation_id)
+        self.uuid_editor.set_value(self.state.get("uuid"))
+        self._schedule()
+        self.flush_pending()
+        if outcome.accepted and self.verify_check.isChecked():
             self.verify_last()
         return outcome.status
-
-    def _after_send(self, payload: dict[str, Any]) -> None:
-        """Every send gets a fresh uuid: pre-fill the next one (unless the user cleared it on purpose)."""
-        if payload.get("uuid"):
-            self._regenerate_uuid()
-            self.flush_pending()
 
     # --- verifying ------------------------------------------------------------------------------
     def verify_last(self) -> asyncio.Task[Any] | None:
         if self.last_sent is None:
             return None
-        return self.context.tasks.start(VERIFY_TASK, self._verify(self.last_sent, self._last_sent_definition),
+        return self.context.tasks.start(VERIFY_TASK, self._verify(self.last_sent, self.controller.last_sent_definition),
                                         what="verifying the sent occurrence")
 
     async def _verify(self, payload: dict[str, Any], definition: EventDefinition | None) -> Any:
@@ -1053,7 +955,7 @@ class ComposePage(AreaPage):
         self.response.show_verifying(1, 0.0)
         try:
             client = await self.context.session.client()
-            result = await verify_sent(client, payload, definition=definition, sent_at_ms=self._last_sent_at_ms,
+            result = await verify_sent(client, payload, definition=definition, sent_at_ms=self.controller.last_sent_at_ms,
                                        on_attempt=self.response.show_verifying)
         except asyncio.CancelledError:
             self.response.show_verify_stopped()

@@ -13,21 +13,16 @@ import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
     QMenu,
     QPushButton,
-    QScrollArea,
     QSplitter,
-    QTableView,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
@@ -37,31 +32,23 @@ from PySide6.QtWidgets import (
 from hsexplorer.controllers.compose import ComposeController, JsonReading
 from hsexplorer.domain.api_versions import send_path
 from hsexplorer.domain.composer import (
-    EVENT_FIELD,
-    OCCURRED_AT_FIELD,
     PAYLOAD_FIELD,
-    PROPERTIES_FIELD,
-    UUID_FIELD,
     ComposerState,
     IdentifierKind,
     findings_by_field,
-    identifier_kinds,
 )
 from hsexplorer.domain.definitions import EventDefinition
-from hsexplorer.domain.findings import Finding, Severity
+from hsexplorer.domain.findings import Finding
 from hsexplorer.ui.area_page import AreaPage
 from hsexplorer.ui.buttons import tool_button
+from hsexplorer.ui.compose.event_picker import EventPicker
 from hsexplorer.ui.compose.findings_view import FindingsView
+from hsexplorer.ui.compose.form import ComposeForm
 from hsexplorer.ui.compose.property_editors import (
-    DateTimeEditor,
     FieldEditor,
     FreeFormEditor,
-    IdentifierEditor,
-    TextEditor,
-    editor_for,
 )
 from hsexplorer.ui.compose.response_panel import ResponsePanel
-from hsexplorer.ui.definitions_page import ROW_OBJECT_ROLE, DefinitionsModel
 from hsexplorer.ui.icons import icon
 from hsexplorer.ui.widgets.debounce import Debouncer
 from hsexplorer.ui.widgets.json_editor import JsonEditor
@@ -74,126 +61,6 @@ VALIDATION_DELAY_MS = 30  # restarted on every edit: one validation per pause in
 JSON_WRITE_DELAY_MS = 120  # the JSON view follows the form a little later than the findings
 JSON_PARSE_DELAY_MS = 150
 MAX_JSON_FILE_BYTES = 5 * 1024 * 1024
-
-
-class CollapsibleGroup(QWidget):
-    """A titled group whose body folds away (HubSpot's default properties are many and rarely used)."""
-
-    def __init__(self, title: str, tooltip: str, expanded: bool = True, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 6, 0, 0)
-        layout.setSpacing(2)
-        self.header = QToolButton()
-        self.header.setObjectName("groupHeader")
-        self.header.setCheckable(True)
-        self.header.setChecked(expanded)
-        self.header.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.header.setStyleSheet("QToolButton { border: none; font-weight: 600; }")
-        self.header.setAccessibleName(title)
-        self.header.setToolTip(tooltip)
-        self.header.toggled.connect(self.set_expanded)
-        self.body = QWidget()
-        self.body_layout = QVBoxLayout(self.body)
-        self.body_layout.setContentsMargins(12, 0, 0, 0)
-        self.body_layout.setSpacing(2)
-        layout.addWidget(self.header)
-        layout.addWidget(self.body)
-        self._title = title
-        self.set_expanded(expanded)
-
-    def set_title(self, title: str) -> None:
-        self._title = title
-        self._update_header()
-
-    def _update_header(self) -> None:
-        self.header.setArrowType(Qt.ArrowType.DownArrow if self.header.isChecked() else Qt.ArrowType.RightArrow)
-        self.header.setText(self._title)
-
-    def set_expanded(self, expanded: bool) -> None:
-        if self.header.isChecked() != expanded:
-            self.header.setChecked(expanded)
-            return
-        self.body.setVisible(expanded)
-        self._update_header()
-
-    @property
-    def expanded(self) -> bool:
-        return self.header.isChecked()
-
-
-class EventPicker(QWidget):
-    """The account's definitions, searchable; choosing one emits `definition_chosen`."""
-
-    definition_chosen = Signal(object)
-    refresh_requested = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        top = QHBoxLayout()
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Search events")
-        self.search.setClearButtonEnabled(True)
-        self.search.setAccessibleName("Search events")
-        self.search.setToolTip("Show only events whose label, name or object contains this text")
-        self.refresh = QToolButton()
-        self.refresh.setIcon(icon("refresh"))
-        self.refresh.setAccessibleName("Refresh events")
-        self.refresh.setToolTip("Load the account's event definitions again")
-        self.refresh.clicked.connect(self.refresh_requested)
-        top.addWidget(self.search, 1)
-        top.addWidget(self.refresh)
-        layout.addLayout(top)
-        self.model = DefinitionsModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.proxy.setFilterKeyColumn(-1)
-        self.search.textChanged.connect(self.proxy.setFilterFixedString)
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setAccessibleName("Events")
-        self.table.setToolTip("The account's events: label, internal name, fully qualified name, object, properties. "
-                              "Choose one to build its form.")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.table.activated.connect(self._chosen)
-        self.table.clicked.connect(self._chosen)
-        layout.addWidget(self.table, 1)
-        self.status = QLabel("")
-        self.status.setWordWrap(True)
-        self.status.setObjectName("mutedText")
-        self.status.setAccessibleName("Events status")
-        layout.addWidget(self.status)
-        self.search.returnPressed.connect(self._choose_first)
-
-    def set_definitions(self, definitions: list[EventDefinition]) -> None:
-        self.model.set_definitions(definitions)
-        self.status.setText(f"{len(definitions)} events · or type any event name in the form")
-
-    def _choose_first(self) -> None:
-        if self.proxy.rowCount():
-            self._chosen(self.proxy.index(0, 0))
-
-    def _chosen(self, index: Any) -> None:
-        definition = index.siblingAtColumn(0).data(ROW_OBJECT_ROLE) if index.isValid() else None
-        if definition is not None:
-            self.definition_chosen.emit(definition)
-
-    def select(self, definition: EventDefinition | None) -> None:
-        for row in range(self.proxy.rowCount()):
-            index = self.proxy.index(row, 0)
-            if definition is not None and index.data(ROW_OBJECT_ROLE).name == definition.name:
-                self.table.selectRow(row)
-                return
-        self.table.clearSelection()
 
 
 class ComposePage(AreaPage):
@@ -209,10 +76,6 @@ class ComposePage(AreaPage):
         self.controller = ComposeController(self.context.session.settings)
         self._write_json_pending = True
         self._setting_json = False
-        self.editors: dict[str, FieldEditor] = {}
-        self._property_editors: dict[str, FieldEditor] = {}
-        self._free_editors: dict[str, FreeFormEditor] = {}
-        self._built_for: object = object()
 
         # Public so callers (tests, benchmarks) can wait on `pending()` / `fired` rather than on timers.
         self.validation = Debouncer(self.refresh, VALIDATION_DELAY_MS, self)
@@ -223,7 +86,21 @@ class ComposePage(AreaPage):
         self.picker = EventPicker()
         self.picker.definition_chosen.connect(self.choose_definition)
         self.picker.refresh_requested.connect(self.reload_definitions)
-        form_panel = self._build_form_panel()
+        form_panel = self.form_panel = ComposeForm(lambda: self.controller.state)
+        form_panel.value_edited.connect(self._editor_edited)
+        form_panel.identifier_kind_changed.connect(self._identifier_kind_changed)
+        form_panel.new_uuid_requested.connect(self._regenerate_uuid)
+        form_panel.property_added.connect(self._add_free_property)
+        form_panel.property_removed.connect(self._remove_free_property)
+        # The form's parts the page and its callers address directly.
+        self.form, self.editors = form_panel.form, form_panel.editors
+        self.event_editor, self.identifier_editor = form_panel.event_editor, form_panel.identifier_editor
+        self.occurred_editor, self.uuid_editor = form_panel.occurred_editor, form_panel.uuid_editor
+        self.property_search, self.only_set = form_panel.property_search, form_panel.only_set
+        self.default_group, self.attribution_note = form_panel.default_group, form_panel.attribution_note
+        self.payload_message, self.properties_message = form_panel.payload_message, form_panel.properties_message
+        self.add_name, self.add_value, self.add_button = form_panel.add_name, form_panel.add_value, form_panel.add_button
+        self.property_count = form_panel.property_count
         self.json_editor = JsonEditor()
         self.json_editor.textChanged.connect(self._json_text_changed)
         self.json_editor.file_dropped.connect(self.load_file)
@@ -281,8 +158,8 @@ class ComposePage(AreaPage):
             shortcut.activated.connect(self.send)
         self.setAcceptDrops(True)
         self.context.session.account_changed.connect(self._account_changed)
-        self._rebuild_form()
-        self._show_values()
+        form_panel.rebuild()
+        form_panel.show_values()
         self.refresh()
         self.write_json()
 
@@ -350,109 +227,6 @@ class ComposePage(AreaPage):
     def _tool(self, text: str, icon_name: str, tip: str, slot: Any) -> QToolButton:
         return tool_button(text, tip, slot, icon_name=icon_name)
 
-    def _build_form_panel(self) -> QWidget:
-        self.form = QWidget()
-        self.form.setObjectName("composerForm")
-        layout = QVBoxLayout(self.form)
-        layout.setContentsMargins(8, 4, 12, 8)
-        layout.setSpacing(4)
-        self.payload_message = QLabel()
-        self.payload_message.setWordWrap(True)
-        self.payload_message.setAccessibleName("Findings about the whole payload")
-        self.payload_message.hide()
-        layout.addWidget(self.payload_message)
-        self.event_editor = TextEditor(EVENT_FIELD, "Event name (eventName)",
-                                       "The fully qualified event name (pe{portalId}_{name}); choose an event on the left "
-                                       "or type any name, e.g. one the token cannot list",
-                                       placeholder="pe1234567_event_name")
-        self.identifier_editor = IdentifierEditor()
-        self.identifier_editor.kind_changed.connect(self._identifier_kind_changed)
-        self.occurred_editor = DateTimeEditor(OCCURRED_AT_FIELD, "Occurred at (occurredAt)",
-                                              "When the event happened; empty means when HubSpot receives it")
-        self.uuid_editor = TextEditor(UUID_FIELD, "Occurrence ID (uuid)",
-                                      "A fresh uuid is filled in for every send so a retry is never counted twice; "
-                                      "clear it to send without one", placeholder="no uuid: HubSpot makes one up")
-        self.new_uuid = QToolButton()
-        self.new_uuid.setIcon(icon("refresh"))
-        self.new_uuid.setAccessibleName("New uuid")
-        self.new_uuid.setToolTip("Fill in a fresh uuid")
-        self.new_uuid.clicked.connect(self._regenerate_uuid)
-        self.uuid_editor.input_layout.addWidget(self.new_uuid)
-        for editor in (self.event_editor, self.identifier_editor, self.occurred_editor, self.uuid_editor):
-            self._register(editor)
-            layout.addWidget(editor)
-
-        heading = QHBoxLayout()
-        title = QLabel("Properties")
-        title.setStyleSheet("font-weight: 600; font-size: 13px;")
-        heading.addWidget(title)
-        self.property_count = QLabel("")
-        self.property_count.setObjectName("mutedText")
-        self.property_count.setAccessibleName("Properties set")
-        heading.addWidget(self.property_count, 1)
-        layout.addLayout(heading)
-        filters = QHBoxLayout()
-        self.property_search = QLineEdit()
-        self.property_search.setPlaceholderText("Search properties")
-        self.property_search.setClearButtonEnabled(True)
-        self.property_search.setAccessibleName("Search properties")
-        self.property_search.setToolTip("Show only properties whose name or label contains this text")
-        self.property_search.textChanged.connect(self._apply_filter)
-        self.only_set = QCheckBox("Only set")
-        self.only_set.setAccessibleName("Only set properties")
-        self.only_set.setToolTip("Show only the properties that have a value")
-        self.only_set.toggled.connect(self._apply_filter)
-        filters.addWidget(self.property_search, 1)
-        filters.addWidget(self.only_set)
-        layout.addLayout(filters)
-        self.properties_message = QLabel()
-        self.properties_message.setWordWrap(True)
-        self.properties_message.setAccessibleName("Findings about the properties")
-        self.properties_message.hide()
-        layout.addWidget(self.properties_message)
-        self.attribution_note = QLabel(
-            "ℹ hs_page_content_type is set, so HubSpot uses it for attribution and ignores hs_asset_type."
-        )
-        self.attribution_note.setWordWrap(True)
-        self.attribution_note.setAccessibleName("Attribution note")
-        self.attribution_note.setStyleSheet("color: #b35900;")
-        self.attribution_note.hide()
-        layout.addWidget(self.attribution_note)
-        self.custom_group = CollapsibleGroup("Event properties", "The properties this event defines")
-        self.default_group = CollapsibleGroup("HubSpot default properties", "Properties HubSpot adds to every event "
-                                              "(page, device, location, attribution)", expanded=False)
-        self.free_group = CollapsibleGroup("Not in the definition", "Properties added by hand; HubSpot refuses "
-                                           "properties the event does not define")
-        layout.addWidget(self.custom_group)
-        layout.addWidget(self.default_group)
-        layout.addWidget(self.free_group)
-        add_row = QHBoxLayout()
-        self.add_name = QLineEdit()
-        self.add_name.setPlaceholderText("property name")
-        self.add_name.setAccessibleName("New property name")
-        self.add_name.setToolTip("The internal name of a property to add by hand")
-        self.add_value = QLineEdit()
-        self.add_value.setPlaceholderText("value")
-        self.add_value.setAccessibleName("New property value")
-        self.add_value.setToolTip("Its value, sent as typed")
-        self.add_button = QPushButton(icon("add"), "Add")
-        self.add_button.setAccessibleName("Add property")
-        self.add_button.setToolTip("Add this property to the payload")
-        self.add_button.clicked.connect(self._add_free_property)
-        self.add_value.returnPressed.connect(self._add_free_property)
-        add_row.addWidget(self.add_name, 2)
-        add_row.addWidget(self.add_value, 3)
-        add_row.addWidget(self.add_button)
-        layout.addLayout(add_row)
-        layout.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the form wraps instead
-        self.scroll.setWidget(self.form)
-        self.scroll.setAccessibleName("Occurrence form")
-        self.scroll.setToolTip("")
-        return self.scroll
-
     def _build_send_row(self) -> None:
         row = QHBoxLayout()
         self.verify_check = QCheckBox("Verify after send")
@@ -480,10 +254,6 @@ class ComposePage(AreaPage):
         row.addWidget(self.send_anyway)
         row.addWidget(self.send_button)
         self.page_layout.addLayout(row)
-
-    def _register(self, editor: FieldEditor) -> None:
-        self.editors[editor.key] = editor
-        editor.value_edited.connect(self._editor_edited)
 
     # --- definitions ----------------------------------------------------------------------------
     def activated(self) -> None:
@@ -535,8 +305,8 @@ class ComposePage(AreaPage):
                 f"{definition.label} · {definition.fully_qualified_name or definition.name} · "
                 f"{definition.primary_object.lower()} event · {len(definition.properties)} properties"
             )
-        self._rebuild_form()
-        self._show_values()
+        self.form_panel.rebuild()
+        self.form_panel.show_values()
 
     def _account_changed(self, _account: object) -> None:
         # What was sent belongs to the previous account: it cannot be verified through this one.
@@ -546,82 +316,6 @@ class ComposePage(AreaPage):
         if self.isVisible():
             self.reload_definitions()
 
-    # --- the form -------------------------------------------------------------------------------
-    def _rebuild_form(self) -> None:
-        """Editors for the definition's properties: built once per definition, never per keystroke."""
-        definition = self.state.definition
-        if definition is self._built_for:
-            return
-        self._built_for = definition
-        for editor in self._property_editors.values():
-            self.editors.pop(editor.key, None)
-            editor.setParent(None)
-            editor.deleteLater()
-        self._property_editors.clear()
-        kinds = identifier_kinds(definition)
-        self.identifier_editor.set_kinds(kinds, self.state.matching_property_name)
-        if definition is None:
-            self.custom_group.set_title("Event properties (choose an event to see its properties)")
-            self.default_group.hide()
-            return
-        self.form.setUpdatesEnabled(False)
-        try:
-            for prop in definition.properties:
-                editor = editor_for(prop)
-                self._property_editors[prop.name] = editor
-                self._register(editor)
-                group = self.default_group if prop.hubspot_defined else self.custom_group
-                group.body_layout.addWidget(editor)
-        finally:
-            self.form.setUpdatesEnabled(True)
-        custom = len(definition.custom_properties)
-        self.custom_group.set_title(f"Event properties ({custom})")
-        self.default_group.set_title(f"HubSpot default properties ({len(definition.default_properties)})")
-        self.default_group.setVisible(bool(definition.default_properties))
-
-    def _sync_free_form(self) -> None:
-        names = self.state.extra_property_names() if self.state.definition is not None else self.state.property_names()
-        for name in [n for n in self._free_editors if n not in names]:
-            editor = self._free_editors.pop(name)
-            self.editors.pop(editor.key, None)
-            editor.setParent(None)
-            editor.deleteLater()
-        for name in names:
-            if name not in self._free_editors:
-                editor = FreeFormEditor("properties." + name, name)
-                editor.remove_requested.connect(self._remove_free_property)
-                self._free_editors[name] = editor
-                self._register(editor)
-                self.free_group.body_layout.addWidget(editor)
-        self.free_group.set_title(f"Not in the definition ({len(names)})" if names else "Add a property by hand")
-
-    def _show_values(self) -> None:
-        """Every editor shows the state's value (no signals: this is the state → form direction)."""
-        state = self.state
-        self.event_editor.set_value(state.get("eventName"))
-        kind = state.identifier_kind(self.identifier_editor.current_kind)
-        self.identifier_editor.show_identifier(kind, state.identifier_text(kind))
-        self.occurred_editor.set_value(state.get("occurredAt"))
-        self.uuid_editor.set_value(state.get("uuid"))
-        self._sync_free_form()
-        for name, editor in self._property_editors.items():
-            editor.set_value(state.property_value(name) if state.is_property_set(name) else None)
-        for name, editor in self._free_editors.items():
-            editor.set_value(state.property_value(name))
-        self._apply_filter()
-
-    def _apply_filter(self) -> None:
-        needle = self.property_search.text().strip().lower()
-        only_set = self.only_set.isChecked()
-        for name, editor in (*self._property_editors.items(), *self._free_editors.items()):
-            visible = (not needle or needle in name.lower() or needle in editor.caption_text.lower()) and (
-                not only_set or self.state.is_property_set(name)
-            )
-            if editor.isHidden() == visible:
-                editor.setVisible(visible)
-        if needle or only_set:
-            self.default_group.set_expanded(True)
-
     # --- edits ----------------------------------------------------------------------------------
     def _editor_edited(self, key: str, value: Any) -> None:
         if self.controller.edit_field(key, value, self._account_id(), self.identifier_editor.current_kind):
@@ -630,7 +324,7 @@ class ComposePage(AreaPage):
 
     def _identifier_kind_changed(self, old: IdentifierKind, new: IdentifierKind) -> None:
         self.state.switch_identifier(old, new)
-        self._show_values()
+        self.form_panel.show_values()
         self._payload_changed()
 
     def _regenerate_uuid(self) -> None:
@@ -638,35 +332,29 @@ class ComposePage(AreaPage):
         self.uuid_editor.set_value(self.state.get("uuid"))
         self._payload_changed()
 
-    def _add_free_property(self) -> None:
-        name = self.add_name.text().strip()
-        if not name:
-            self.add_name.setFocus()
-            return
-        self.state.set_property(name, self.add_value.text())
-        self.add_name.clear()
-        self.add_value.clear()
-        self._show_values()
+    def _add_free_property(self, name: str, value: str) -> None:
+        self.state.set_property(name, value)
+        self.form_panel.show_values()
         self._payload_changed()
         self.focus_field("properties." + name)
 
     def _remove_free_property(self, key: str) -> None:
         self.state.set_property(key[len("properties.") :], None)
-        self._show_values()
+        self.form_panel.show_values()
         self._payload_changed()
 
     # --- the form's editors, for callers that drive it (the main window, tests, benchmarks) ----
     def property_editor(self, name: str) -> FieldEditor:
         """The editor of a property the definition declares (KeyError if it has none)."""
-        return self._property_editors[name]
+        return self.form_panel.property_editor(name)
 
     def property_editors(self) -> dict[str, FieldEditor]:
         """The definition's property editors by name, in the form's order."""
-        return dict(self._property_editors)
+        return self.form_panel.property_editors()
 
     def free_editor(self, name: str) -> FreeFormEditor:
         """The editor of a property the payload has but the definition does not declare."""
-        return self._free_editors[name]
+        return self.form_panel.free_editor(name)
 
     def _payload_changed(self, *, from_json: bool = False) -> None:
         """The state changed here: tell the controller, then validate (and rewrite the JSON) once typing pauses."""
@@ -709,21 +397,11 @@ class ComposePage(AreaPage):
             and self.state.property_value("hs_asset_type") not in (None, "")
         )
         if self.only_set.isChecked():
-            self._apply_filter()
+            self.form_panel.apply_filter()
 
     def _show_findings(self) -> None:
         shown = self.controller.shown_findings
-        grouped = findings_by_field(shown)
-        for key, editor in self.editors.items():
-            editor.show_findings(grouped.get(key, ()))
-        for label, key in ((self.payload_message, PAYLOAD_FIELD), (self.properties_message, PROPERTIES_FIELD)):
-            items = grouped.get(key, [])
-            label.setVisible(bool(items))
-            if items:
-                label.setText("\n".join(f"{'✖' if f.severity is Severity.ERROR else '▲' if f.severity is Severity.WARNING else 'ℹ'} "
-                                        f"{f.message}" for f in items))
-                worst = min(items, key=lambda f: f.severity.rank).severity
-                label.setStyleSheet(f"color: {'#d1242f' if worst is Severity.ERROR else '#b35900' if worst is Severity.WARNING else '#57606a'};")
+        self.form_panel.show_findings(findings_by_field(shown))
         self.findings_view.set_findings(shown)
         self._update_send_button()
 
@@ -768,7 +446,7 @@ class ComposePage(AreaPage):
         self._json_accepted()
         if reading is JsonReading.DEFINITION:
             self._definition_changed()
-        self._show_values()
+        self.form_panel.show_values()
         self._schedule(from_json=True)
 
     def _json_accepted(self) -> None:
@@ -793,7 +471,7 @@ class ComposePage(AreaPage):
             return
         self._json_accepted()
         self._definition_changed()
-        self._show_values()
+        self.form_panel.show_values()
         self._schedule()
         self.flush_pending()
 
@@ -846,21 +524,12 @@ class ComposePage(AreaPage):
 
     # --- jumping to a field ---------------------------------------------------------------------
     def focus_field(self, key: str) -> None:
-        editor = self.editors.get(key)
-        if editor is None or key in (PAYLOAD_FIELD, PROPERTIES_FIELD):
-            self.tabs.setCurrentIndex(0)
-            name = key.split(".", 1)[1] if key.startswith("properties.") else key
-            if key not in (PAYLOAD_FIELD,) and self.json_editor.select_key(name):
-                self.json_editor.setFocus(Qt.FocusReason.OtherFocusReason)
+        if self.form_panel.focus(key):
             return
-        if editor.isHidden():
-            self.property_search.clear()
-            self.only_set.setChecked(False)
-        for group in (self.custom_group, self.default_group, self.free_group):
-            if group.isAncestorOf(editor):
-                group.set_expanded(True)
-        self.scroll.ensureWidgetVisible(editor, 0, 40)
-        editor.focus_input()
+        self.tabs.setCurrentIndex(0)
+        name = key.split(".", 1)[1] if key.startswith("properties.") else key
+        if key != PAYLOAD_FIELD and self.json_editor.select_key(name):
+            self.json_editor.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --- sending --------------------------------------------------------------------------------
     def send(self) -> asyncio.Task[Any] | None:

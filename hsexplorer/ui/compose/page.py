@@ -16,15 +16,12 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QMenu,
     QPushButton,
     QSplitter,
     QTabWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -40,7 +37,7 @@ from hsexplorer.domain.composer import (
 from hsexplorer.domain.definitions import EventDefinition
 from hsexplorer.domain.findings import Finding
 from hsexplorer.ui.area_page import AreaPage
-from hsexplorer.ui.buttons import tool_button
+from hsexplorer.ui.compose.copy_as_code import request_as_code
 from hsexplorer.ui.compose.event_picker import EventPicker
 from hsexplorer.ui.compose.findings_view import FindingsView
 from hsexplorer.ui.compose.form import ComposeForm
@@ -49,7 +46,8 @@ from hsexplorer.ui.compose.property_editors import (
     FreeFormEditor,
 )
 from hsexplorer.ui.compose.response_panel import ResponsePanel
-from hsexplorer.ui.icons import icon
+from hsexplorer.ui.compose.send_bar import SendBar
+from hsexplorer.ui.compose.toolbar import ComposeToolbar
 from hsexplorer.ui.widgets.debounce import Debouncer
 from hsexplorer.ui.widgets.json_editor import JsonEditor
 
@@ -82,7 +80,15 @@ class ComposePage(AreaPage):
         self.json_writing = Debouncer(self.write_json, JSON_WRITE_DELAY_MS, self)
         self.json_parsing = Debouncer(self._parse_json, JSON_PARSE_DELAY_MS, self)
 
-        self._build_toolbar()
+        self.toolbar = ComposeToolbar()
+        self.toolbar.new_requested.connect(self.new_occurrence)
+        self.toolbar.load_requested.connect(self.choose_file)
+        self.toolbar.paste_requested.connect(self.paste_json)
+        self.toolbar.templates_requested.connect(self.choose_template)
+        self.toolbar.save_template_requested.connect(self.save_as_template)
+        self.toolbar.copy_requested.connect(self.copy_snippet)
+        self.event_title, self.include_token = self.toolbar.event_title, self.toolbar.include_token
+        self.page_layout.addWidget(self.toolbar)
         self.picker = EventPicker()
         self.picker.definition_chosen.connect(self.choose_definition)
         self.picker.refresh_requested.connect(self.reload_definitions)
@@ -150,7 +156,12 @@ class ComposePage(AreaPage):
         splitter.setChildrenCollapsible(False)
         self.splitter = splitter
         self.page_layout.addWidget(splitter, 1)
-        self._build_send_row()
+        self.send_bar = SendBar()
+        self.send_bar.send_requested.connect(self.send)
+        self.send_bar.send_anyway_toggled.connect(self._update_send_button)
+        self.verify_check, self.send_anyway = self.send_bar.verify_check, self.send_bar.send_anyway
+        self.send_button = self.send_bar.send_button
+        self.page_layout.addWidget(self.send_bar)
 
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             shortcut = QShortcut(QKeySequence(keys), self)
@@ -184,77 +195,6 @@ class ComposePage(AreaPage):
         return self.context.session.active_account.id
 
     # --- construction --------------------------------------------------------------------------
-    def _build_toolbar(self) -> None:
-        row = QHBoxLayout()
-        self.event_title = QLabel("No event chosen")
-        self.event_title.setObjectName("composerEvent")
-        self.event_title.setStyleSheet("font-weight: 600;")
-        self.event_title.setAccessibleName("Chosen event")
-        row.addWidget(self.event_title, 1)
-        self.new_button = self._tool("New", "add", "Start a new occurrence of this event (clears the form)", self.new_occurrence)
-        self.load_button = self._tool("Load JSON…", "edit", "Open a JSON file with a send body (or drop it on the page)",
-                                      self.choose_file)
-        self.paste_button = self._tool("Paste JSON", "copy", "Load the send body that is on the clipboard", self.paste_json)
-        self.copy_button = QToolButton()
-        self.copy_button.setText("Copy as")
-        self.copy_button.setIcon(icon("copy"))
-        self.copy_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.copy_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.copy_button.setAccessibleName("Copy request as code")
-        self.copy_button.setToolTip("Copy this request as curl, Python or JavaScript; the token is read from "
-                                    "the HUBSPOT_ACCESS_TOKEN environment variable")
-        menu = QMenu(self.copy_button)
-        from hsexplorer.services.snippets import SnippetLanguage
-
-        for language in SnippetLanguage:
-            action = menu.addAction(f"Copy as {language.value}")
-            action.triggered.connect(lambda _=False, lang=language: self.copy_snippet(lang))
-        menu.addSeparator()
-        self.include_token = menu.addAction("Include the access token in copied code")
-        self.include_token.setCheckable(True)
-        self.include_token.setToolTip("Off: the code reads $HUBSPOT_ACCESS_TOKEN. On: the secret itself is copied.")
-        self.copy_button.setMenu(menu)
-        self.templates_button = self._tool("Templates…", "history", "Start from a saved template, or import and export "
-                                           "templates to share with your team", self.choose_template)
-        self.save_template_button = self._tool("Save as template…", "add", "Save this payload as a named template; "
-                                               "{{now}}, {{uuid}} and {{email}} are filled in when it is sent",
-                                               self.save_as_template)
-        for widget in (self.new_button, self.load_button, self.paste_button, self.templates_button,
-                       self.save_template_button, self.copy_button):
-            row.addWidget(widget)
-        self.page_layout.addLayout(row)
-
-    def _tool(self, text: str, icon_name: str, tip: str, slot: Any) -> QToolButton:
-        return tool_button(text, tip, slot, icon_name=icon_name)
-
-    def _build_send_row(self) -> None:
-        row = QHBoxLayout()
-        self.verify_check = QCheckBox("Verify after send")
-        self.verify_check.setChecked(True)
-        self.verify_check.setAccessibleName("Verify after send")
-        self.verify_check.setToolTip("After HubSpot accepts the occurrence, look it up and compare it with what was sent")
-        self.send_anyway = QCheckBox("Send anyway")
-        self.send_anyway.setAccessibleName("Send anyway despite errors")
-        self.send_anyway.setToolTip("Send even though HubSpot is expected to refuse it (to see HubSpot's answer)")
-        self.send_anyway.toggled.connect(lambda _checked: self._update_send_button())
-        # Fixed geometry: the button's words change as findings come and go, and a relayout of the
-        # whole page on a keystroke would cost more than a frame.
-        policy = self.send_anyway.sizePolicy()
-        policy.setRetainSizeWhenHidden(True)
-        self.send_anyway.setSizePolicy(policy)
-        self.send_anyway.hide()
-        self.send_button = QPushButton(icon("check"), "Send")
-        self.send_button.setObjectName("sendButton")
-        self.send_button.setDefault(True)
-        self.send_button.setFixedWidth(max(240, self.send_button.fontMetrics().horizontalAdvance("Send anyway (99 errors)") + 60))
-        self.send_button.setAccessibleName("Send")
-        self.send_button.clicked.connect(self.send)
-        row.addWidget(self.verify_check)
-        row.addStretch(1)
-        row.addWidget(self.send_anyway)
-        row.addWidget(self.send_button)
-        self.page_layout.addLayout(row)
-
     # --- definitions ----------------------------------------------------------------------------
     def activated(self) -> None:
         if self.controller.definitions_stale and not self.context.tasks.running(DEFINITIONS_TASK):
@@ -641,29 +581,10 @@ class ComposePage(AreaPage):
                                         what="copying the request as code")
 
     async def _copy(self, language: Any, include_secret: bool) -> str:
-        from hsexplorer.hubspot.client import DEFAULT_BASE_URL
-        from hsexplorer.services.snippets import request_for, snippet
-
-        session = self.context.session
-        account = session.active_account
-        secret = None
-        if account.is_embedded_sandbox:
-            # The in-process sandbox has no address other programs can reach: serve it on loopback.
-            served = await session.serve_sandbox()
-            base_url, secret = served.base_url, served.token
-        else:
-            base_url = account.base_url or DEFAULT_BASE_URL
-            if include_secret:
-                stored = await session.secrets.aget(account.id)
-                secret = stored.token if stored is not None else None
-        request = request_for(base_url, self.state.to_payload(), auth_kind=account.auth_kind.value, secret=secret,
-                              api_version=account.api_version)
-        code = snippet(language, request, include_secret=include_secret and secret is not None)
+        code, message = await request_as_code(self.context.session, self.state.to_payload(), language, include_secret)
         QGuiApplication.clipboard().setText(code)
-        where = f" (the sandbox is served at {base_url})" if account.is_embedded_sandbox else ""
-        token = "with the access token included" if include_secret else "reading the token from $" + request.variable
         self.json_status.setStyleSheet("color: #57606a;")
-        self.json_status.setText(f"Copied as {language.value}, {token}{where}.")
+        self.json_status.setText(message)
         return code
 
 

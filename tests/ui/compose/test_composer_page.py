@@ -508,3 +508,16 @@ def test_the_date_time_picker_and_now_write_iso_utc(harness, qtbot):
     _settle(harness, qtbot)
     assert _payload(harness)["occurredAt"].endswith(".000Z")
     assert not any(f.path == "occurredAt" for f in harness.page.findings)
+
+
+def test_the_toolbars_new_button_starts_a_fresh_occurrence_of_the_same_event(harness, qtbot):
+    _choose(harness, "login_event")
+    page = harness.page
+    _type(qtbot, page.property_editor("app_version").edit, "4.2")
+    page.flush_pending()
+    old_uuid = page.state.get("uuid")
+    qtbot.mouseClick(page.toolbar.new_button, Qt.MouseButton.LeftButton)
+    page.flush_pending()
+    assert page.state.event_name == harness.event("login_event")
+    assert not page.state.is_property_set("app_version") and page.property_editor("app_version").edit.text() == ""
+    assert page.state.get("uuid") not in (None, old_uuid)

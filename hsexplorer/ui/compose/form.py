@@ -32,11 +32,11 @@ from hsexplorer.domain.composer import (
     identifier_kinds,
 )
 from hsexplorer.domain.findings import Finding, Severity
+from hsexplorer.ui.compose.identifier_editor import IdentifierEditor
 from hsexplorer.ui.compose.property_editors import (
     DateTimeEditor,
     FieldEditor,
     FreeFormEditor,
-    IdentifierEditor,
     TextEditor,
     editor_for,
 )

@@ -18,6 +18,7 @@ class SendBar(QWidget):
         super().__init__(parent)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(8)  # as the page layout it used to be nested in
         self.verify_check = QCheckBox("Verify after send")
         self.verify_check.setChecked(True)
         self.verify_check.setAccessibleName("Verify after send")

@@ -25,6 +25,7 @@ class ComposeToolbar(QWidget):
         super().__init__(parent)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(8)  # as the page layout it used to be nested in
         self.event_title = QLabel("No event chosen")
         self.event_title.setObjectName("composerEvent")
         self.event_title.setStyleSheet("font-weight: 600;")

@@ -11,8 +11,10 @@ settings store (`settings.extra`).
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hsexplorer.domain.composer import (
@@ -36,6 +38,27 @@ if TYPE_CHECKING:
     from hsexplorer.storage.settings import SettingsStore
 
 LAST_EVENT_KEY = "composer_last_event"  # settings.extra: {account id: event name}
+MAX_JSON_FILE_BYTES = 5 * 1024 * 1024
+
+
+class JsonFileError(Exception):
+    """A send body file that could not be read; the message is the user's."""
+
+
+def read_json_file(path: str | Path) -> str:
+    """The text of a JSON file dropped or chosen in the composer (at most 5 MB, UTF-8 with or without BOM)."""
+    file = Path(path)
+    try:
+        if file.stat().st_size > MAX_JSON_FILE_BYTES:
+            raise OSError(f"the file is larger than {MAX_JSON_FILE_BYTES // (1024 * 1024)} MB")
+        return file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise JsonFileError(f"Could not read {file.name}: {getattr(exc, 'strerror', None) or exc}") from exc
+
+
+def payload_text(payload: Any) -> str:
+    """How the JSON view shows a body (indented, non-ASCII kept)."""
+    return json.dumps(payload, indent=2, ensure_ascii=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,9 +5,16 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from fixtures_client import run
 
-from hsexplorer.controllers.compose import ComposeController, JsonReading
+from hsexplorer.controllers.compose import (
+    MAX_JSON_FILE_BYTES,
+    ComposeController,
+    JsonFileError,
+    JsonReading,
+    read_json_file,
+)
 from hsexplorer.hubspot.auth import PrivateAppToken
 from hsexplorer.hubspot.client import HubSpotClient
 from hsexplorer.sandbox.embedded import EmbeddedSandbox
@@ -80,3 +87,18 @@ def test_typed_json_becomes_the_payload_or_is_refused_with_its_position():
     assert controller.read_json(json.dumps({"eventName": "pe1_x", "properties": {"a": "1"}})) is JsonReading.VALUES
     assert controller.json_problem is None and controller.state.property_value("a") == "1"
     assert controller.load_payload({"inputs": []}) is False  # a batch is not one occurrence
+
+
+def test_a_json_file_that_cannot_be_read_gets_a_clear_message(tmp_path):
+    good = tmp_path / "body.json"
+    good.write_bytes(b'\xef\xbb\xbf{"eventName": "pe1_x"}')  # a BOM is fine
+    assert read_json_file(good) == '{"eventName": "pe1_x"}'
+    latin = tmp_path / "latin.json"
+    latin.write_bytes(b'{"eventName": "caf\xe9"}')
+    huge = tmp_path / "huge.json"
+    with huge.open("wb") as file:
+        file.truncate(MAX_JSON_FILE_BYTES + 1)
+    for path, words in ((latin, "latin.json"), (huge, "larger than 5 MB"), (tmp_path / "gone.json", "gone.json")):
+        with pytest.raises(JsonFileError) as caught:
+            read_json_file(path)
+        assert words in str(caught.value) and str(caught.value).startswith("Could not read ")

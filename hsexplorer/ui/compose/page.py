@@ -9,8 +9,6 @@ never waits for validation. Editors are built once per definition; edits only se
 from __future__ import annotations
 
 import asyncio
-import json
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -26,7 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hsexplorer.controllers.compose import ComposeController, JsonReading
+from hsexplorer.controllers.compose import (
+    ComposeController,
+    JsonFileError,
+    JsonReading,
+    payload_text,
+    read_json_file,
+)
 from hsexplorer.domain.api_versions import send_path
 from hsexplorer.domain.composer import (
     PAYLOAD_FIELD,
@@ -58,7 +62,6 @@ COPY_TASK = "compose.copy"
 VALIDATION_DELAY_MS = 30  # restarted on every edit: one validation per pause in typing
 JSON_WRITE_DELAY_MS = 120  # the JSON view follows the form a little later than the findings
 JSON_PARSE_DELAY_MS = 150
-MAX_JSON_FILE_BYTES = 5 * 1024 * 1024
 
 
 class ComposePage(AreaPage):
@@ -323,7 +326,7 @@ class ComposePage(AreaPage):
             self._write_json_pending = False
             self._setting_json = True
             try:
-                self.json_editor.replace_text(json.dumps(self.state.to_payload(), indent=2, ensure_ascii=False))
+                self.json_editor.replace_text(payload_text(self.state.to_payload()))
             finally:
                 self._setting_json = False
 
@@ -407,7 +410,7 @@ class ComposePage(AreaPage):
         """Open a payload in the composer (from history, explore, a file); nothing in it is dropped."""
         if not self.controller.load_payload(payload, definition_name):
             # Not one send body (e.g. a batch): shown as JSON with the reason, nothing dropped.
-            self.load_text(json.dumps(payload, indent=2, ensure_ascii=False))
+            self.load_text(payload_text(payload))
             return
         self._json_accepted()
         self._definition_changed()
@@ -424,13 +427,10 @@ class ComposePage(AreaPage):
         self.flush_pending()
 
     def load_file(self, path: str) -> None:
-        file = Path(path)
         try:
-            if file.stat().st_size > MAX_JSON_FILE_BYTES:
-                raise OSError(f"the file is larger than {MAX_JSON_FILE_BYTES // (1024 * 1024)} MB")
-            text = file.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            self.json_status.setText(f"✖ Could not read {file.name}: {getattr(exc, 'strerror', None) or exc}")
+            text = read_json_file(path)
+        except JsonFileError as error:
+            self.json_status.setText(f"✖ {error}")
             self.json_status.setStyleSheet("color: #d1242f;")
             return
         self.load_text(text)

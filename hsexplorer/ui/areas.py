@@ -6,6 +6,7 @@ titles, icons and purposes without importing them. Ctrl+1..4 follow this order.
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 
 
@@ -18,8 +19,11 @@ class AreaInfo:
 
     @property
     def module(self) -> str:
-        """The module whose `Page` class implements the area (one file per area)."""
-        return f"hsexplorer.ui.{self.area_id}_page"
+        """The module whose `Page` class implements the area: `ui/<area>/page.py` in the area's
+        package, or `ui/<area>_page.py` for an area not yet moved into one."""
+        in_package = f"hsexplorer.ui.{self.area_id}.page"
+        return in_package if importlib.util.find_spec(f"hsexplorer.ui.{self.area_id}") and importlib.util.find_spec(in_package) \
+            else f"hsexplorer.ui.{self.area_id}_page"
 
 
 AREA_INFO: tuple[AreaInfo, ...] = (

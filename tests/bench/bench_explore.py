@@ -146,7 +146,7 @@ async def _measure(base_url: str, token: str, n: int, runs: int) -> list[dict[st
     from bench_window import window_context
 
     from hsexplorer.domain.event_query import LookupKind
-    from hsexplorer.ui.explore_page import ExplorePage
+    from hsexplorer.ui.explore.page import ExplorePage
 
     context, failures = await window_context(base_url, token)
     page = ExplorePage(context)

@@ -66,8 +66,8 @@ from hsexplorer.storage.saved_queries import SavedQueryStore
 from hsexplorer.ui import heap
 from hsexplorer.ui.area_page import AreaPage
 from hsexplorer.ui.icons import icon
-from hsexplorer.ui.occurrence_detail import OccurrenceDetail
-from hsexplorer.ui.results_model import SOURCE_ROW_ROLE, ResultsModel
+from hsexplorer.ui.explore.occurrence_detail import OccurrenceDetail
+from hsexplorer.ui.explore.results_model import SOURCE_ROW_ROLE, ResultsModel
 from hsexplorer.ui.timeline_view import DayCountChart, TimelinePoint, TimelineView
 
 log = logging.getLogger(__name__)

@@ -20,8 +20,8 @@ from hsexplorer.storage.secrets import AccountSecret, SecretStore
 from hsexplorer.storage.settings import SettingsStore
 from hsexplorer.ui.context import WindowContext
 from hsexplorer.ui.errors import ErrorPresenter
-from hsexplorer.ui.explore_page import ExplorePage, Page
-from hsexplorer.ui.results_model import ResultsModel
+from hsexplorer.ui.explore.page import ExplorePage, Page
+from hsexplorer.ui.explore.results_model import ResultsModel
 from hsexplorer.ui.session import AppSession
 from hsexplorer.ui.tasks import TaskRegistry
 from hsexplorer.ui.timeline_view import LANE_HEIGHT, TimelinePoint, TimelineView

@@ -1,0 +1,135 @@
+"""The Explore area's state and intents, without Qt: the search form, its refusals, the running
+search and its pages, and the event types and definitions the form is checked against.
+
+The page renders this and forwards the user's intent (set a filter, search, stop); the search
+itself is the shared use case in `services.event_search`, the same one `hsexplorer query` runs.
+Rows are handed to the caller page by page (`on_page`): the page keeps 100,000 of them in its
+columnar table model, so the controller does not hold a second copy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from hsexplorer.domain.definitions import EventDefinition
+from hsexplorer.domain.event_query import ExploreFilter
+from hsexplorer.hubspot.paging import EventPage
+from hsexplorer.services.event_search import PreparedSearch, prepare, refusals, stream_pages
+
+if TYPE_CHECKING:
+    from hsexplorer.hubspot.client import HubSpotClient
+
+
+class SearchState(enum.StrEnum):
+    """Where the last search is (a `str`, so "done" compares equal to `SearchState.DONE`)."""
+
+    IDLE = "idle"
+    RUNNING = "running"
+    DONE = "done"
+    STOPPED = "stopped"  # by the user, between pages: what arrived is kept
+    FAILED = "failed"  # HubSpot refused or could not be reached: what arrived is kept
+    REFUSED = "refused"  # not sent: the form has problems HubSpot would refuse
+
+
+class ExploreController:
+    """One Explore form and the search it runs."""
+
+    def __init__(self, flt: ExploreFilter | None = None) -> None:
+        self.definitions: dict[str, EventDefinition] = {}
+        self.event_types: list[str] = []
+        self.state = SearchState.IDLE
+        self.pages = 0  # pages of the running (or last) search received so far
+        self.rows = 0  # occurrences of the running (or last) search received so far
+        self.ran: PreparedSearch | None = None  # the search whose rows are loaded
+        self._stop_requested = False
+        self.prepared = self.set_filter(flt or ExploreFilter())
+
+    # --- the form ----------------------------------------------------------------------
+    @property
+    def filter(self) -> ExploreFilter:
+        return self.prepared.filter
+
+    def set_filter(self, flt: ExploreFilter) -> PreparedSearch:
+        """Check `flt` against the account's event types and definitions (nothing is sent)."""
+        self.prepared = prepare(flt, definitions=self.definitions, event_types=self.event_types or None)
+        return self.prepared
+
+    @property
+    def refusals(self) -> list[str]:
+        """Why the form's search would not be sent (empty when it can run)."""
+        return refusals(self.prepared.findings)
+
+    def set_event_types(self, event_types: Sequence[str], definitions: Sequence[EventDefinition]) -> list[str]:
+        """The account's event types (those with events and those defined), by label; re-checks the form."""
+        self.definitions = {d.fully_qualified_name: d for d in definitions if d.fully_qualified_name}
+        self.event_types = sorted(set(event_types) | set(self.definitions), key=lambda n: self.type_label(n).casefold())
+        self.set_filter(self.filter)
+        return self.event_types
+
+    def type_label(self, name: str) -> str:
+        definition = self.definitions.get(name)
+        return definition.label if definition is not None and definition.label else name
+
+    def definition_of(self, event_type: str) -> EventDefinition | None:
+        return self.definitions.get(event_type)
+
+    def account_changed(self) -> None:
+        """Another account: its event types are unknown and no loaded rows belong to it."""
+        self.definitions = {}
+        self.event_types = []
+        self.ran = None
+        self.state = SearchState.IDLE
+        self.set_filter(self.filter)
+
+    # --- running -------------------------------------------------------------------------
+    def begin(self, flt: ExploreFilter | None = None) -> PreparedSearch | None:
+        """Start a search of `flt` (or the form): the checked search, or None when it is refused."""
+        prepared = self.set_filter(flt) if flt is not None else self.set_filter(self.filter)
+        if not prepared.can_run:
+            self.state = SearchState.REFUSED
+            return None
+        self.ran = prepared
+        self.state = SearchState.RUNNING
+        self.pages = 0
+        self.rows = 0
+        self._stop_requested = False
+        return prepared
+
+    def stop(self) -> None:
+        """Stop between pages: no further page is requested; what arrived is kept."""
+        self._stop_requested = True
+
+    async def run(self, client: HubSpotClient, prepared: PreparedSearch, on_page: Callable[[EventPage], None], *,
+                  max_results: int | None = None) -> int:
+        """Stream `prepared`'s pages to `on_page` until the last one, `stop()` or cancellation; the
+        number of occurrences received. The state says how it ended."""
+        try:
+            async for page in stream_pages(client, prepared.query, max_results=max_results):
+                self.pages += 1
+                self.rows += len(page.results)
+                on_page(page)
+                if self._stop_requested:
+                    break
+        except asyncio.CancelledError:
+            self._finish(prepared, SearchState.STOPPED)
+            raise
+        except BaseException:
+            self._finish(prepared, SearchState.FAILED)
+            raise
+        self._finish(prepared, SearchState.STOPPED if self._stop_requested else SearchState.DONE)
+        return self.rows
+
+    async def search(self, client: HubSpotClient, on_page: Callable[[EventPage], None], flt: ExploreFilter | None = None, *,
+                     max_results: int | None = None) -> int | None:
+        """`begin` and `run` in one: the occurrences received, or None when the search was refused."""
+        prepared = self.begin(flt)
+        if prepared is None:
+            return None
+        return await self.run(client, prepared, on_page, max_results=max_results)
+
+    def _finish(self, prepared: PreparedSearch, state: SearchState) -> None:
+        if self.ran is prepared:  # a newer search (or another account) owns the state now
+            self.state = state

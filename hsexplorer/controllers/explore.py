@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING
 
 from hsexplorer.domain.definitions import EventDefinition
 from hsexplorer.domain.event_query import ExploreFilter
+from hsexplorer.domain.occurrence_table import FIXED_COLUMNS, property_column
 from hsexplorer.hubspot.paging import EventPage
 from hsexplorer.services.event_search import PreparedSearch, prepare, refusals, stream_pages
+from hsexplorer.services.export import TIME_LOCAL, ExportProgress
 
 if TYPE_CHECKING:
     from hsexplorer.hubspot.client import HubSpotClient
@@ -114,12 +116,12 @@ class ExploreController:
                 if self._stop_requested:
                     break
         except asyncio.CancelledError:
-            self._finish(prepared, SearchState.STOPPED)
+            self.ended(prepared, SearchState.STOPPED)
             raise
         except BaseException:
-            self._finish(prepared, SearchState.FAILED)
+            self.ended(prepared, SearchState.FAILED)
             raise
-        self._finish(prepared, SearchState.STOPPED if self._stop_requested else SearchState.DONE)
+        self.ended(prepared, SearchState.STOPPED if self._stop_requested else SearchState.DONE)
         return self.rows
 
     async def search(self, client: HubSpotClient, on_page: Callable[[EventPage], None], flt: ExploreFilter | None = None, *,
@@ -130,6 +132,35 @@ class ExploreController:
             return None
         return await self.run(client, prepared, on_page, max_results=max_results)
 
-    def _finish(self, prepared: PreparedSearch, state: SearchState) -> None:
-        if self.ran is prepared:  # a newer search (or another account) owns the state now
+    # --- exports ------------------------------------------------------------------------------
+    def export_columns(self, loaded_properties: Sequence[str]) -> list[tuple[str, str]]:
+        """(key, text) of every column an export can have: the fixed ones, then every property the
+        loaded rows have and (every page may hold more) every property the event type defines."""
+        fixed = [(TIME_LOCAL, "Time (local, for Excel)")] + [(k, k) for k in FIXED_COLUMNS]
+        names = list(loaded_properties)
+        definition = self.definitions.get((self.ran or self.prepared).filter.event_type)
+        if definition is not None:
+            names += [p.name for p in definition.properties if p.name not in names]
+        return fixed + [(property_column(n), f"property.{n}") for n in names]
+
+    @staticmethod
+    def every_column(properties: Sequence[str]) -> list[str]:
+        """The keys of the fixed columns and of `properties`, the CSV columns when none were chosen."""
+        return [TIME_LOCAL, *FIXED_COLUMNS, *(property_column(n) for n in properties)]
+
+    def search_to_export(self) -> PreparedSearch:
+        """The search whose every page an export writes: the one loaded, else the form's."""
+        prepared = self.ran or self.prepared
+        if not prepared.can_run:
+            raise ValueError("The search has problems; fix them before exporting every page.")
+        return prepared
+
+    @staticmethod
+    def export_progress_text(progress: ExportProgress) -> str:
+        total = f" of {progress.total:,}" if progress.total is not None else ""
+        return f"Exporting: {progress.rows:,}{total} rows…"
+
+    def ended(self, prepared: PreparedSearch, state: SearchState) -> None:
+        """`prepared` ended in `state` (also when it failed before its first page, e.g. connecting)."""
+        if self.ran is prepared and self.state is SearchState.RUNNING:  # a newer search (or another account) owns the state now
             self.state = state

@@ -153,7 +153,7 @@ async def _measure(base_url: str, token: str, n: int, runs: int) -> list[dict[st
     page.resize(1360, 860)
     page.show()
     await page.load_event_types()
-    page.lookup_box.setCurrentIndex(page.lookup_box.findData(LookupKind.ANY_RECORD))
+    page.form.lookup_box.setCurrentIndex(page.form.lookup_box.findData(LookupKind.ANY_RECORD))
     page.set_event_type(f"pe{PORTAL}_{EVENT}")
     results = []
     try:

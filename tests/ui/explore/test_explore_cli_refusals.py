@@ -47,7 +47,7 @@ def test_the_command_refuses_what_explore_refuses_in_the_same_words(pane, script
     client.add_trace_listener(lambda t: sent.append(t.url))
     page.set_filter(flt)
     assert page.run_search() is None and page.last_state == "refused"
-    shown = [line.removeprefix("✖ ") for line in page.problems_label.text().splitlines() if line.startswith("✖ ")]
+    shown = [line.removeprefix("✖ ") for line in page.form.problems_label.text().splitlines() if line.startswith("✖ ")]
     assert shown and any(reason in line for line in shown)
     assert sent == []
 

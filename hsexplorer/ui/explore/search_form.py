@@ -173,7 +173,7 @@ class SearchForm(QWidget):
         self._show_date_edits()
         self.setTabOrder(self.value_edit, self.search_button)
 
-
+    # --- the filter ------------------------------------------------------------------------------
     def current_filter(self) -> ExploreFilter:
         preset = self.date_box.currentData()
         return ExploreFilter(

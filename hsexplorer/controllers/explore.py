@@ -1,5 +1,6 @@
 """The Explore area's state and intents, without Qt: the search form, its refusals, the running
-search and its pages, and the event types and definitions the form is checked against.
+search and its pages, the event types and definitions the form is checked against, the columns
+an export can have, and the saved searches (with the last search, restored on the next start).
 
 The page renders this and forwards the user's intent (set a filter, search, stop); the search
 itself is the shared use case in `services.event_search`, the same one `hsexplorer query` runs.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -20,9 +22,12 @@ from hsexplorer.domain.occurrence_table import FIXED_COLUMNS, property_column
 from hsexplorer.hubspot.paging import EventPage
 from hsexplorer.services.event_search import PreparedSearch, prepare, refusals, stream_pages
 from hsexplorer.services.export import TIME_LOCAL, ExportProgress
+from hsexplorer.storage.saved_queries import SavedQueryStore
 
 if TYPE_CHECKING:
     from hsexplorer.hubspot.client import HubSpotClient
+
+log = logging.getLogger(__name__)
 
 
 class SearchState(enum.StrEnum):
@@ -39,7 +44,9 @@ class SearchState(enum.StrEnum):
 class ExploreController:
     """One Explore form and the search it runs."""
 
-    def __init__(self, flt: ExploreFilter | None = None) -> None:
+    def __init__(self, flt: ExploreFilter | None = None, *, saved: SavedQueryStore | None = None) -> None:
+        """`saved`: where saved searches and the last search live (None: nowhere, e.g. in a test)."""
+        self.saved = saved
         self.definitions: dict[str, EventDefinition] = {}
         self.event_types: list[str] = []
         self.state = SearchState.IDLE
@@ -93,6 +100,11 @@ class ExploreController:
         if not prepared.can_run:
             self.state = SearchState.REFUSED
             return None
+        if self.saved is not None:
+            try:
+                self.saved.remember_last(prepared.filter)
+            except OSError as exc:  # the search matters more than remembering it
+                log.warning("could not remember the last search: %s", exc)
         self.ran = prepared
         self.state = SearchState.RUNNING
         self.pages = 0
@@ -131,6 +143,31 @@ class ExploreController:
         if prepared is None:
             return None
         return await self.run(client, prepared, on_page, max_results=max_results)
+
+    # --- saved searches -------------------------------------------------------------------------
+    @property
+    def saved_names(self) -> list[str]:
+        return self.saved.names if self.saved is not None else []
+
+    @property
+    def last_search(self) -> ExploreFilter | None:
+        """The filter last searched (on this computer), to show when the area opens."""
+        return self.saved.last if self.saved is not None else None
+
+    def save_search(self, name: str) -> str:
+        """Save the form's filter under `name` (ValueError for an empty or too long name,
+        OSError when it cannot be written); the name as stored."""
+        if self.saved is None:
+            raise ValueError("Saved searches are not available here.")
+        return self.saved.save(name, self.filter).name
+
+    def saved_search(self, name: str) -> ExploreFilter | None:
+        found = self.saved.get(name) if self.saved is not None else None
+        return found.filter if found is not None else None
+
+    def delete_saved(self, name: str) -> None:
+        if self.saved is not None:
+            self.saved.delete(name)
 
     # --- exports ------------------------------------------------------------------------------
     def export_columns(self, loaded_properties: Sequence[str]) -> list[tuple[str, str]]:

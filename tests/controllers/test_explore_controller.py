@@ -133,3 +133,32 @@ def test_a_newer_search_owns_the_state(sandbox_server):
 
     assert run(go()) == 5
     assert controller.state is SearchState.RUNNING  # the older search finishing does not end the newer one
+
+
+def test_saved_searches_and_the_last_search_survive_a_new_controller(sandbox_server, tmp_path):
+    from hsexplorer.storage.saved_queries import SavedQueryStore
+
+    seed(sandbox_server, "saved@example.com", 3)
+    controller = ExploreController(saved=SavedQueryStore.in_folder(tmp_path))
+    controller.set_filter(ExploreFilter.for_email("saved@example.com"))
+    assert controller.save_search("  Saved   contact ") == "Saved contact"
+
+    async def go() -> int | None:
+        async with client_of(sandbox_server) as client:
+            return await controller.search(client, lambda p: None)
+
+    assert run(go()) == 3
+    again = ExploreController(saved=SavedQueryStore.in_folder(tmp_path))  # the next start of the app
+    assert again.saved_names == ["Saved contact"]
+    assert again.saved_search("Saved contact") == ExploreFilter.for_email("saved@example.com")
+    assert again.last_search == ExploreFilter.for_email("saved@example.com")
+    again.delete_saved("Saved contact")
+    assert again.saved_names == [] and again.saved_search("Saved contact") is None
+
+
+def test_a_refused_search_is_not_remembered_as_the_last_one(tmp_path):
+    from hsexplorer.storage.saved_queries import SavedQueryStore
+
+    controller = ExploreController(saved=SavedQueryStore.in_folder(tmp_path))
+    assert controller.begin(ExploreFilter.for_record("contact", "not-a-number")) is None
+    assert ExploreController(saved=SavedQueryStore.in_folder(tmp_path)).last_search is None

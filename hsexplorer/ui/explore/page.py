@@ -6,8 +6,8 @@ would refuse is explained under the filters before any request; the exact reques
 shown and copyable. The page composes the area's widgets (`search_form`, the results table,
 `occurrence_detail`, the timeline and the day chart) over `controllers.explore`, which holds
 the form's state, its refusals and the running search (the same search use case as
-`hsexplorer query`); exports and saved searches go through `services.export` and
-`storage.saved_queries`.
+`hsexplorer query`), the export columns and the saved searches; exports are written by
+`services.export`.
 """
 
 from __future__ import annotations
@@ -86,13 +86,12 @@ class ExplorePage(AreaPage):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.controller = ExploreController()
+        self.controller = ExploreController(saved=SavedQueryStore.in_folder(self.context.session.paths.config_dir))
         self._types_loaded_for: str | None = None
         self._timeline_points: list[TimelinePoint] = []
         self._timeline_record: tuple[str, str] | None = None
         self._single_record = False
         self._last_flush = 0.0
-        self.saved = SavedQueryStore.in_folder(self.context.session.paths.config_dir)
         self.model = ResultsModel(self)
         self.form = SearchForm(self.page_layout.spacing())
         self.request_edit = self.form.request_edit  # the request line, as the window's tests read it
@@ -133,7 +132,7 @@ class ExplorePage(AreaPage):
         form.delete_saved_requested.connect(self._delete_saved)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.stop, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         QShortcut(QKeySequence("Ctrl+L"), self, form.value_edit.setFocus, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        form.show_saved(self.saved.names)
+        form.show_saved(self.controller.saved_names)
 
     def current_filter(self) -> ExploreFilter:
         return self.form.current_filter()
@@ -283,10 +282,6 @@ class ExplorePage(AreaPage):
         if prepared is None:
             self.count_label.setText("Not searched: fix the problems above.")
             return None
-        try:
-            self.saved.remember_last(prepared.filter)
-        except OSError as exc:  # the search matters more than remembering it
-            log.warning("could not remember the last search: %s", exc)
         heap.freeze_before_bulk_load()  # keeps collector pauses short while 100,000 rows arrive
         self._start_loading(prepared)  # at once: the old rows go and Stop is live before the first page
         return self.context.tasks.start(SEARCH_TASK, self._search(prepared),
@@ -525,14 +520,15 @@ class ExplorePage(AreaPage):
 
     # --- saved searches --------------------------------------------------------------------------
     def save_query(self, name: str) -> None:
-        self.saved.save(name, self.current_filter())
-        self.form.show_saved(self.saved.names, current=" ".join(name.split()))
+        self._update_preview()
+        stored = self.controller.save_search(name)
+        self.form.show_saved(self.controller.saved_names, current=stored)
 
     def run_saved(self, name: str) -> asyncio.Task[Any] | None:
-        saved = self.saved.get(name)
-        if saved is None:
+        flt = self.controller.saved_search(name)
+        if flt is None:
             return None
-        self.set_filter(saved.filter)
+        self.set_filter(flt)
         return self.run_search()
 
     def _ask_save(self) -> None:
@@ -544,12 +540,12 @@ class ExplorePage(AreaPage):
                 self.context.errors.present(exc, "saving the search")
 
     def _delete_saved(self, name: str) -> None:
-        self.saved.delete(name)
-        self.form.show_saved(self.saved.names)
+        self.controller.delete_saved(name)
+        self.form.show_saved(self.controller.saved_names)
 
     def _restore_last(self) -> None:
-        if self.saved.last is not None:
-            self.set_filter(self.saved.last)
+        if self.controller.last_search is not None:
+            self.set_filter(self.controller.last_search)
 
     # --- account and event types -------------------------------------------------------------
     def activated(self) -> None:

@@ -7,6 +7,7 @@ titles, icons and purposes without importing them. Ctrl+1..4 follow this order.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib.util import find_spec
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,8 +19,10 @@ class AreaInfo:
 
     @property
     def module(self) -> str:
-        """The module whose `Page` class implements the area (one file per area)."""
-        return f"hsexplorer.ui.{self.area_id}_page"
+        """The module whose `Page` class implements the area: `ui/<area>/<area>_page.py` once
+        the area is a package, `ui/<area>_page.py` until then (areas move one at a time)."""
+        packaged = f"hsexplorer.ui.{self.area_id}.{self.area_id}_page"
+        return packaged if find_spec(packaged) is not None else f"hsexplorer.ui.{self.area_id}_page"
 
 
 AREA_INFO: tuple[AreaInfo, ...] = (

@@ -22,7 +22,7 @@ from hsexplorer.ui.icons import icon
 if TYPE_CHECKING:
     from hsexplorer.storage.outbox import RowState, RunInfo
     from hsexplorer.ui.batch_dialog import BatchDialog
-    from hsexplorer.ui.qa_workbench import QaWorkbench
+    from hsexplorer.ui.qa.qa_workbench import QaWorkbench
 
 RESUME_TASK = "batch-resume-offer"
 
@@ -80,7 +80,7 @@ class BatchTools(QObject):
 
     def open_workbench(self) -> QaWorkbench:
         if self.workbench is None:
-            from hsexplorer.ui.qa_workbench import QaWorkbench
+            from hsexplorer.ui.qa.qa_workbench import QaWorkbench
 
             self.workbench = QaWorkbench(self.window.context, self.composer_payload, self.window)
         self.workbench.show()

@@ -56,7 +56,7 @@ from hsexplorer.domain.findings import Finding, Severity
 from hsexplorer.domain.payload_json import PayloadSyntaxError, load_payload
 from hsexplorer.ui.area_page import AreaPage
 from hsexplorer.ui.buttons import tool_button
-from hsexplorer.ui.definitions_page import ROW_OBJECT_ROLE, DefinitionsModel
+from hsexplorer.ui.definitions.definitions_page import ROW_OBJECT_ROLE, DefinitionsModel
 from hsexplorer.ui.findings_view import FindingsView
 from hsexplorer.ui.icons import icon
 from hsexplorer.ui.json_editor import JsonEditor

@@ -31,7 +31,7 @@ from hsexplorer.appinfo import DISPLAY_NAME
 from hsexplorer.hubspot.rate_limit import describe_quota
 from hsexplorer.storage.accounts import Account
 from hsexplorer.storage.secrets import SecretsState, SecretsStatus
-from hsexplorer.ui.account_header import AccountHeader
+from hsexplorer.ui.accounts.account_header import AccountHeader
 from hsexplorer.ui.area_page import AreaPage
 from hsexplorer.ui.areas import AREA_INFO
 from hsexplorer.ui.batch_tools import install_batch_tools
@@ -272,7 +272,7 @@ class MainWindow(QMainWindow):
         return self.tasks.start("account.switch", self.session.switch_account(account_id), what="switching account")
 
     def open_accounts(self) -> asyncio.Task[Any]:
-        from hsexplorer.ui.accounts_dialog import manage_accounts
+        from hsexplorer.ui.accounts.accounts_dialog import manage_accounts
 
         return self.tasks.start("accounts.dialog", manage_accounts(self), what="managing accounts")
 
@@ -319,7 +319,7 @@ class MainWindow(QMainWindow):
 
     # --- help ---------------------------------------------------------------------------
     def show_readings(self) -> None:
-        from hsexplorer.ui.readings_dialog import ReadingsDialog
+        from hsexplorer.ui.qa.readings_dialog import ReadingsDialog
 
         ReadingsDialog(self).open()
 

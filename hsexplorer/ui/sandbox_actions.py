@@ -117,7 +117,7 @@ class SandboxActions(QObject):
         return self.window.tasks.start("sandbox.readings", self._readings(), what="opening the sandbox readings")
 
     async def _readings(self) -> Any:
-        from hsexplorer.ui.readings_dialog import ReadingsDialog
+        from hsexplorer.ui.qa.readings_dialog import ReadingsDialog
 
         store = (await self.window.session.embedded_sandbox()).store
         dialog = ReadingsDialog(self.window, choices=store.readings.to_json(), apply=store.readings.update)

@@ -30,7 +30,7 @@ async def _capture(out_dir: Path, data_dir: Path) -> list[Path]:
     from hsexplorer.storage.paths import resolve_paths
     from hsexplorer.storage.secrets import SecretStore
     from hsexplorer.storage.settings import SettingsStore
-    from hsexplorer.ui.accounts_dialog import AccountsDialog
+    from hsexplorer.ui.accounts.accounts_dialog import AccountsDialog
     from hsexplorer.ui.icons import app_icon
     from hsexplorer.ui.main_window import MainWindow
     from hsexplorer.ui.session import AppSession
@@ -87,7 +87,7 @@ async def shot_account_editor(window: Any, dialog: Any, shot: Any) -> None:
     """The add-account form after testing a service key that lacks the send scope (sandbox served on a port)."""
     from hsexplorer.hubspot.scopes import DEFINITIONS_SCOPE, READ_SCOPE
     from hsexplorer.sandbox import auth
-    from hsexplorer.ui.accounts_dialog import AccountEditor
+    from hsexplorer.ui.accounts.accounts_dialog import AccountEditor
 
     served = await window.session.serve_sandbox()
     sandbox = await window.session.embedded_sandbox()

@@ -285,7 +285,7 @@ class Page(AreaPage):
 
         self.context.session.account_changed.connect(self._account_changed)
         # New/Edit/Delete/Export/Import
-        from hsexplorer.ui.definition_actions import install_definition_actions
+        from hsexplorer.ui.definitions.definition_actions import install_definition_actions
 
         install_definition_actions(self)
 

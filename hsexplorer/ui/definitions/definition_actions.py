@@ -22,7 +22,7 @@ from hsexplorer.domain.definition_transfer import export_text, read_definitions_
 from hsexplorer.domain.definitions import EventDefinition
 from hsexplorer.services import definition_manager as manager
 from hsexplorer.ui.buttons import tool_button
-from hsexplorer.ui.definition_editor import DefinitionEditor, DeleteDefinitionDialog
+from hsexplorer.ui.definitions.definition_editor import DefinitionEditor, DeleteDefinitionDialog
 from hsexplorer.ui.dialogs import run_dialog
 
 
@@ -197,7 +197,7 @@ class DefinitionActions(QWidget):
         return self.context.tasks.start("definitions.compare", self._compare(path), what="comparing definitions")
 
     async def _compare(self, path: Path | None) -> bool:
-        from hsexplorer.ui.definitions_compare import CompareDialog
+        from hsexplorer.ui.definitions.definitions_compare import CompareDialog
 
         dialog = CompareDialog(self.context, parent=self.window())
         self.compare_dialog = dialog  # the open comparison, for tests and screenshots

@@ -35,8 +35,8 @@ from hsexplorer.hubspot.rate_limit import describe_quota
 from hsexplorer.services.connections import ConnectionReport, check_connection
 from hsexplorer.storage.accounts import ACCOUNT_COLOURS, Account, AccountError, AuthKind, new_account_id
 from hsexplorer.storage.secrets import AccountSecret
-from hsexplorer.ui.account_header import colour_swatch
-from hsexplorer.ui.account_kinds import KIND_CHOICES, KIND_ORDER, LEGACY_WARNING, steps_html
+from hsexplorer.ui.accounts.account_header import colour_swatch
+from hsexplorer.ui.accounts.account_kinds import KIND_CHOICES, KIND_ORDER, LEGACY_WARNING, steps_html
 from hsexplorer.ui.buttons import push_button
 
 if TYPE_CHECKING:

@@ -39,7 +39,7 @@ from hsexplorer.domain.definitions import MAX_EVENT_LABEL_LENGTH, MAX_NAME_LENGT
 from hsexplorer.domain.findings import Finding, Severity
 from hsexplorer.services import definition_manager as manager
 from hsexplorer.ui.buttons import push_button
-from hsexplorer.ui.definition_property_dialog import (
+from hsexplorer.ui.definitions.definition_property_dialog import (
     PROPERTY_PATH,
     OptionsEditor,
     PropertyDialog,

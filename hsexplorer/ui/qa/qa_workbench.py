@@ -46,8 +46,8 @@ from hsexplorer.storage.qa_records import QaRecordStore
 from hsexplorer.ui.batch_dialog import target_label
 from hsexplorer.ui.buttons import push_button
 from hsexplorer.ui.context import WindowContext
-from hsexplorer.ui.qa_cases_model import OUTCOME_ROLE, SURPRISE_ROLE, QaCasesModel, causes_text
-from hsexplorer.ui.qa_run_confirm import RunConfirmation, confirm_run
+from hsexplorer.ui.qa.qa_cases_model import OUTCOME_ROLE, SURPRISE_ROLE, QaCasesModel, causes_text
+from hsexplorer.ui.qa.qa_run_confirm import RunConfirmation, confirm_run
 
 SANDBOX_NOTE = ("On the embedded sandbox the answers are judged with hsexplorer's own rules: surprises appear only "
                 "where a sandbox reading was changed (Sandbox → Readings…).")

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QWidget
 
 from hsexplorer.domain.definitions import MAX_DEFINITIONS_PER_ACCOUNT
 from hsexplorer.services import definition_manager as manager
-from hsexplorer.ui.definition_editor import DefinitionEditor, PropertyDialog
-from hsexplorer.ui.definitions_page import ROW_OBJECT_ROLE
+from hsexplorer.ui.definitions.definition_editor import DefinitionEditor, PropertyDialog
+from hsexplorer.ui.definitions.definitions_page import ROW_OBJECT_ROLE
 
 pytestmark = pytest.mark.gui
 

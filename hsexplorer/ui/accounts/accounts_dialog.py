@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 
 from hsexplorer.storage.accounts import Account, AccountError
 from hsexplorer.storage.secrets import AccountSecret, SecretsState, SecretStoreUnavailable
-from hsexplorer.ui.account_editor import AccountEditor
-from hsexplorer.ui.account_header import account_caption, colour_swatch
+from hsexplorer.ui.accounts.account_editor import AccountEditor
+from hsexplorer.ui.accounts.account_header import account_caption, colour_swatch
 from hsexplorer.ui.buttons import push_button
 from hsexplorer.ui.dialogs import confirm, run_dialog
 

@@ -30,6 +30,7 @@ from hsexplorer.storage.history import Retention
 from hsexplorer.storage.paths import AppPaths
 from hsexplorer.storage.secrets import SecretStore
 from hsexplorer.storage.settings import SettingsStore
+from hsexplorer.ui.widgets.off_thread import run_blocking
 
 if TYPE_CHECKING:
     from hsexplorer.hubspot.client import HubSpotClient
@@ -171,9 +172,8 @@ class AppSession(QObject):
         async with self._embedded_lock:
             if self._embedded is None:
                 self.paths.ensure()
-                loop = asyncio.get_running_loop()
                 # The imports are part of the work (Starlette, httpx: ~0.1 s), so they run there too.
-                self._embedded = await loop.run_in_executor(None, open_embedded_sandbox, self.paths.sandbox_db)
+                self._embedded = await run_blocking(open_embedded_sandbox, self.paths.sandbox_db)
                 self.accounts.set_embedded_portal_id(self._embedded.portal_id)
                 if self.active_account.is_embedded_sandbox:
                     self.account_updated.emit(self.active_account)
@@ -187,7 +187,7 @@ class AppSession(QObject):
             sandbox.reset()
             sandbox.seed()
 
-        await asyncio.get_running_loop().run_in_executor(None, reset_and_seed)
+        await run_blocking(reset_and_seed)
 
     async def serve_sandbox(self) -> ServedSandbox:
         """Serve the embedded sandbox (same data) on a loopback port for other tools."""
@@ -197,7 +197,7 @@ class AppSession(QObject):
 
         sandbox = await self.embedded_sandbox()
         server = SandboxServer(sandbox.app, host="127.0.0.1", port=0)
-        await asyncio.get_running_loop().run_in_executor(None, server.start)
+        await run_blocking(server.start)
         self._server = server
         self.served = ServedSandbox(server.base_url, sandbox.token, sandbox.portal_id)
         self.sandbox_served.emit(self.served)
@@ -206,7 +206,7 @@ class AppSession(QObject):
     async def stop_serving(self) -> None:
         server, self._server, self.served = self._server, None, None
         if server is not None:
-            await asyncio.get_running_loop().run_in_executor(None, server.stop)
+            await run_blocking(server.stop)
             self.sandbox_served.emit(None)
 
     # --- shutdown ---------------------------------------------------------------------------
@@ -221,6 +221,6 @@ class AppSession(QObject):
                 embedded, self._embedded = self._embedded, None
                 if embedded is not None:
                     embedded.close()
-                await asyncio.get_running_loop().run_in_executor(None, self.history.close)
+                await run_blocking(self.history.close)
                 self.settings.flush()
 

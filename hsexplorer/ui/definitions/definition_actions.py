@@ -24,6 +24,7 @@ from hsexplorer.services import definition_manager as manager
 from hsexplorer.ui.buttons import tool_button
 from hsexplorer.ui.definitions.definition_editor import DefinitionEditor, DeleteDefinitionDialog
 from hsexplorer.ui.dialogs import run_dialog
+from hsexplorer.ui.widgets.off_thread import run_blocking
 
 
 class DefinitionActions(QWidget):
@@ -76,8 +77,7 @@ class DefinitionActions(QWidget):
         definitions = await client.list_definitions()
         account_id = session.active_account.id
         history = session.history
-        retired = await asyncio.get_running_loop().run_in_executor(
-            None, lambda: history.store().deleted_definition_names(account_id))
+        retired = await run_blocking(lambda: history.store().deleted_definition_names(account_id))
         return client, manager.account_definitions(definitions, retired, client.api_version), definitions
 
     # --- create and edit ---------------------------------------------------------------------

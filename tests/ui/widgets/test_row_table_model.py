@@ -1,0 +1,74 @@
+"""The shared kit: the column-spec table model passes Qt's own model checks, and run_blocking runs off the UI thread."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QAbstractItemModelTester
+
+from hsexplorer.storage.history import HistoryEntry, RequestKind
+from hsexplorer.ui.history.entry_views import ENTRY_ROLE, HistoryModel
+from hsexplorer.ui.theme import STATUS_COLOURS, current_scheme
+from hsexplorer.ui.widgets.off_thread import run_blocking
+from hsexplorer.ui.widgets.row_table_model import RIGHT, ROW_ROLE, SORT_ROLE, Column, RowTableModel
+
+Mode = QAbstractItemModelTester.FailureReportingMode
+
+
+def test_a_row_table_passes_qts_model_tester_through_resets(qapp):
+    model: RowTableModel[tuple[str, int]] = RowTableModel((
+        Column("Name", lambda r: r[0], tooltip=lambda r: f"called {r[0]}"),
+        Column("Count", lambda r: str(r[1]), alignment=RIGHT, sort_key=lambda r: r[1], header_tooltip="How many"),
+    ))
+    QAbstractItemModelTester(model, Mode.Fatal)
+    model.set_rows([("b", 10), ("a", 9)])
+    assert model.rowCount() == 2 and model.columnCount() == 2
+    assert model.headerData(1, Qt.Orientation.Horizontal) == "Count"
+    assert model.headerData(1, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) == "How many"
+    index = model.index(0, 1)
+    assert index.data() == "10" and index.data(SORT_ROLE) == 10  # numbers sort as numbers, not as text
+    assert index.data(Qt.ItemDataRole.TextAlignmentRole) == int(RIGHT)
+    assert model.index(1, 0).data(Qt.ItemDataRole.ToolTipRole) == "called a"
+    assert model.index(1, 0).data(ROW_ROLE) == ("a", 9) and model.row(1) == ("a", 9) and model.row(2) is None
+    model.set_rows([])
+    assert model.rowCount() == 0 and model.index(0, 0).data() is None
+
+
+def _entry(status: int | None, status_class: str, attempt: int = 1) -> HistoryEntry:
+    return HistoryEntry(
+        recorded_at=1_700_000_000.0, account_id="a1", account_name="Sandbox", portal_id=None,
+        kind=RequestKind.SEND, method="POST", url="http://127.0.0.1/events/v3/send", status=status,
+        status_class=status_class, duration_ms=12.4, correlation_id="", attempt=attempt, error="",
+        request_headers={}, request_body="{}", response_headers={}, response_body="", event_names=("pe1_login",),
+        emails=("a@example.com",), occurrences=1, id=1)
+
+
+def test_the_history_table_colours_status_from_the_palette_and_passes_qts_model_tester(qapp):
+    model = HistoryModel()
+    QAbstractItemModelTester(model, Mode.Fatal)
+    assert model.COLUMNS == ("Time", "Account", "Request", "Event · who", "Status", "Duration")
+    entries = [_entry(204, "2xx"), _entry(429, "4xx", attempt=2), _entry(None, "network")]
+    model.set_entries(entries)
+    assert model.entries == entries and model.index(1, 0).data(ENTRY_ROLE) is entries[1]
+    palette = STATUS_COLOURS[current_scheme()]
+    for row, status_class in enumerate(("2xx", "4xx", "network")):
+        assert model.index(row, 4).data(Qt.ItemDataRole.ForegroundRole).name() == palette[status_class]
+    assert model.index(1, 4).data() == "429 (attempt 2)" and model.index(2, 4).data() == "no answer"
+    assert model.index(0, 5).data() == "12 ms" and model.index(0, 5).data(Qt.ItemDataRole.TextAlignmentRole) == int(RIGHT)
+    assert model.index(0, 2).data(Qt.ItemDataRole.ToolTipRole) == "POST http://127.0.0.1/events/v3/send"
+
+
+def test_run_blocking_runs_in_a_worker_thread_and_raises_in_the_caller():
+    ui_thread = threading.get_ident()
+
+    async def main():
+        worker = await run_blocking(threading.get_ident)
+        with pytest.raises(ValueError, match="bad"):
+            await run_blocking(int, "bad")
+        return worker, await run_blocking(lambda a, *, b: a + b, 1, b=2)
+
+    worker, total = asyncio.run(main())
+    assert worker != ui_thread and total == 3

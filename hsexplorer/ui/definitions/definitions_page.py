@@ -220,9 +220,6 @@ class DefinitionDetail(QWidget):
 
 class Page(AreaPage):
     area_id = "definitions"
-    title = "Definitions"
-    icon_name = "definitions"
-    purpose = "The custom behavioral events defined in this account, and the properties each one takes."
 
     definitions_loaded = Signal(int)
 

@@ -69,9 +69,6 @@ def _tool_button(text: str, icon_name: str, tip: str, slot: Any, *, shortcut: An
 
 class Page(AreaPage):
     area_id = "history"
-    title = "History"
-    icon_name = "history"
-    purpose = "Every request this app made that changed data, with HubSpot's answer, kept on this computer."
 
     open_in_composer = Signal(dict)
     searched = Signal(int)  # entries shown after each search

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
+from hsexplorer.controllers.definitions import DefinitionsCache
+from hsexplorer.domain.definitions import EventDefinition
 from hsexplorer.services.connections import (
     MissingSecretError,
     client_for,
@@ -74,6 +76,8 @@ class AppSession(QObject):
         # Every data-changing request of every client is recorded here (issue 8).
         self.history = HistoryService(paths.history_db, Retention.from_settings(settings.settings.extra))
         self.connection = ConnectionStatus(ConnectionState.IDLE, "Not connected yet")
+        # One list of event definitions per account, shared by every area (controllers/definitions.py).
+        self.definitions = DefinitionsCache()
         self._client: HubSpotClient | None = None
         self._client_account_id: str | None = None
         self._client_lock: asyncio.Lock | None = None
@@ -117,6 +121,24 @@ class AppSession(QObject):
         client = client_for(account, secret)
         keep_credentials_current(client, account, self.secrets, self.accounts)
         return client
+
+    # --- the active account's event definitions ----------------------------------------------
+    def _definitions_key(self) -> tuple[str, str, str]:
+        account = self.active_account
+        return (account.id, account.base_url, account.api_version)
+
+    async def load_definitions(self, *, refresh: bool = False) -> list[EventDefinition]:
+        """The active account's definitions, from the shared cache while fresh; raises
+        `DefinitionsLoadError` with the one error text every area shows."""
+
+        async def fetch() -> list[EventDefinition]:
+            return await (await self.client()).list_definitions()
+
+        return await self.definitions.get(self._definitions_key(), fetch, refresh=refresh)
+
+    def definitions_changed(self) -> None:
+        """This app created, edited or deleted a definition of the active account: the next load asks again."""
+        self.definitions.invalidate(self._definitions_key())
 
     async def switch_account(self, account_id: str) -> Account:
         account = self.accounts.set_active(account_id)
@@ -182,6 +204,7 @@ class AppSession(QObject):
     async def reset_sandbox(self) -> None:
         """Back to a fresh demo portal: everything added is deleted, the demo data restored."""
         sandbox = await self.embedded_sandbox()
+        self.definitions.invalidate()  # the demo definitions replace whatever was there
 
         def reset_and_seed() -> None:
             sandbox.reset()

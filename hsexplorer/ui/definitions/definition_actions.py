@@ -74,7 +74,7 @@ class DefinitionActions(QWidget):
     async def _account_state(self) -> tuple[Any, manager.AccountDefinitions, list[EventDefinition]]:
         session = self.context.session
         client = await session.client()
-        definitions = await client.list_definitions()
+        definitions = await session.load_definitions(refresh=True)  # fresh: a change is about to be planned on it
         account_id = session.active_account.id
         history = session.history
         retired = await run_blocking(lambda: history.store().deleted_definition_names(account_id))

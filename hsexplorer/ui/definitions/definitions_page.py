@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hsexplorer.controllers.definitions import DefinitionsLoadError
 from hsexplorer.domain.definitions import MAX_DEFINITIONS_PER_ACCOUNT, EventDefinition, PropertyDefinition
 from hsexplorer.ui.area_page import AreaPage
 from hsexplorer.ui.empty_state import EmptyState
@@ -308,17 +309,16 @@ class Page(AreaPage):
 
     async def _load(self) -> int:
         try:
-            client = await self.context.session.client()
-            definitions = await client.list_definitions()
+            definitions = await self.context.session.load_definitions(refresh=True)
         except asyncio.CancelledError:
             raise
-        except Exception as exc:
+        except DefinitionsLoadError as exc:
             self._stale = True
             self.model.set_definitions(())
             self.detail.show_definition(None)
             self.status_page.set_text(
                 "Could not load the definitions",
-                f"{getattr(exc, 'user_message', None) or exc}\nPress Refresh to try again.",
+                f"{exc.user_message}\nPress Refresh to try again.",
             )
             self.stack.setCurrentWidget(self.status_page)
             raise

@@ -72,3 +72,28 @@ def test_run_blocking_runs_in_a_worker_thread_and_raises_in_the_caller():
 
     worker, total = asyncio.run(main())
     assert worker != ui_thread and total == 3
+
+
+def test_the_definitions_tables_pass_qts_model_tester_and_sort_counts_as_numbers(qapp):
+    from hsexplorer.domain.definitions import EventDefinition, PropertyDefinition, PropertyType
+    from hsexplorer.ui.definitions.definitions_page import DefinitionsModel, PropertiesModel
+
+    plan = PropertyDefinition("plan", "Plan", PropertyType.STRING, description="Which plan")
+    source = PropertyDefinition("hs_url", "URL", PropertyType.STRING, hubspot_defined=True)
+    many = EventDefinition("signup", "Signup", "pe1_signup", properties=tuple(
+        PropertyDefinition(f"p{i}", f"P{i}", PropertyType.NUMBER) for i in range(10)))
+    few = EventDefinition("login", "Login", "pe1_login", description="Logged in", properties=(plan, source))
+    definitions = DefinitionsModel()
+    QAbstractItemModelTester(definitions, Mode.Fatal)
+    definitions.set_definitions([many, few])
+    assert definitions.definition(1) is few and definitions.index(1, 0).data(ROW_ROLE) is few
+    assert [definitions.index(r, 4).data() for r in range(2)] == ["10", "1"]
+    assert definitions.index(0, 4).data(SORT_ROLE) == 10 and definitions.index(1, 0).data(SORT_ROLE) == "login"
+    assert definitions.index(1, 4).data(Qt.ItemDataRole.ToolTipRole) == \
+        "1 custom properties, plus 1 HubSpot default properties"
+    assert definitions.index(1, 1).data(Qt.ItemDataRole.ToolTipRole) == "Logged in"
+    properties = PropertiesModel()
+    QAbstractItemModelTester(properties, Mode.Fatal)
+    properties.set_properties([source, plan])
+    assert [properties.index(r, 0).data() for r in range(2)] == ["plan", "hs_url"]  # custom ones first
+    assert properties.index(1, 4).data() == "HubSpot" and properties.index(0, 1).data(Qt.ItemDataRole.ToolTipRole) == "Which plan"

@@ -143,3 +143,15 @@ def status_colour(status_class: str, app: QApplication | None = None) -> QColor:
     """The text colour for an HTTP outcome class ("2xx", "4xx", "5xx", "network") in the current scheme."""
     colours = STATUS_COLOURS[current_scheme(app)]
     return QColor(colours.get(status_class, colours["other"]))
+
+
+# Text that marks a problem or a caution (editors' invalid rows, warnings), per scheme.
+TEXT_COLOURS = {
+    LIGHT: {"error": "#d1242f", "warning": "#b35900", "muted": "#57606a"},
+    DARK: {"error": "#ff7b72", "warning": "#e3a35b", "muted": "#8a8d91"},
+}
+
+
+def text_colour(kind: str, app: QApplication | None = None) -> QColor:
+    """The text colour for `kind` ("error", "warning", "muted") in the current scheme."""
+    return QColor(TEXT_COLOURS[current_scheme(app)][kind])

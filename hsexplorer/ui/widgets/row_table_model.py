@@ -25,6 +25,8 @@ class Column(Generic[Row]):
     tooltip: Callable[[Row], str | None] | None = None
     alignment: Qt.AlignmentFlag | None = None
     foreground: Callable[[Row], QColor | None] | None = None
+    background: Callable[[Row], QColor | None] | None = None
+    accessible: Callable[[Row], str] | None = None  # what a screen reader says for the cell
     sort_key: Callable[[Row], Any] | None = None  # defaults to the displayed text
     header_tooltip: str = ""
 
@@ -71,8 +73,12 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
             return column.tooltip(row) if column.tooltip else None
         if role == Qt.ItemDataRole.ForegroundRole:
             return column.foreground(row) if column.foreground else None
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return column.background(row) if column.background else None
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(column.alignment) if column.alignment is not None else None
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return column.accessible(row) if column.accessible else None
         if role == ROW_ROLE:
             return row
         if role == SORT_ROLE:

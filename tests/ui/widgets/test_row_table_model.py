@@ -97,3 +97,28 @@ def test_the_definitions_tables_pass_qts_model_tester_and_sort_counts_as_numbers
     properties.set_properties([source, plan])
     assert [properties.index(r, 0).data() for r in range(2)] == ["plan", "hs_url"]  # custom ones first
     assert properties.index(1, 4).data() == "HubSpot" and properties.index(0, 1).data(Qt.ItemDataRole.ToolTipRole) == "Which plan"
+
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+def test_the_history_comparison_tints_changed_lines_from_the_themes_difference_palette(qapp, dark):
+    from hsexplorer.domain.json_diff import Change, side_by_side
+    from hsexplorer.ui.history.history_diff import DiffModel
+    from hsexplorer.ui.theme import DARK, DIFFERENCE_COLOURS, LIGHT
+
+    model = DiffModel(dark=dark)
+    QAbstractItemModelTester(model, Mode.Fatal)
+    model.set_rows(side_by_side('{"a": 1, "b": 2}', '{"a": 1, "b": 3, "c": 4}'))
+    palette = DIFFERENCE_COLOURS[DARK if dark else LIGHT]
+    tints = {Change.CHANGED: palette["changed"], Change.ADDED: palette["added"], Change.REMOVED: palette["conflict"]}
+    kinds = set()
+    for r, row in enumerate(model.rows):
+        background = model.index(r, 2).data(Qt.ItemDataRole.BackgroundRole)
+        if row.change is Change.EQUAL:
+            assert background is None and model.index(r, 2).data(Qt.ItemDataRole.ToolTipRole) is None
+        else:
+            kinds.add(row.change)
+            assert background.name() == tints[row.change]
+            for column, side in ((1, row.left), (4, row.right)):  # a missing side stays untinted
+                assert (model.index(r, column).data(Qt.ItemDataRole.BackgroundRole) is None) == (side is None)
+        assert model.index(r, 0).data(Qt.ItemDataRole.AccessibleTextRole).startswith(row.change.value)
+    assert Change.CHANGED in kinds or Change.ADDED in kinds

@@ -38,6 +38,7 @@ from hsexplorer.storage.secrets import AccountSecret
 from hsexplorer.ui.accounts.account_header import colour_swatch
 from hsexplorer.ui.accounts.account_kinds import KIND_CHOICES, KIND_ORDER, LEGACY_WARNING, steps_html
 from hsexplorer.ui.buttons import push_button
+from hsexplorer.ui.errors import user_message
 
 if TYPE_CHECKING:
     from hsexplorer.ui.context import WindowContext
@@ -299,7 +300,7 @@ class AccountEditor(QDialog):
             raise
         except Exception as exc:
             self.report = None
-            self._show_report_text(f"The connection test failed. {getattr(exc, 'user_message', None) or exc}", warning=True)
+            self._show_report_text(f"The connection test failed. {user_message(exc)}", warning=True)
             return None
         finally:
             self.test_button.setEnabled(True)

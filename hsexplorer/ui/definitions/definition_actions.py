@@ -24,6 +24,7 @@ from hsexplorer.services import definition_manager as manager
 from hsexplorer.ui.buttons import tool_button
 from hsexplorer.ui.definitions.definition_editor import DefinitionEditor, DeleteDefinitionDialog
 from hsexplorer.ui.dialogs import run_dialog
+from hsexplorer.ui.errors import user_message
 from hsexplorer.ui.widgets.off_thread import run_blocking
 
 
@@ -113,7 +114,7 @@ class DefinitionActions(QWidget):
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                editor.show_failure(str(getattr(exc, "user_message", None) or exc))
+                editor.show_failure(user_message(exc))
                 if original is not None and not isinstance(exc, (manager.DefinitionRejected, ChangeNotAllowed)):
                     await self.page.reload()  # some requests may have been made before the failure
                 return

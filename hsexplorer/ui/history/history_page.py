@@ -45,6 +45,7 @@ from hsexplorer.ui.area_page import AreaPage
 from hsexplorer.ui.buttons import tool_button
 from hsexplorer.ui.dialogs import run_dialog
 from hsexplorer.ui.empty_state import EmptyState
+from hsexplorer.ui.errors import user_message
 from hsexplorer.ui.history.entry_views import EntryDetail, HistoryModel, RetentionDialog, resend_question
 from hsexplorer.ui.history.history_diff import DiffDialog
 from hsexplorer.ui.widgets.off_thread import run_blocking
@@ -386,7 +387,7 @@ class Page(AreaPage):
             raise
         except Exception as exc:
             # A refusal is an answer the user wants to read here, not a crash; it is recorded too.
-            self.status_label.setText(f"Resent; HubSpot answered: {getattr(exc, 'user_message', None) or exc}")
+            self.status_label.setText(f"Resent; HubSpot answered: {user_message(exc)}")
         else:
             accepted = sum(r.count for r in results if r.accepted)
             total = sum(r.count for r in results)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 
@@ -13,6 +16,12 @@ from hsexplorer.controllers.definitions import (
     load_error_text,
 )
 from hsexplorer.domain.definitions import EventDefinition
+
+
+def run(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    """Its own loop in its own thread: Qt tests in the same process keep a loop running on this one."""
+    with ThreadPoolExecutor(1) as worker:
+        return worker.submit(asyncio.run, coroutine).result(timeout=30)
 
 
 class Portal:
@@ -64,7 +73,7 @@ def test_a_fresh_list_is_served_without_asking_again_until_invalidated_or_too_ol
         await cache.get("a1", portal.fetch, refresh=True)  # the Refresh button always asks
         assert portal.fetches == 5
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_callers_waiting_at_the_same_time_share_one_fetch():
@@ -79,7 +88,7 @@ def test_callers_waiting_at_the_same_time_share_one_fetch():
         results = await asyncio.gather(*waiting)
         assert portal.fetches == 1 and all([d.name for d in r] == ["login"] for r in results)
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_a_failed_load_gives_the_one_error_text_and_forgets_the_old_list():
@@ -100,5 +109,5 @@ def test_a_failed_load_gives_the_one_error_text_and_forgets_the_old_list():
         portal.failure = None
         assert [d.name for d in await cache.get("a1", portal.fetch)] == ["login"]
 
-    asyncio.run(scenario())
+    run(scenario())
     assert load_error_text(OSError("connection refused")) == "Could not load the event definitions: connection refused"

@@ -289,7 +289,8 @@ class Page(AreaPage):
                 f"{exc.user_message}\nPress Refresh to try again.",
             )
             self.stack.setCurrentWidget(self.status_page)
-            raise
+            # The error dialog gets HubSpot's own error (its correlation id, its version switch offer).
+            raise (exc.__cause__ or exc) from None
         finally:
             self.refresh_button.setEnabled(True)
         self._show(definitions)

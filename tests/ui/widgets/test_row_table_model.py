@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
 
 import pytest
@@ -61,17 +60,16 @@ def test_the_history_table_colours_status_from_the_palette_and_passes_qts_model_
     assert model.index(0, 2).data(Qt.ItemDataRole.ToolTipRole) == "POST http://127.0.0.1/events/v3/send"
 
 
-def test_run_blocking_runs_in_a_worker_thread_and_raises_in_the_caller():
-    ui_thread = threading.get_ident()
-
+def test_run_blocking_runs_in_a_worker_thread_and_raises_in_the_caller(run_async):
     async def main():
+        loop_thread = threading.get_ident()
         worker = await run_blocking(threading.get_ident)
         with pytest.raises(ValueError, match="bad"):
             await run_blocking(int, "bad")
-        return worker, await run_blocking(lambda a, *, b: a + b, 1, b=2)
+        return loop_thread, worker, await run_blocking(lambda a, *, b: a + b, 1, b=2)
 
-    worker, total = asyncio.run(main())
-    assert worker != ui_thread and total == 3
+    loop_thread, worker, total = run_async(main())
+    assert worker != loop_thread and total == 3
 
 
 def test_the_definitions_tables_pass_qts_model_tester_and_sort_counts_as_numbers(qapp):

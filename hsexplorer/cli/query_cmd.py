@@ -29,7 +29,7 @@ BASE_COLUMNS = ("occurredAt", "eventType", "objectType", "objectId", "id")
 _TABLE_PROPERTY_WIDTH = 60
 
 
-def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     parser = subparsers.add_parser(
         "query",
         parents=[common],
@@ -218,4 +218,4 @@ def _shorten(text: str) -> str:
     return text if len(text) <= _TABLE_PROPERTY_WIDTH else text[: _TABLE_PROPERTY_WIDTH - 1] + "…"
 
 
-_WRITERS = {"json": _JsonWriter, "csv": _CsvWriter, "table": _TableWriter}
+_WRITERS: dict[str, type[_JsonWriter] | type[_CollectingWriter]] = {"json": _JsonWriter, "csv": _CsvWriter, "table": _TableWriter}

@@ -140,10 +140,10 @@ def plan_changes(original: EventDefinition, draft: Mapping[str, Any], *,
     The dated versions' PATCH schema has only `label` and `description` (no `propertyOrder`), so
     there the order of properties cannot be changed and the PATCH carries just those two.
     """
-    for key, current, label in (("name", original.name, "name"),
-                                ("primaryObject", original.primary_object, "primary object")):
+    for key, current_value, label in (("name", original.name, "name"),
+                                      ("primaryObject", original.primary_object, "primary object")):
         wanted = draft.get(key)
-        if wanted not in (None, "") and str(wanted).upper() != str(current).upper():
+        if wanted not in (None, "") and str(wanted).upper() != str(current_value).upper():
             raise ChangeNotAllowed(f"The {label} of an existing event cannot be changed.")
     plan: list[PlannedRequest] = []
     patch: dict[str, Any] = {}

@@ -37,10 +37,11 @@ def pretty_json(value: Any) -> str:
     if isinstance(value, (bytes, bytearray)):
         value = value.decode("utf-8", "replace")
     if isinstance(value, str):
+        text: str = value
         try:
-            value = loads_strict(value)
+            value = loads_strict(text)
         except PayloadSyntaxError:  # includes nesting too deep to lay out again
-            return value
+            return text
     return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
 
 

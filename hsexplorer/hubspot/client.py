@@ -278,23 +278,23 @@ class HubSpotClient:
                 raise
             if response.status_code < 300:
                 return response, trace
-            error = self._error_for(response, trace, path)
-            if isinstance(error, TokenExpiredError) and authenticate and not refreshed and self._credentials.can_refresh:
+            failure = self._error_for(response, trace, path)
+            if isinstance(failure, TokenExpiredError) and authenticate and not refreshed and self._credentials.can_refresh:
                 refreshed = True
                 await self._credentials.refresh(failed_token=self._auth)
                 continue
-            if isinstance(error, RateLimitError) and error.retryable:
-                wait = policy.rate_limit_wait(error.retry_after, error.hubspot_message, self._pacer.state)
+            if isinstance(failure, RateLimitError) and failure.retryable:
+                wait = policy.rate_limit_wait(failure.retry_after, failure.hubspot_message, self._pacer.state)
                 if rate_limited < policy.max_rate_limit_retries and wait <= policy.max_rate_limit_wait:
                     rate_limited += 1
-                    log.info("rate limited (%s); waiting %.1f s", error.policy_name or "429", wait)
+                    log.info("rate limited (%s); waiting %.1f s", failure.policy_name or "429", wait)
                     await self.clock.sleep(wait)
                     continue
-            if isinstance(error, ServerError) and retry_on_failure and failures + 1 < policy.max_attempts:
+            if isinstance(failure, ServerError) and retry_on_failure and failures + 1 < policy.max_attempts:
                 failures += 1
                 await self.clock.sleep(policy.backoff(failures))
                 continue
-            raise error
+            raise failure
 
     async def _attempt(
         self,
@@ -310,7 +310,7 @@ class HubSpotClient:
         if self._closed:
             raise ConfigurationError("this HubSpot client was closed", user_message="The connection to this account was closed.")
         headers = {"Content-Type": content_type} if content is not None else {}
-        query = list(params or ())
+        query: list[tuple[str, str | int | float | bool | None]] = list(params or ())
         if authenticate:
             headers.update(self._auth.headers())
             query += self._auth.query_params()
@@ -452,10 +452,10 @@ class HubSpotClient:
                 "POST", versions.batch_path(self._api_version), content=_dumps({"inputs": chunk}), retry_on_failure=all_have_uuid
             )
         except HubSpotError as error:
-            trace = error.trace
+            failed_trace = error.trace
             return SendResult(
-                getattr(error, "status", None), trace.duration if trace else 0.0,
-                trace.correlation_id if trace else "", trace, len(chunk), start, error,
+                getattr(error, "status", None), failed_trace.duration if failed_trace else 0.0,
+                failed_trace.correlation_id if failed_trace else "", failed_trace, len(chunk), start, error,
             )
         return SendResult(response.status_code, trace.duration, trace.correlation_id, trace, len(chunk), start)
 

@@ -115,7 +115,7 @@ class RetryPolicy:
 
     def backoff(self, attempt: int) -> float:
         """Delay before retry number `attempt` (1-based)."""
-        ceiling = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+        ceiling = min(self.max_delay, self.base_delay * (2.0 ** (attempt - 1)))
         # Half fixed, half random: never hammer at once, never all retry in lockstep.
         return ceiling / 2 + self.rng.uniform(0, ceiling / 2)
 

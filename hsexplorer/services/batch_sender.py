@@ -30,7 +30,7 @@ import functools
 import json
 import time
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -450,7 +450,7 @@ _OUTCOME = {
 }
 
 
-def report_rows(outbox: Outbox, run_id: int):
+def report_rows(outbox: Outbox, run_id: int) -> Iterator[list[object]]:
     """(row, uuid, outcome, reason, attempts, *source cells) for every row of the run, in row order."""
     run = outbox.run(run_id)
     not_sent = {RunState.CANCELLED: "cancelled before it was sent", RunState.PAUSED: f"run paused: {run.note}"}

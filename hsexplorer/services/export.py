@@ -207,7 +207,10 @@ async def export_loaded(
         await file.run(lambda: file.write(formatter.header()))
         for start in range(0, len(rows), chunk_rows):
             part = rows[start : start + chunk_rows]
-            await file.run(lambda part=part: file.write(formatter.events(_loaded_events(columns, part, names))))
+            def write_part(part: Sequence[int] = part) -> None:  # formatted in the file's worker, not here
+                file.write(formatter.events(_loaded_events(columns, part, names)))
+
+            await file.run(write_part)
             written += len(part)
             if on_progress is not None:
                 on_progress(ExportProgress(written, len(rows)))
@@ -250,7 +253,10 @@ async def export_query(
         await file.run(lambda: file.write(formatter.header()))
         async for page in client.iter_event_pages(query, max_results=max_results):
             results = page.results
-            await file.run(lambda results=results: file.write(formatter.events(results)))
+            def write_page(results: list[dict[str, Any]] = results) -> None:
+                file.write(formatter.events(results))
+
+            await file.run(write_page)
             written += len(results)
             if on_progress is not None:
                 on_progress(ExportProgress(written, None))

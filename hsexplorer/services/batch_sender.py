@@ -47,7 +47,7 @@ from hsexplorer.hubspot.errors import (
     RateLimitError,
 )
 from hsexplorer.storage.outbox import ClaimedRow, Outbox, RowState, RunState
-from hsexplorer.worker_pacing import Pacer
+from hsexplorer.worker_pacing import LockYielder
 
 if TYPE_CHECKING:
     from hsexplorer.hubspot.client import HubSpotClient, SendResult
@@ -151,7 +151,7 @@ class _Tally:
                         state, note)
 
 
-class RequestPacer:
+class SendThrottle:
     """Spaces requests: at most `max_rps` requests per second and, optionally, `rows_per_second`."""
 
     def __init__(self, max_rps: float, rows_per_second: float | None) -> None:
@@ -206,7 +206,7 @@ class BatchSender:
         self._state = RunState.SENDING
         self._note = ""
         self._tally: _Tally | None = None
-        self._pacer = RequestPacer(self.options.max_requests_per_second, self.options.rows_per_second)
+        self._throttle = SendThrottle(self.options.max_requests_per_second, self.options.rows_per_second)
         self._failures = 0  # consecutive batch deliveries that failed retryably (for backoff)
         # Rows settled during the current deliveries (so a stop re-queues only the rest).
         self._settled_rows: set[int] = set()
@@ -351,7 +351,7 @@ class BatchSender:
 
     async def _deliver(self, rows: list[ClaimedRow]) -> None:
         """Send `rows` as one batch and settle every one of them (recursing to split on a 400)."""
-        await self._pacer.wait(len(rows))
+        await self._throttle.wait(len(rows))
         results: list[SendResult] = await self.client.send_batch([r.payload for r in rows], chunk_size=len(rows))
         result = results[0]
         if result.accepted:
@@ -454,7 +454,7 @@ def report_rows(outbox: Outbox, run_id: int) -> Iterator[list[object]]:
     """(row, uuid, outcome, reason, attempts, *source cells) for every row of the run, in row order."""
     run = outbox.run(run_id)
     not_sent = {RunState.CANCELLED: "cancelled before it was sent", RunState.PAUSED: f"run paused: {run.note}"}
-    pace = Pacer()  # written from the UI in a worker thread (hsexplorer/worker_pacing.py)
+    pace = LockYielder()  # written from the UI in a worker thread (hsexplorer/worker_pacing.py)
     for row in outbox.iter_rows(run_id, with_payload=False):
         pace()
         reason = row.reason

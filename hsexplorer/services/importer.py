@@ -44,7 +44,7 @@ from hsexplorer.services.import_sources import (
     sniff_delimiter,
 )
 from hsexplorer.storage.outbox import Outbox, RowState, StagedRow
-from hsexplorer.worker_pacing import Pacer
+from hsexplorer.worker_pacing import LockYielder
 
 IDENTITY_FIELDS = tuple(f for f in SEND_FIELDS if f != "properties")  # eventName, objectId, email, utk, occurredAt, uuid
 IGNORE = ""  # mapping target meaning "do not use this column"
@@ -303,7 +303,7 @@ def stage(
     bad: list[RowCheck] = []
 
     def staged_rows() -> Iterator[StagedRow]:
-        pace = Pacer()  # run from the UI in a worker thread: let the window in (hsexplorer/worker_pacing.py)
+        pace = LockYielder()  # run from the UI in a worker thread: let the window in (hsexplorer/worker_pacing.py)
         for record in source.records():
             pace()
             if cancelled is not None and cancelled():
@@ -353,7 +353,7 @@ def export_bad_rows(outbox: Outbox, run_id: int, path: str | Path) -> int:
     run = outbox.run(run_id)
     columns = list(run.columns)
     written = 0
-    pace = Pacer()
+    pace = LockYielder()
     with Path(path).open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow([*columns, "row", "column", "finding", "message"])

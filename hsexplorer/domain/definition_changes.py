@@ -16,13 +16,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from hsexplorer.domain.api_versions import LEGACY_VERSION, is_dated
 from hsexplorer.domain.definitions import (
     DefinitionFormatError,
     EventDefinition,
     PropertyDefinition,
+    PropertyOption,
     PropertyType,
     parse_definition,
 )
@@ -34,7 +35,11 @@ class DefinitionFileError(ValueError):
         self.user_message = message
 
 
-def _ordered(items: Sequence[Any]) -> list[Any]:
+# What HubSpot lists in an order of its own: properties and enumeration options.
+Listed = TypeVar("Listed", PropertyDefinition, PropertyOption)
+
+
+def _ordered(items: Sequence[Listed]) -> list[Listed]:
     """Items by their `display_order` (unset ones after, in the order HubSpot listed them)."""
     return [item for _i, item in sorted(enumerate(items), key=lambda pair: (
         pair[1].display_order < 0, pair[1].display_order, pair[0]))]

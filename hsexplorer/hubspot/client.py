@@ -18,7 +18,7 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -469,7 +469,7 @@ class HubSpotClient:
 
     async def iter_event_pages(
         self, query: EventQuery, *, max_results: int | None = None, prefetch: bool = True
-    ) -> AsyncIterator[EventPage]:
+    ) -> AsyncGenerator[EventPage, None]:
         """Pages of the version's occurrence query, following `paging.next.after` until the end or `max_results`.
 
         With `prefetch`, the next page is requested as soon as this one's cursor is known, so

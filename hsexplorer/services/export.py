@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from hsexplorer.domain.occurrence_table import (
     EVENT_TYPE,
@@ -42,6 +42,8 @@ from hsexplorer.worker_pacing import paced
 if TYPE_CHECKING:
     from hsexplorer.hubspot.client import HubSpotClient
     from hsexplorer.hubspot.paging import EventQuery
+
+T = TypeVar("T")
 
 # An export-only column: occurredAt in the user's time zone, in a form Excel reads as a date.
 TIME_LOCAL = "occurredAtLocal"
@@ -120,7 +122,7 @@ class _PartialFile:
     def write(self, text: str) -> None:
         self.handle.write(text)
 
-    async def run(self, work: Callable[[], Any]) -> Any:
+    async def run(self, work: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._worker, work)
 
     def _finish(self) -> None:

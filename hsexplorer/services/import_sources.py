@@ -26,7 +26,7 @@ import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from hsexplorer.domain.payload_json import (
     PayloadSyntaxError,
@@ -35,6 +35,8 @@ from hsexplorer.domain.payload_json import (
     lone_surrogate_paths,
     raw_decode_strict,
 )
+
+T = TypeVar("T")
 
 DELIMITERS = (",", ";", "\t", "|")
 SAMPLE_BYTES = 64 * 1024
@@ -136,7 +138,7 @@ def _consistency(sample: str, delimiter: str) -> tuple[bool, int]:
     return width > 1 and all(len(r) == width for r in rows if r), width
 
 
-def _take(iterator: Iterable[Any], count: int) -> Iterator[Any]:
+def _take(iterator: Iterable[T], count: int) -> Iterator[T]:
     for index, item in enumerate(iterator):
         if index >= count:
             return

@@ -13,6 +13,7 @@ again (in another account, or under a new name). Full definitions as the API ret
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,15 @@ from hsexplorer.domain.definitions import (
     PropertyType,
     parse_definition,
 )
+
+
+class PlannedKind(enum.StrEnum):
+    """Which request of an edit (a str, so it compares and prints as the plan always did)."""
+
+    DEFINITION_UPDATE = "definition.update"
+    PROPERTY_CREATE = "property.create"
+    PROPERTY_UPDATE = "property.update"
+    PROPERTY_DELETE = "property.delete"
 
 
 class DefinitionFileError(ValueError):
@@ -97,16 +107,16 @@ def empty_draft() -> dict[str, Any]:
 class PlannedRequest:
     """One request of an edit, in the order they must be made."""
 
-    kind: str  # "definition.update" | "property.create" | "property.update" | "property.delete"
+    kind: PlannedKind
     property_name: str = ""
     body: Mapping[str, Any] = field(default_factory=dict)
 
     def describe(self) -> str:
         return {
-            "definition.update": "Update the label, description and property order",
-            "property.create": f"Add property {self.property_name}",
-            "property.update": f"Update property {self.property_name}",
-            "property.delete": f"Delete property {self.property_name}",
+            PlannedKind.DEFINITION_UPDATE: "Update the label, description and property order",
+            PlannedKind.PROPERTY_CREATE: f"Add property {self.property_name}",
+            PlannedKind.PROPERTY_UPDATE: f"Update property {self.property_name}",
+            PlannedKind.PROPERTY_DELETE: f"Delete property {self.property_name}",
         }[self.kind]
 
 
@@ -162,12 +172,12 @@ def plan_changes(original: EventDefinition, draft: Mapping[str, Any], *,
     wanted_names = [str(p.get("name")) for p in wanted_props]
     for name in existing:
         if name not in wanted_names:
-            plan.append(PlannedRequest("property.delete", name))
+            plan.append(PlannedRequest(PlannedKind.PROPERTY_DELETE, name))
     for raw in wanted_props:
         name = str(raw.get("name") or "")
         current = existing.get(name)
         if current is None:
-            plan.append(PlannedRequest("property.create", name, dict(raw)))
+            plan.append(PlannedRequest(PlannedKind.PROPERTY_CREATE, name, dict(raw)))
             continue
         if str(raw.get("type", current.type.value)).lower() != current.type.value:
             raise ChangeNotAllowed(
@@ -183,7 +193,7 @@ def plan_changes(original: EventDefinition, draft: Mapping[str, Any], *,
                 (o.label, o.value, o.hidden) for o in _ordered(current.options)]:
             prop_patch["options"] = option_inputs(wanted_options)
         if prop_patch:
-            plan.append(PlannedRequest("property.update", name, prop_patch))
+            plan.append(PlannedRequest(PlannedKind.PROPERTY_UPDATE, name, prop_patch))
     # After the deletes and creates, HubSpot lists the kept properties first, then the new ones.
     order_after = [p.name for p in _ordered(original.custom_properties) if p.name in wanted_names]
     order_after += [n for n in wanted_names if n not in existing]
@@ -194,9 +204,9 @@ def plan_changes(original: EventDefinition, draft: Mapping[str, Any], *,
                 f"switch this account to API version {LEGACY_VERSION} to reorder them."
             )
         if patch:
-            plan.append(PlannedRequest("definition.update", body=patch))
+            plan.append(PlannedRequest(PlannedKind.DEFINITION_UPDATE, body=patch))
     elif patch or order_after != wanted_names:
-        plan.append(PlannedRequest("definition.update", body={**patch, "propertyOrder": property_order(wanted_props)}))
+        plan.append(PlannedRequest(PlannedKind.DEFINITION_UPDATE, body={**patch, "propertyOrder": property_order(wanted_props)}))
     return plan
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import enum
 import io
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -157,12 +158,20 @@ class SourceRecord:
     problem: str = ""  # a record that is not a usable row (bad JSON, more cells than columns)
 
 
+class SourceKind(enum.StrEnum):
+    """How an import file is laid out (a str, so it compares and prints as before)."""
+
+    CSV = "csv"  # any delimiter
+    JSONL = "jsonl"  # one JSON object per line
+    JSON = "json"  # one array (or one object)
+
+
 @dataclass(slots=True)
 class TableSource:
     """A file opened for import: its kind, encoding, delimiter and columns; records stream from it."""
 
     path: Path
-    kind: str  # "csv" | "jsonl" | "json"
+    kind: SourceKind
     encoding: str
     delimiter: str = ","
     columns: list[str] = field(default_factory=list)
@@ -177,9 +186,9 @@ class TableSource:
         return ""
 
     def records(self) -> Iterator[SourceRecord]:
-        if self.kind == "csv":
+        if self.kind is SourceKind.CSV:
             return self._csv_records()
-        if self.kind == "jsonl":
+        if self.kind is SourceKind.JSONL:
             return self._jsonl_records()
         return self._json_records()
 
@@ -335,7 +344,7 @@ def open_source(path: str | Path) -> TableSource:
         raise SourceError(f"{path.name}: not valid {encoding} text ({error.reason}); "
                           "save it as \"CSV UTF-8\" and import it again") from None
     kind = _kind(path, sample)
-    if kind == "csv":
+    if kind is SourceKind.CSV:
         try:
             delimiter = sniff_delimiter(sample)
             header = next(csv.reader(io.StringIO(sample), delimiter=delimiter), None)
@@ -349,20 +358,20 @@ def open_source(path: str | Path) -> TableSource:
     return source
 
 
-def _kind(path: Path, sample: str) -> str:
+def _kind(path: Path, sample: str) -> SourceKind:
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson"):
-        return "jsonl"
+        return SourceKind.JSONL
     if suffix == ".json":
-        return "json"
+        return SourceKind.JSON
     if suffix in (".csv", ".tsv", ".txt", ".tab"):
-        return "csv"
+        return SourceKind.CSV
     stripped = sample.lstrip()
     if stripped.startswith("["):
-        return "json"
+        return SourceKind.JSON
     if stripped.startswith("{"):
-        return "jsonl" if "\n{" in stripped else "json"
-    return "csv"
+        return SourceKind.JSONL if "\n{" in stripped else SourceKind.JSON
+    return SourceKind.CSV
 
 
 def _unique_columns(header: Sequence[str]) -> list[str]:

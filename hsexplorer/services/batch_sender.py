@@ -41,6 +41,7 @@ from hsexplorer.hubspot.errors import (
     ApiVersionNotServedError,
     AuthenticationError,
     BatchAbortedError,
+    ErrorDetail,
     HubSpotError,
     MissingScopesError,
     OAuthRefreshError,
@@ -255,7 +256,7 @@ class BatchSender:
 
     # --- running ----------------------------------------------------------------------------
 
-    async def _db(self, fn: Callable[..., T], *args: Any) -> T:
+    async def _db(self, fn: Callable[..., T], *args: object) -> T:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, functools.partial(fn, *args))
 
@@ -401,9 +402,9 @@ class BatchSender:
         await self._deliver(rows[middle:])
 
 
-def _details_by_index(error: ApiError, size: int) -> dict[int, list[Any]]:
+def _details_by_index(error: ApiError, size: int) -> dict[int, list[ErrorDetail]]:
     """HubSpot's errors[] grouped by `context.inputIndex`, or {} unless every entry names a valid index."""
-    grouped: dict[int, list[Any]] = {}
+    grouped: dict[int, list[ErrorDetail]] = {}
     for detail in error.errors:
         values = detail.context.get("inputIndex") or []
         try:
@@ -416,7 +417,7 @@ def _details_by_index(error: ApiError, size: int) -> dict[int, list[Any]]:
     return grouped
 
 
-def _judged(row: ClaimedRow, details: Sequence[Any], fallback: str = "") -> tuple[int, RowState, str]:
+def _judged(row: ClaimedRow, details: Sequence[ErrorDetail], fallback: str = "") -> tuple[int, RowState, str]:
     codes = {d.code for d in details}
     if details and codes <= DUPLICATE_CODES:
         if row.sent_before:

@@ -208,7 +208,7 @@ class _TableWriter(_CollectingWriter):
         print(f"{count} occurrence{'s' * (count != 1)}")
 
 
-def _cell(value: Any) -> str:
+def _cell(value: object) -> str:
     if value is None:
         return ""
     return value if isinstance(value, str) else json.dumps(value)

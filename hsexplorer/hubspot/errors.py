@@ -129,13 +129,13 @@ class ErrorBody:
     raw: Any = None  # the parsed JSON, or the body text when it was not JSON
 
 
-def _text(value: Any) -> str:
+def _text(value: object) -> str:
     if value is None:
         return ""
     return value if isinstance(value, str) else json.dumps(value) if isinstance(value, dict | list) else str(value)
 
 
-def _context(value: Any) -> dict[str, list[str]]:
+def _context(value: object) -> dict[str, list[str]]:
     if not isinstance(value, Mapping):
         return {}
     out: dict[str, list[str]] = {}

@@ -480,7 +480,7 @@ def write_report(outbox: Outbox, run_id: int, path: str | Path) -> int:
     return written
 
 
-def _cell(value: Any) -> str:
+def _cell(value: object) -> str:
     if value is None:
         return ""
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)

@@ -75,7 +75,7 @@ class VerifyResult:
         return [d for d in self.diffs if d.kind is not DiffKind.SAME]
 
 
-def stored_text(value: Any) -> str:
+def stored_text(value: object) -> str:
     """A sent value as HubSpot stores it: a string (booleans lower case, whole floats without .0)."""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))

@@ -56,13 +56,7 @@ from hsexplorer.hubspot.errors import (
 from hsexplorer.hubspot.hosts import DEFAULT_BASE_URL, check_base_url, is_loopback_host
 from hsexplorer.hubspot.oauth import OAuthKeeper, TokenRefreshCallback, TokenRequests
 from hsexplorer.hubspot.paging import EventPage, EventQuery, next_cursor
-from hsexplorer.hubspot.rate_limit import (
-    Clock,
-    RateLimitGuard,
-    RateLimitState,
-    RetryPolicy,
-    parse_retry_after,
-)
+from hsexplorer.hubspot.rate_limit import Clock, RateLimitGate, RateLimitState, RetryPolicy, parse_retry_after
 from hsexplorer.hubspot.trace import Trace
 
 __all__ = [
@@ -143,7 +137,7 @@ class HubSpotClient:
         )
         self.retry_policy = retry_policy or RetryPolicy()
         self.clock = clock or Clock()
-        self._rate_guard = RateLimitGuard(self.clock, reserve=max(1, send_concurrency))
+        self._rate_gate = RateLimitGate(self.clock, reserve=max(1, send_concurrency))
         self._credentials = OAuthKeeper(auth, TokenRequests(self._post_form, self._get_json), self.clock,
                                         on_token_refresh=on_token_refresh)
         self._redactor = self._credentials.redactor  # knows every secret, renewed ones too
@@ -224,7 +218,7 @@ class HubSpotClient:
 
     @property
     def rate_limit(self) -> RateLimitState | None:
-        return self._rate_guard.state
+        return self._rate_gate.state
 
     def add_trace_listener(self, callback: TraceListener) -> Callable[[], None]:
         """Call `callback(trace)` after every attempt; returns a function that unsubscribes."""
@@ -271,7 +265,7 @@ class HubSpotClient:
             attempt += 1
             if authenticate:
                 await self._credentials.refresh_if_expiring()
-            await self._rate_guard.before_request()
+            await self._rate_gate.before_request()
             try:
                 response, trace = await self._attempt(
                     method, path, params, content, content_type, authenticate, attempt, issues_secrets
@@ -290,7 +284,7 @@ class HubSpotClient:
                 await self._credentials.refresh(failed_token=self._auth)
                 continue
             if isinstance(failure, RateLimitError) and failure.retryable:
-                wait = policy.rate_limit_wait(failure.retry_after, failure.hubspot_message, self._rate_guard.state)
+                wait = policy.rate_limit_wait(failure.retry_after, failure.hubspot_message, self._rate_gate.state)
                 if rate_limited < policy.max_rate_limit_retries and wait <= policy.max_rate_limit_wait:
                     rate_limited += 1
                     log.info("rate limited (%s); waiting %.1f s", failure.policy_name or "429", wait)
@@ -347,7 +341,7 @@ class HubSpotClient:
         trace.response_headers = redactor.headers(response.headers.items())
         trace.response_body = redactor.data(response.content)
         trace.correlation_id = response.headers.get("x-hubspot-correlation-id", "")
-        self._rate_guard.observe(response.headers)
+        self._rate_gate.observe(response.headers)
         self._emit(trace)
         return response, trace
 

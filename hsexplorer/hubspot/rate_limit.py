@@ -129,7 +129,7 @@ class RetryPolicy:
         return state.interval_seconds if state else DEFAULT_INTERVAL_MS / 1000
 
 
-class RateLimitGuard:
+class RateLimitGate:
     """Slows requests down before HubSpot has to say 429.
 
     After each response the remaining allowance is known; each request sent since then

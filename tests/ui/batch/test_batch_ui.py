@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 from hsexplorer.services.importer import RowValidator, auto_map, open_source, stage
 from hsexplorer.storage.outbox import Outbox, RowState, RunState
 from hsexplorer.storage.paths import resolve_paths
-from hsexplorer.ui.batch_dialog import CHECK, MAPPING, REPORT, SEND
-from hsexplorer.ui.batch_tools import install_batch_tools
+from hsexplorer.ui.batch.tools import install_batch_tools
+from hsexplorer.ui.batch.wizard import CHECK, MAPPING, REPORT, SEND
 
 pytestmark = pytest.mark.gui
 

@@ -126,7 +126,7 @@ class BatchTools(QObject):
             self.window.statusBar().showMessage(recovery.message(), 30000)
         if not runs:
             return None
-        from hsexplorer.ui.batch.wizard import target_label
+        from hsexplorer.services.batch_run import target_label
 
         run, counts = runs[0]
         pending = counts[RowState.PENDING] + counts[RowState.IN_FLIGHT]
@@ -148,8 +148,8 @@ class BatchTools(QObject):
     async def _offer_recovered(self, path: Any, recovery: OutboxRecovery | None, run: RunInfo,
                                counts: dict[RowState, int]) -> int | None:
         """Rows salvaged from a damaged outbox are resent only if the user says so, here."""
+        from hsexplorer.services.batch_run import target_label
         from hsexplorer.storage.outbox import Outbox, RowState
-        from hsexplorer.ui.batch.wizard import target_label
 
         unsent = counts[RowState.PENDING]
         here = target_label(self.window.session.active_account)

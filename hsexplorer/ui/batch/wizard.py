@@ -36,15 +36,20 @@ from hsexplorer.controllers.batch import (
     progress_from_counts,
 )
 from hsexplorer.domain.definitions import EventDefinition
-from hsexplorer.services.batch_run import check_rows, send, target_label
-from hsexplorer.services.batch_sender import BatchSender, Progress, SenderOptions, summarize, write_report
+from hsexplorer.services.batch_run import send, target_label
+from hsexplorer.services.batch_sender import BatchSender, Progress, SenderOptions, summarize
+from hsexplorer.services.batch_worker import (
+    CheckRequest,
+    CheckWorker,
+    export_bad_rows_in_worker,
+    write_report_in_worker,
+)
 from hsexplorer.services.importer import (
     ColumnMapping,
     RowCheck,
     RowValidator,
     StageResult,
     TableSource,
-    export_bad_rows,
     fix_row,
     open_source,
     preview,
@@ -89,6 +94,7 @@ class BatchDialog(QDialog):
         self.wizard = BatchWizard(portal_id=self.session.active_account.portal_id, run_id=resume_run,
                                   send_started=resume_run is not None)
         self.sender: BatchSender | None = None
+        self.worker = CheckWorker()  # started when a file is opened, used by the check step
         self.bad_rows: list[Any] = []  # OutboxRow of invalid rows shown in the check step
         self._task_prefix = f"batch-{id(self)}"
         self._closed = False
@@ -262,6 +268,7 @@ class BatchDialog(QDialog):
 
     def open_file(self, path: str) -> asyncio.Task[Any]:
         self.path_edit.setText(path)
+        self.worker.warm_up()  # the process starts while the user maps the columns
         return self._start("inspect", self._inspect(path), "reading the file")
 
     async def _inspect(self, path: str) -> None:
@@ -349,16 +356,14 @@ class BatchDialog(QDialog):
         return self._start("stage", self._stage(self.source, self.wizard.validator()), "checking the rows")
 
     async def _stage(self, source: TableSource, validator: RowValidator) -> None:
-        loop = asyncio.get_running_loop()
         self.check_progress.show()
         self.wizard.checking_started()
         self.check_summary.setText(self.wizard.check_text)
 
-        def progress(count: int) -> None:
-            loop.call_soon_threadsafe(self._checked_so_far, count)
-
-        result = await self._in_thread(check_rows, source, validator, self.outbox,
-                                       target=target_label(self.session.active_account), progress=progress)
+        # In a worker process: checking is pure Python, beside the window it would stall it.
+        request = CheckRequest(source.path, self.outbox.path, dict(validator.mapping.targets), validator.event_name,
+                               validator.definition, validator.portal_id, target_label(self.session.active_account))
+        result = await self.worker.check_rows(request, progress=self._checked_so_far)
         self.wizard.checked(result)
         self.check_progress.hide()
         self.check_summary.setText(self.wizard.check_text)  # a file that broke part-way says where, here
@@ -459,7 +464,7 @@ class BatchDialog(QDialog):
     def export_bad_rows(self, path: str) -> asyncio.Task[Any] | None:
         if self.run_id is None:
             return None
-        return self._start("export", self._in_thread(export_bad_rows, self.outbox, self.run_id, path),
+        return self._start("export", self.worker.run(export_bad_rows_in_worker, self.outbox.path, self.run_id, Path(path)),
                            "exporting rows with problems")
 
     # --- 4. send ----------------------------------------------------------------------------
@@ -573,7 +578,7 @@ class BatchDialog(QDialog):
     def save_report(self, path: str) -> asyncio.Task[Any] | None:
         if self.run_id is None:
             return None
-        return self._start("save-report", self._in_thread(write_report, self.outbox, self.run_id, Path(path)),
+        return self._start("save-report", self.worker.run(write_report_in_worker, self.outbox.path, self.run_id, Path(path)),
                            "saving the report")
 
     # --- closing ----------------------------------------------------------------------------
@@ -583,6 +588,7 @@ class BatchDialog(QDialog):
         if not self._closed:
             self._closed = True
             self._timer.stop()
+            self.worker.close()
             if self._heap_held:
                 self._heap_held = False
                 heap.release()

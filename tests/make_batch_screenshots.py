@@ -23,16 +23,16 @@ import qasync  # isort: skip
 from PySide6.QtWidgets import QApplication
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from batch_support import login_csv  # noqa: E402
+from batch_support import login_csv
 
-from hsexplorer.storage.outbox import RunState  # noqa: E402
-from hsexplorer.storage.paths import resolve_paths  # noqa: E402
-from hsexplorer.storage.secrets import SecretStore  # noqa: E402
-from hsexplorer.storage.settings import SettingsStore  # noqa: E402
-from hsexplorer.ui.batch.tools import install_batch_tools  # noqa: E402
-from hsexplorer.ui.main_window import MainWindow  # noqa: E402
-from hsexplorer.ui.session import AppSession  # noqa: E402
-from hsexplorer.ui.theme import apply_theme  # noqa: E402
+from hsexplorer.storage.outbox import RunState
+from hsexplorer.storage.paths import resolve_paths
+from hsexplorer.storage.secrets import SecretStore
+from hsexplorer.storage.settings import SettingsStore
+from hsexplorer.ui.batch.tools import install_batch_tools
+from hsexplorer.ui.main_window import MainWindow
+from hsexplorer.ui.session import AppSession
+from hsexplorer.ui.theme import apply_theme
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "resources" / "screenshots"
 

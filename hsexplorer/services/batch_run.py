@@ -29,7 +29,7 @@ from hsexplorer.services.importer import (
     parse_map_options,
     stage,
 )
-from hsexplorer.storage.outbox import Outbox, RowState, RunState
+from hsexplorer.storage.outbox import Outbox, RowState, RunInfo, RunState
 
 if TYPE_CHECKING:
     from hsexplorer.domain.definitions import EventDefinition
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BadRowLine", "CheckFailed", "RunEnd", "RunReport", "SourceError", "bad_row_lines", "check_rows", "event_name_for",
-    "map_columns", "open_file", "run_end", "send", "settle_invalid", "target_label", "validator_for",
+    "map_columns", "open_file", "recovered_runs", "run_end", "runs_to_resume", "send", "settle_invalid", "target_label", "validator_for",
     "write_run_report",
 ]
 
@@ -129,7 +129,18 @@ def settle_invalid(outbox: Outbox, staged: StageResult, *, skip_invalid: bool) -
     return True
 
 
-# --- 3. send ------------------------------------------------------------------------------------
+# --- 3. send (or resume) -----------------------------------------------------------------------
+
+
+def runs_to_resume(outbox: Outbox, target: str) -> list[RunInfo]:
+    """The unfinished runs started for `target`, oldest first (a run is resumed for its own target only)."""
+    return sorted((r for r in outbox.runs(unfinished_only=True) if r.target == target), key=lambda r: r.id)
+
+
+def recovered_runs(outbox: Outbox, target: str, run_id: int | None = None) -> list[RunInfo]:
+    """Runs salvaged from a damaged outbox that may go to `target` (theirs, or lost with the file)."""
+    return [r for r in outbox.runs(states=[RunState.RECOVERED])
+            if r.target in ("", target) and (run_id is None or r.id == run_id)]
 
 
 def send(client: HubSpotClient, outbox: Outbox, run_id: int, options: SenderOptions | None = None,

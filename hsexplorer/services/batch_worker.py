@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -55,12 +56,17 @@ class CheckRequest:
     target: str
 
 
-_checked: Any = None  # the shared count, in the worker (set by `_share_count`)
+_checked: Any = None  # the shared count, in the worker (set by `_start_worker`)
 
 
-def _share_count(count: Any) -> None:
+def _start_worker(count: Any) -> None:
     global _checked
     _checked = count
+    # On two busy cores the window's thread must win the CPU over bulk work: a lower priority
+    # keeps the worker from descheduling it (Windows has no nice; there the scheduler favours
+    # the foreground window anyway).
+    if hasattr(os, "nice"):
+        os.nice(10)
 
 
 def _count(rows: int) -> None:
@@ -110,7 +116,7 @@ class CheckWorker:
 
     def _ensure(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(1, mp_context=self._context, initializer=_share_count,
+            self._pool = ProcessPoolExecutor(1, mp_context=self._context, initializer=_start_worker,
                                              initargs=(self._checked,))
         return self._pool
 

@@ -157,6 +157,7 @@ class BatchDialog(QDialog):
             self._prepare_resume(resume_run)
         else:
             self._show_step(FILE)
+            self.worker.warm_up()  # the process starts while the user picks the file and maps it
             self._start("definitions", self._load_definitions(), "loading event definitions")
 
     # --- plumbing ---------------------------------------------------------------------------
@@ -268,7 +269,6 @@ class BatchDialog(QDialog):
 
     def open_file(self, path: str) -> asyncio.Task[Any]:
         self.path_edit.setText(path)
-        self.worker.warm_up()  # the process starts while the user maps the columns
         return self._start("inspect", self._inspect(path), "reading the file")
 
     async def _inspect(self, path: str) -> None:

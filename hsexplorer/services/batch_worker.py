@@ -29,6 +29,7 @@ from hsexplorer.services.batch_sender import write_report
 from hsexplorer.services.importer import (
     ColumnMapping,
     RowValidator,
+    SourceError,
     StageResult,
     export_bad_rows,
     open_source,
@@ -76,11 +77,7 @@ def _count(rows: int) -> None:
 
 def check_in_worker(request: CheckRequest) -> StageResult | CheckFailed:
     """The worker's job: open the file and the outbox by path, check and stage every row."""
-    source = open_source(request.path)
-    validator = RowValidator(ColumnMapping(dict(request.mapping)), request.event_name, request.definition,
-                             request.portal_id)
-    with Outbox.open(request.outbox_path) as outbox:
-        return check_rows(source, validator, outbox, target=request.target, progress=_count)
+    return _check(request, _count)
 
 
 def write_report_in_worker(outbox_path: Path, run_id: int, path: Path) -> int:
@@ -95,11 +92,18 @@ def export_bad_rows_in_worker(outbox_path: Path, run_id: int, path: Path) -> int
 
 
 def _check_here(request: CheckRequest) -> StageResult | CheckFailed:
-    source = open_source(request.path)
+    return _check(request, None)
+
+
+def _check(request: CheckRequest, progress: Callable[[int], None] | None) -> StageResult | CheckFailed:
+    try:  # opened again here: the file may have changed or gone since the wizard read its columns
+        source = open_source(request.path)
+    except (SourceError, OSError) as error:
+        return CheckFailed(str(error))
     validator = RowValidator(ColumnMapping(dict(request.mapping)), request.event_name, request.definition,
                              request.portal_id)
     with Outbox.open(request.outbox_path) as outbox:
-        return check_rows(source, validator, outbox, target=request.target)
+        return check_rows(source, validator, outbox, target=request.target, progress=progress)
 
 
 class CheckWorker:

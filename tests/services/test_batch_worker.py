@@ -66,3 +66,15 @@ def test_a_file_that_breaks_in_the_worker_comes_back_as_a_check_failure(sandbox_
     assert isinstance(result, CheckFailed) and "late.csv, row 7 (line" in result.message
     with Outbox.open(tmp_path / "outbox.sqlite3") as outbox:
         assert outbox.runs() == []
+
+
+def test_a_file_gone_before_the_check_is_a_check_failure_not_a_crash(sandbox_server, tmp_path):
+    path = login_csv(tmp_path, 5)
+    request = _request(sandbox_server, path, tmp_path / "outbox.sqlite3")
+    path.unlink()  # deleted between choosing it and checking it
+    worker = CheckWorker()
+    try:
+        result = run(worker.check_rows(request))
+    finally:
+        worker.close()
+    assert isinstance(result, CheckFailed) and "logins.csv" in result.message

@@ -1,11 +1,10 @@
 """"Import and send batch…": file → mapping (with payload preview) → validation → send (progress) → report.
 
-The wizard renders the state of a Qt-free `controllers.batch.BatchWizard` and forwards intent
-to it; importing, checking, staging, sending and the report are the batch-run use case
-(`services/batch_run.py`), the same one `hsexplorer send --batch` runs. File reading, validation and SQLite work run in worker
-threads; the sender runs on the event loop, its outbox I/O in its own thread, and the
-progress view refreshes from a timer, so the window stays responsive during a long run.
-"""
+The dialog renders the state of a Qt-free `controllers.batch.BatchWizard` and forwards intent to
+it; reading, checking, staging, sending and the report are the batch-run use case
+(`services/batch_run.py`), the same one `hsexplorer send --batch` runs. Checking and staging the
+rows and writing report files run in a worker process (`services/batch_worker.py`); the sender
+runs on the event loop, its outbox I/O in its own thread; progress redraws from a timer."""
 
 from __future__ import annotations
 

@@ -22,6 +22,7 @@ from hsexplorer.services.importer import (
     RowCheck,
     RowValidator,
     SourceError,
+    StageCancelled,
     StageResult,
     TableSource,
     auto_map,
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from hsexplorer.storage.accounts import Account
 
 __all__ = [
-    "BadRowLine", "CheckFailed", "RunEnd", "RunReport", "SourceError", "bad_row_lines", "check_rows", "event_name_for",
+    "STOPPED", "BadRowLine", "CheckFailed", "RunEnd", "RunReport", "SourceError", "bad_row_lines", "check_rows", "event_name_for",
     "map_columns", "open_file", "recovered_runs", "run_end", "runs_to_resume", "send", "settle_invalid", "target_label", "validator_for",
     "write_run_report",
 ]
@@ -84,6 +85,9 @@ def validator_for(mapping: ColumnMapping, event_name: str | None, definition: Ev
 # --- 2. check and stage -------------------------------------------------------------------------
 
 
+STOPPED = "the check was stopped before every row was read; nothing was staged"
+
+
 @dataclass(frozen=True, slots=True)
 class CheckFailed:
     """The file could not be read to the end while checking (an undecodable line, a cell too long).
@@ -95,12 +99,16 @@ class CheckFailed:
 
 
 def check_rows(source: TableSource, validator: RowValidator, outbox: Outbox, *, target: str,
-               progress: Callable[[int], None] | None = None) -> StageResult | CheckFailed:
-    """Check every row and stage it in a new outbox run; a file that breaks part-way stages nothing."""
+               progress: Callable[[int], None] | None = None,
+               cancelled: Callable[[], bool] | None = None) -> StageResult | CheckFailed:
+    """Check every row and stage it in a new outbox run; a file that breaks part-way, or a check
+    stopped by `cancelled`, stages nothing."""
     try:
-        return stage(source, validator, outbox, target=target, progress=progress)
+        return stage(source, validator, outbox, target=target, progress=progress, cancelled=cancelled)
     except SourceError as error:
         return CheckFailed(str(error))
+    except StageCancelled:
+        return CheckFailed(STOPPED)
 
 
 @dataclass(frozen=True, slots=True)

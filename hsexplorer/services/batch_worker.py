@@ -57,12 +57,13 @@ class CheckRequest:
     target: str
 
 
-_checked: Any = None  # the shared count, in the worker (set by `_start_worker`)
+_checked: Any = None  # the shared count of rows checked, in the worker (set by `_start_worker`)
+_stop: Any = None  # the shared flag that stops a check
 
 
-def _start_worker(count: Any) -> None:
-    global _checked
-    _checked = count
+def _start_worker(count: Any, stop: Any) -> None:
+    global _checked, _stop
+    _checked, _stop = count, stop
     # On two busy cores the window's thread must win the CPU over bulk work: a lower priority
     # keeps the worker from descheduling it (Windows has no nice; there the scheduler favours
     # the foreground window anyway).
@@ -75,9 +76,13 @@ def _count(rows: int) -> None:
         _checked.value = rows
 
 
+def _stopped() -> bool:
+    return _stop is not None and bool(_stop.value)
+
+
 def check_in_worker(request: CheckRequest) -> StageResult | CheckFailed:
     """The worker's job: open the file and the outbox by path, check and stage every row."""
-    return _check(request, _count)
+    return _check(request, _count, _stopped)
 
 
 def write_report_in_worker(outbox_path: Path, run_id: int, path: Path) -> int:
@@ -92,10 +97,11 @@ def export_bad_rows_in_worker(outbox_path: Path, run_id: int, path: Path) -> int
 
 
 def _check_here(request: CheckRequest) -> StageResult | CheckFailed:
-    return _check(request, None)
+    return _check(request, None, None)
 
 
-def _check(request: CheckRequest, progress: Callable[[int], None] | None) -> StageResult | CheckFailed:
+def _check(request: CheckRequest, progress: Callable[[int], None] | None,
+           cancelled: Callable[[], bool] | None) -> StageResult | CheckFailed:
     try:  # opened again here: the file may have changed or gone since the wizard read its columns
         source = open_source(request.path)
     except (SourceError, OSError) as error:
@@ -103,7 +109,7 @@ def _check(request: CheckRequest, progress: Callable[[int], None] | None) -> Sta
     validator = RowValidator(ColumnMapping(dict(request.mapping)), request.event_name, request.definition,
                              request.portal_id)
     with Outbox.open(request.outbox_path) as outbox:
-        return check_rows(source, validator, outbox, target=request.target, progress=progress)
+        return check_rows(source, validator, outbox, target=request.target, progress=progress, cancelled=cancelled)
 
 
 class CheckWorker:
@@ -112,6 +118,7 @@ class CheckWorker:
     def __init__(self) -> None:
         self._context = multiprocessing.get_context("spawn")
         self._checked = self._context.RawValue("q", 0)
+        self._stop = self._context.RawValue("b", 0)
         self._pool: ProcessPoolExecutor | None = None
 
     def warm_up(self) -> None:
@@ -121,12 +128,13 @@ class CheckWorker:
     def _ensure(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(1, mp_context=self._context, initializer=_start_worker,
-                                             initargs=(self._checked,))
+                                             initargs=(self._checked, self._stop))
         return self._pool
 
     async def check_rows(self, request: CheckRequest,
                          progress: Callable[[int], None] | None = None) -> StageResult | CheckFailed:
         self._checked.value = 0
+        self._stop.value = 0
         try:
             future = asyncio.wrap_future(self._ensure().submit(check_in_worker, request))
             while not future.done():
@@ -144,8 +152,13 @@ class CheckWorker:
         """Another bulk job of the wizard's (`write_report_in_worker`, `export_bad_rows_in_worker`)."""
         return await asyncio.wrap_future(self._ensure().submit(job, *args))
 
+    def stop(self) -> None:
+        """Stop a check under way: the worker removes what it staged and answers `CheckFailed(STOPPED)`."""
+        self._stop.value = 1
+
     def close(self) -> None:
-        """Stop the worker; a check under way finishes or is abandoned with its process."""
+        """Stop the check under way, if any, and let the worker process end."""
+        self.stop()
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None

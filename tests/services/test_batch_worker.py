@@ -8,7 +8,7 @@ import sys
 from batch_support import login_csv, login_definition
 from fixtures_client import run
 
-from hsexplorer.services.batch_run import CheckFailed, check_rows, open_file
+from hsexplorer.services.batch_run import STOPPED, CheckFailed, check_rows, open_file
 from hsexplorer.services.batch_worker import CheckRequest, CheckWorker, write_report_in_worker
 from hsexplorer.services.importer import RowValidator, auto_map
 from hsexplorer.storage.outbox import Outbox, RowState
@@ -78,3 +78,24 @@ def test_a_file_gone_before_the_check_is_a_check_failure_not_a_crash(sandbox_ser
     finally:
         worker.close()
     assert isinstance(result, CheckFailed) and "logins.csv" in result.message
+
+
+def test_stopping_a_check_under_way_leaves_nothing_staged(sandbox_server, tmp_path):
+    path = login_csv(tmp_path, 300_000)
+    outbox_path = tmp_path / "outbox.sqlite3"
+    request = _request(sandbox_server, path, outbox_path)
+    worker = CheckWorker()
+
+    async def check_then_stop():
+        def progress(count: int) -> None:
+            worker.stop()  # as closing the wizard does, once the check is well under way
+
+        return await worker.check_rows(request, progress=progress)
+
+    try:
+        result = run(check_then_stop(), timeout=120)
+    finally:
+        worker.close()
+    assert result == CheckFailed(STOPPED)
+    with Outbox.open(outbox_path) as outbox:
+        assert outbox.runs() == []

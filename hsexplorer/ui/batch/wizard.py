@@ -4,7 +4,7 @@ The dialog renders the state of a Qt-free `controllers.batch.BatchWizard` and fo
 it; reading, checking, staging, sending and the report are the batch-run use case
 (`services/batch_run.py`), the same one `hsexplorer send --batch` runs. Checking and staging the
 rows and writing report files run in a worker process (`services/batch_worker.py`); the sender
-runs on the event loop, its outbox I/O in its own thread; progress redraws from a timer."""
+runs on the event loop, its outbox I/O in a thread."""
 
 from __future__ import annotations
 
@@ -93,7 +93,7 @@ class BatchDialog(QDialog):
         self.wizard = BatchWizard(portal_id=self.session.active_account.portal_id, run_id=resume_run,
                                   send_started=resume_run is not None)
         self.sender: BatchSender | None = None
-        self.worker = CheckWorker()  # started when a file is opened, used by the check step
+        self.worker = CheckWorker()  # started with the wizard, used by the check step and the reports
         self.bad_rows: list[Any] = []  # OutboxRow of invalid rows shown in the check step
         self._task_prefix = f"batch-{id(self)}"
         self._closed = False
@@ -107,11 +107,8 @@ class BatchDialog(QDialog):
         self.check_page = CheckPage(self)
         self.send_page = SendPage(self)
         self.report_page = ReportPage(self)
-        self.stack.addWidget(self.file_page)
-        self.stack.addWidget(self.mapping_page)
-        self.stack.addWidget(self.check_page)
-        self.stack.addWidget(self.send_page)
-        self.stack.addWidget(self.report_page)
+        for page in (self.file_page, self.mapping_page, self.check_page, self.send_page, self.report_page):
+            self.stack.addWidget(page)
         self.event_combo = self.file_page.event_combo
         self.file_info = self.file_page.file_info
         self.path_edit = self.file_page.path_edit
@@ -363,6 +360,8 @@ class BatchDialog(QDialog):
         request = CheckRequest(source.path, self.outbox.path, dict(validator.mapping.targets), validator.event_name,
                                validator.definition, validator.portal_id, target_label(self.session.active_account))
         result = await self.worker.check_rows(request, progress=self._checked_so_far)
+        if self._closed:  # closing the window stopped the check; the worker removed what it staged
+            return
         self.wizard.checked(result)
         self.check_progress.hide()
         self.check_summary.setText(self.wizard.check_text)  # a file that broke part-way says where, here
@@ -370,7 +369,7 @@ class BatchDialog(QDialog):
         await self._reload_bad_rows()
 
     def _checked_so_far(self, count: int) -> None:
-        if self.wizard.checking:  # a late count must not overwrite the summary
+        if self.wizard.checking and not self._closed:  # a late count must not overwrite the summary
             self.wizard.checked_so_far(count)
             self.check_summary.setText(self.wizard.check_text)
 

@@ -193,3 +193,20 @@ def test_a_file_that_breaks_while_rows_are_checked_lands_in_the_check_summary(ma
     with Outbox.open(resolve_paths().outbox_db) as outbox:
         assert outbox.runs() == []  # nothing half-staged is left behind
     dialog.close()
+
+
+def test_closing_the_wizard_while_rows_are_checked_stops_the_check_and_stages_nothing(make_window, qtbot, tmp_path):
+    window, dialog = open_wizard(make_window, qtbot)
+    presented = []
+    window.errors.presented.connect(presented.append)
+    dialog.choose_event("login_event")
+    dialog.open_file(str(login_csv(tmp_path, 300_000)))
+    qtbot.waitUntil(lambda: dialog.source is not None)
+    dialog.next_button.click()
+    dialog.next_button.click()
+    qtbot.waitUntil(lambda: dialog.check_summary.text().startswith("Checked "), timeout=30_000)
+    dialog.close()
+    qtbot.waitUntil(lambda: not [key for key in window.tasks.keys if key.endswith("-stage")], timeout=30_000)
+    with Outbox.open(resolve_paths().outbox_db) as outbox:
+        qtbot.waitUntil(lambda: outbox.runs() == [], timeout=30_000)  # the worker removed what it staged
+    assert presented == []

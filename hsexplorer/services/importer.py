@@ -1,18 +1,6 @@
 """Import occurrences from a spreadsheet export or a JSON file, map columns, validate, stage in the outbox.
 
-Sources:
-- CSV as spreadsheets write it: UTF-8 with or without BOM, UTF-16 with BOM (Excel's
-  "Unicode text", tab-separated), or cp1252 (Excel's "CSV" on Western Windows); comma,
-  semicolon, tab or pipe delimited; a header row; quoted cells may contain newlines.
-- JSON Lines (one occurrence per line) and JSON arrays of occurrences (or a batch body,
-  `{"inputs": [...]}`).
-
-Everything streams: a 100,000-row file is read record by record, validated, and written to
-the outbox in chunks, so it is never held in memory whole (let alone twice).
-
-Row numbers are what the user sees in their editor: for CSV the spreadsheet row (header =
-row 1, first data row = row 2), for JSON Lines the line number, for a JSON array the
-element's position (1-based).
+Which files are read, how they stream and how rows are numbered: `hsexplorer.services.import_sources`.
 """
 
 from __future__ import annotations

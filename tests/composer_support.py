@@ -13,7 +13,7 @@ from typing import Any
 from hsexplorer.storage.paths import resolve_paths
 from hsexplorer.storage.secrets import SecretStore
 from hsexplorer.storage.settings import SettingsStore
-from hsexplorer.ui.compose_page import ComposePage
+from hsexplorer.ui.compose.page import ComposePage
 from hsexplorer.ui.context import WindowContext
 from hsexplorer.ui.errors import ErrorPresenter
 from hsexplorer.ui.session import AppSession

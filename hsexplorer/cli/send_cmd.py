@@ -36,6 +36,7 @@ from hsexplorer.domain.payload_json import lone_surrogate_paths
 
 if TYPE_CHECKING:
     from hsexplorer.hubspot.client import SendResult
+    from hsexplorer.services.send_occurrence import SendOutcome
 
 
 @dataclass
@@ -136,13 +137,13 @@ def run(args: argparse.Namespace, loader: PlanLoader = _plan_from_args) -> int:
 
 async def _send(args: argparse.Namespace, plan: SendPlan) -> int:
     from hsexplorer.hubspot.errors import ApiError, HubSpotError
+    from hsexplorer.services.send_occurrence import send_occurrence
 
     try:
         async with open_client(args) as client:
-            if plan.as_batch:
-                results = await client.send_batch(plan.occurrences)
-            else:
-                results = [await client.send(plan.occurrences[0])]
+            if not plan.as_batch:
+                return _report_one(args, plan, await send_occurrence(client, plan.occurrences[0]))
+            results = await client.send_batch(plan.occurrences)
     except (TargetError, HubSpotError) as error:
         return report_failure("send", error)
     _print_results(args, plan, results)
@@ -152,6 +153,23 @@ async def _send(args: argparse.Namespace, plan: SendPlan) -> int:
     if not isinstance(first, ApiError):
         return report_failure("send", first)
     return EXIT_REFUSED
+
+
+def _report_one(args: argparse.Namespace, plan: SendPlan, outcome: SendOutcome) -> int:
+    """One occurrence, as the composer answers it: accepted, or refused with HubSpot's errors as findings."""
+    from hsexplorer.hubspot.client import SendResult
+
+    if outcome.error is None:
+        _print_results(args, plan, [SendResult(outcome.status, outcome.duration, outcome.correlation_id, None)])
+        return EXIT_OK
+    code = report_failure("send", outcome.error)
+    for finding in outcome.findings:
+        print(f"finding: {finding.path or 'payload'}: {finding.message} [{finding.code}]", file=sys.stderr)
+    if args.format == "json":
+        json.dump({"accepted": False, "status": outcome.status, "findings": [f.to_json() for f in outcome.findings]},
+                  sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    return code
 
 
 def _print_results(args: argparse.Namespace, plan: SendPlan, results: list[SendResult]) -> None:

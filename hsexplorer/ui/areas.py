@@ -6,6 +6,7 @@ titles, icons and purposes without importing them. Ctrl+1..4 follow this order.
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 
 
@@ -18,7 +19,10 @@ class AreaInfo:
 
     @property
     def module(self) -> str:
-        """The module whose `Page` class implements the area (one file per area)."""
+        """The module whose `Page` class implements the area: `ui/<area>/page.py` once the area is a package."""
+        package_page = f"hsexplorer.ui.{self.area_id}.page"
+        if importlib.util.find_spec(f"hsexplorer.ui.{self.area_id}") is not None and importlib.util.find_spec(package_page):
+            return package_page
         return f"hsexplorer.ui.{self.area_id}_page"
 
 

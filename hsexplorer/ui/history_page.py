@@ -59,7 +59,7 @@ from hsexplorer.ui.buttons import tool_button
 from hsexplorer.ui.dialogs import run_dialog
 from hsexplorer.ui.empty_state import EmptyState
 from hsexplorer.ui.history_diff import DiffDialog
-from hsexplorer.ui.json_editor import JsonHighlighter
+from hsexplorer.ui.widgets.json_editor import JsonHighlighter
 
 log = logging.getLogger(__name__)
 

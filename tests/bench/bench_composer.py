@@ -35,7 +35,7 @@ def _page():
     from hsexplorer.storage.paths import resolve_paths
     from hsexplorer.storage.secrets import SecretStore
     from hsexplorer.storage.settings import SettingsStore
-    from hsexplorer.ui.compose_page import ComposePage
+    from hsexplorer.ui.compose.page import ComposePage
     from hsexplorer.ui.context import WindowContext
     from hsexplorer.ui.errors import ErrorPresenter
     from hsexplorer.ui.session import AppSession
@@ -68,8 +68,8 @@ def measure_keystroke_findings_ms_p99(edits: int = 600) -> float:
         from PySide6.QtTest import QTest
 
         app, page = _page()
-        strings = [e for n, e in page._property_editors.items() if n.startswith("custom_string") or n == "hs_city"]
-        numbers = [e for n, e in page._property_editors.items() if n.startswith("custom_number")]
+        strings = [e for n, e in page.property_editors().items() if n.startswith("custom_string") or n == "hs_city"]
+        numbers = [e for n, e in page.property_editors().items() if n.startswith("custom_number")]
         samples: list[float] = []
         json_samples: list[float] = []
         for i in range(edits + 20):

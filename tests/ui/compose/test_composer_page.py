@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 
 from hsexplorer.domain.composer import IdentifierKind
 from hsexplorer.services.snippets import SnippetLanguage
-from hsexplorer.ui.property_editors import (
+from hsexplorer.ui.compose.property_editors import (
     BoolEditor,
     ChoiceEditor,
     DateEditor,
@@ -51,8 +51,8 @@ def _type(qtbot, widget, text, *, clear=True):
 
 def _settle(h, qtbot):
     """Wait for the debounce timer to fire on its own (typing never waits for validation)."""
-    timers = (h.page._validate_timer, h.page._json_timer, h.page._json_write_timer)
-    qtbot.waitUntil(lambda: not any(t.isActive() for t in timers), timeout=3000)
+    debouncers = (h.page.validation, h.page.json_parsing, h.page.json_writing)
+    qtbot.waitUntil(lambda: not any(d.pending() for d in debouncers), timeout=3000)
 
 
 def _type_text(qtbot, editor, text):
@@ -83,20 +83,20 @@ def _identify(h, qtbot, object_id=CONTACT_EMAIL_ID):
 
 def test_each_property_type_gets_its_typed_editor(harness):
     _choose(harness, "webinar_attended")
-    editors = harness.page._property_editors
+    editors = harness.page.property_editors()
     assert isinstance(editors["webinar_title"], TextEditor) and editors["webinar_title"].counter.text() == "0 / 256"
     assert isinstance(editors["minutes_watched"], TextEditor) and editors["minutes_watched"].counter is None
     assert isinstance(editors["attended_live"], BoolEditor)
     assert isinstance(editors["registered_at"], DateTimeEditor)
     assert isinstance(editors["hs_page_url"], TextEditor) and editors["hs_page_url"].counter.text() == "0 / 1,024"
     _choose(harness, "trial_started")
-    assert isinstance(harness.page._property_editors["trial_end_date"], DateEditor)
-    assert isinstance(harness.page._property_editors["signup_source"], ChoiceEditor)
+    assert isinstance(harness.page.property_editor("trial_end_date"), DateEditor)
+    assert isinstance(harness.page.property_editor("signup_source"), ChoiceEditor)
 
 
 def test_typed_editors_write_the_text_hubspot_expects(harness, qtbot):
     _choose(harness, "webinar_attended")
-    editors = harness.page._property_editors
+    editors = harness.page.property_editors()
     _type(qtbot, editors["minutes_watched"].edit, "42.5")
     check = editors["attended_live"].check
     check.click()  # not set -> true
@@ -110,7 +110,7 @@ def test_typed_editors_write_the_text_hubspot_expects(harness, qtbot):
     assert props == {"minutes_watched": "42.5", "attended_live": "false", "registered_at": "1714564800000"}
     check.click()  # false -> not set: the property leaves the payload
     _choose(harness, "trial_started")
-    date_editor = harness.page._property_editors["trial_end_date"]
+    date_editor = harness.page.property_editor("trial_end_date")
     date_editor.calendar.clicked.emit(QDate(2026, 3, 9))
     _settle(harness, qtbot)
     props = _payload(harness)["properties"]
@@ -120,7 +120,7 @@ def test_typed_editors_write_the_text_hubspot_expects(harness, qtbot):
 
 def test_a_number_hubspot_refuses_is_flagged_at_its_field(harness, qtbot):
     _choose(harness, "plan_upgraded")
-    seats = harness.page._property_editors["seats"]
+    seats = harness.page.property_editor("seats")
     _type(qtbot, seats.edit, "1,200")
     qtbot.waitUntil(lambda: seats.findings != (), timeout=3000)
     assert seats.findings[0].code == "property.number_invalid"
@@ -132,7 +132,7 @@ def test_a_number_hubspot_refuses_is_flagged_at_its_field(harness, qtbot):
 
 def test_a_257_character_string_shows_an_error_at_that_field(harness, qtbot):
     _choose(harness, "login_event")
-    version = harness.page._property_editors["app_version"]
+    version = harness.page.property_editor("app_version")
     _type(qtbot, version.edit, "v" * 256)
     _settle(harness, qtbot)
     assert version.findings == () and version.counter.text() == "256 / 256"
@@ -147,7 +147,7 @@ def test_a_257_character_string_shows_an_error_at_that_field(harness, qtbot):
 
 def test_enumeration_dropdown_shows_labels_and_writes_internal_values(harness, qtbot):
     _choose(harness, "login_event")
-    method = harness.page._property_editors["login_method"]
+    method = harness.page.property_editor("login_method")
     labels = [method.combo.itemText(i) for i in range(method.combo.count())]
     assert "Magic Link  (magic_link)" in labels
     method.combo.setFocus()
@@ -171,24 +171,24 @@ def test_off_list_values_from_json_are_shown_and_kept(harness, qtbot):
     _choose(harness, "login_event")
     harness.page.load_payload({"eventName": harness.event("login_event"), "email": "ada@example.com",
                                "properties": {"login_method": "Password", "two_factor": "yes"}})
-    method = harness.page._property_editors["login_method"]
+    method = harness.page.property_editor("login_method")
     assert not method.other.isHidden() and method.other.text() == "Password"
     assert method.findings[0].code == "property.enum_label"
-    assert "yes" in harness.page._property_editors["two_factor"].check.text()
+    assert "yes" in harness.page.property_editor("two_factor").check.text()
     assert _payload(harness)["properties"] == {"login_method": "Password", "two_factor": "yes"}
 
 
 def test_attribution_dropdowns_list_documented_values_and_note_the_override(harness, qtbot):
     _choose(harness, "login_event")
     page = harness.page
-    asset = page._property_editors["hs_asset_type"]
-    source = page._property_editors["hs_touchpoint_source"]
-    content = page._property_editors["hs_page_content_type"]
+    asset = page.property_editor("hs_asset_type")
+    source = page.property_editor("hs_touchpoint_source")
+    content = page.property_editor("hs_page_content_type")
     assert isinstance(asset, ChoiceEditor) and isinstance(source, ChoiceEditor) and isinstance(content, ChoiceEditor)
     assert asset.combo.findData("MARKETING_EVENT") > 0
     assert "webinar" in asset.combo.itemData(asset.combo.findData("MARKETING_EVENT"), Qt.ItemDataRole.ToolTipRole)
     assert source.combo.findData("ORGANIC_SEARCH") > 0
-    assert isinstance(page._property_editors["hs_page_title"], TextEditor)
+    assert isinstance(page.property_editor("hs_page_title"), TextEditor)
     asset.combo.setCurrentIndex(asset.combo.findData("BLOG_POST"))
     asset.combo.activated.emit(asset.combo.currentIndex())
     _settle(harness, qtbot)
@@ -211,7 +211,7 @@ def test_attribution_dropdowns_list_documented_values_and_note_the_override(harn
 def test_form_edits_appear_in_the_json(harness, qtbot):
     _choose(harness, "login_event")
     _identify(harness, qtbot)
-    _type(qtbot, harness.page._property_editors["app_version"].edit, "3.1")
+    _type(qtbot, harness.page.property_editor("app_version").edit, "3.1")
     _settle(harness, qtbot)
     body = _json(harness)
     assert body["objectId"] == CONTACT_EMAIL_ID
@@ -229,12 +229,12 @@ def test_json_edits_appear_in_the_form(harness, qtbot):
     qtbot.keyClicks(editor, json.dumps(body))
     _settle(harness, qtbot)
     page = harness.page
-    assert page._property_editors["app_version"].edit.text() == "9"
-    assert page._property_editors["two_factor"].check.checkState() == Qt.CheckState.Checked
+    assert page.property_editor("app_version").edit.text() == "9"
+    assert page.property_editor("two_factor").check.checkState() == Qt.CheckState.Checked
     assert page.identifier_editor.edit.text() == "grace@example.com"
     assert page.occurred_editor.edit.text() == "2026-01-05T10:00:00Z"
-    assert isinstance(page._free_editors["extra_x"], FreeFormEditor)
-    assert page._free_editors["extra_x"].findings[0].code == "property.unknown"
+    assert isinstance(page.free_editor("extra_x"), FreeFormEditor)
+    assert page.free_editor("extra_x").findings[0].code == "property.unknown"
     assert editor.toPlainText() == json.dumps(body)  # the user's text is not reformatted under them
 
 
@@ -242,13 +242,13 @@ def test_choosing_another_event_in_the_json_rebuilds_the_form_for_it(harness, qt
     _choose(harness, "login_event")
     harness.page.load_text(json.dumps({"eventName": harness.event("plan_upgraded"), "properties": {"seats": "3"}}))
     assert harness.page.state.definition.name == "plan_upgraded"
-    assert harness.page._property_editors["seats"].edit.text() == "3"
+    assert harness.page.property_editor("seats").edit.text() == "3"
     assert "Upgraded plan" in harness.page.event_title.text()
 
 
 def test_malformed_json_keeps_the_text_shows_the_position_and_the_last_good_form(harness, qtbot):
     _choose(harness, "login_event")
-    _type(qtbot, harness.page._property_editors["app_version"].edit, "1.0")
+    _type(qtbot, harness.page.property_editor("app_version").edit, "1.0")
     _settle(harness, qtbot)
     broken = '{\n  "eventName": "x",\n  "properties": {"a": 1,}\n}'
     _type_text(qtbot, harness.page.json_editor, broken)
@@ -308,7 +308,7 @@ def test_clicking_a_finding_jumps_to_its_field(harness, qtbot):
     row = next(i for i in range(items.count()) if items.item(i).text().startswith("properties.hs_city"))
     rect = items.visualItemRect(items.item(row))
     qtbot.mouseClick(items.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    city = page._property_editors["hs_city"]
+    city = page.property_editor("hs_city")
     assert page.default_group.expanded
     qtbot.waitUntil(lambda: city.edit.hasFocus(), timeout=3000)
 
@@ -316,14 +316,14 @@ def test_clicking_a_finding_jumps_to_its_field(harness, qtbot):
 def test_search_and_only_set_filter_the_properties(harness, qtbot):
     _choose(harness, "login_event")
     page = harness.page
-    _type(qtbot, page._property_editors["app_version"].edit, "1")
+    _type(qtbot, page.property_editor("app_version").edit, "1")
     _settle(harness, qtbot)
     _type(qtbot, page.property_search, "device")
-    assert not page._property_editors["hs_device_type"].isHidden()
-    assert page._property_editors["app_version"].isHidden()
+    assert not page.property_editor("hs_device_type").isHidden()
+    assert page.property_editor("app_version").isHidden()
     page.property_search.clear()
     page.only_set.click()
-    visible = [n for n, e in page._property_editors.items() if not e.isHidden()]
+    visible = [n for n, e in page.property_editors().items() if not e.isHidden()]
     assert visible == ["app_version"]
 
 
@@ -331,10 +331,10 @@ def test_ctrl_enter_sends_shows_204_and_verify_finds_the_occurrence(harness, qtb
     _choose(harness, "login_event")
     page = harness.page
     _identify(harness, qtbot)
-    _type(qtbot, page._property_editors["app_version"].edit, "7.0.1")
+    _type(qtbot, page.property_editor("app_version").edit, "7.0.1")
     sent_uuid = page.state.get("uuid")
     page.activateWindow()
-    qtbot.keyClick(page._property_editors["app_version"].edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(page.property_editor("app_version").edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert page.send() is None  # pressed again while the first send is on its way: ignored
     qtbot.waitUntil(lambda: page.response.last_status == 204, timeout=10000)
     assert page.response.status.text().startswith("204 No Content")
@@ -362,7 +362,7 @@ def test_send_anyway_shows_hubspots_400_mapped_to_the_field(harness, qtbot):
     _choose(harness, "login_event")
     page = harness.page
     _identify(harness, qtbot)
-    _type(qtbot, page._property_editors["app_version"].edit, "x" * 300)
+    _type(qtbot, page.property_editor("app_version").edit, "x" * 300)
     _settle(harness, qtbot)
     assert not page.send_button.isEnabled()
     page.send()  # blocked: says why, sends nothing
@@ -374,7 +374,7 @@ def test_send_anyway_shows_hubspots_400_mapped_to_the_field(harness, qtbot):
     errors = page.response.errors
     assert errors.count() == 1
     assert errors.item(0).text().startswith("properties.app_version: ")
-    version = page._property_editors["app_version"]
+    version = page.property_editor("app_version")
     assert any(f.message.startswith("HubSpot: ") for f in version.findings)
     page.response.raw_toggle.click()
     assert json.loads(page.response.raw.toPlainText())["category"] == "VALIDATION_ERROR"
@@ -427,7 +427,7 @@ def test_a_dropped_json_file_is_loaded(harness, qtbot, tmp_path):
     data = QMimeData()
     data.setUrls([QUrl.fromLocalFile(str(file))])
     harness.page.json_editor.insertFromMimeData(data)
-    assert harness.page._property_editors["app_version"].edit.text() == "dropped"
+    assert harness.page.property_editor("app_version").edit.text() == "dropped"
     assert harness.page.identifier_editor.current_kind is IdentifierKind.UTK
     assert _payload(harness)["objectType"] == "CONTACT"  # kept, and flagged
     assert "objectType" in harness.page.payload_message.text()
@@ -450,13 +450,13 @@ def test_a_free_typed_event_name_works_without_a_definition(harness, qtbot):
 def test_typing_json_right_after_a_form_edit_is_never_overwritten(harness, qtbot):
     _choose(harness, "login_event")
     page = harness.page
-    _type(qtbot, page._property_editors["app_version"].edit, "2.0")  # a JSON rewrite is now pending
+    _type(qtbot, page.property_editor("app_version").edit, "2.0")  # a JSON rewrite is now pending
     typed = json.dumps({"eventName": harness.event("login_event"), "email": "ada@example.com",
                         "properties": {"app_version": "2.1"}})
     _type_text(qtbot, page.json_editor, typed)
     _settle(harness, qtbot)
     assert page.json_editor.toPlainText() == typed
-    assert page._property_editors["app_version"].edit.text() == "2.1"
+    assert page.property_editor("app_version").edit.text() == "2.1"
 
 
 def test_a_batch_opened_from_another_page_is_shown_as_json_with_the_reason(harness, qtbot):
@@ -475,7 +475,7 @@ def test_a_payload_opened_before_the_definitions_load_gets_its_form_when_they_ar
     assert page.state.definition is None
     run_async(page.reload_definitions(), timeout=30)
     assert page.state.definition.name == "trial_started"
-    assert page._property_editors["trial_end_date"].edit.text() == "2026-02-01"
+    assert page.property_editor("trial_end_date").edit.text() == "2026-02-01"
 
 
 def test_ctrl_enter_also_sends_from_the_json_editor(harness, qtbot):
@@ -508,3 +508,16 @@ def test_the_date_time_picker_and_now_write_iso_utc(harness, qtbot):
     _settle(harness, qtbot)
     assert _payload(harness)["occurredAt"].endswith(".000Z")
     assert not any(f.path == "occurredAt" for f in harness.page.findings)
+
+
+def test_the_toolbars_new_button_starts_a_fresh_occurrence_of_the_same_event(harness, qtbot):
+    _choose(harness, "login_event")
+    page = harness.page
+    _type(qtbot, page.property_editor("app_version").edit, "4.2")
+    page.flush_pending()
+    old_uuid = page.state.get("uuid")
+    qtbot.mouseClick(page.toolbar.new_button, Qt.MouseButton.LeftButton)
+    page.flush_pending()
+    assert page.state.event_name == harness.event("login_event")
+    assert not page.state.is_property_set("app_version") and page.property_editor("app_version").edit.text() == ""
+    assert page.state.get("uuid") not in (None, old_uuid)

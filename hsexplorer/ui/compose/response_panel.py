@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hsexplorer.services.send_occurrence import ErrorEntry
 from hsexplorer.services.verify import DiffKind, VerifyResult, VerifyStatus
 from hsexplorer.ui.icons import icon
 
@@ -41,15 +41,6 @@ DIFF_WORDS = {DiffKind.SAME: "as sent", DiffKind.CHANGED: "changed", DiffKind.DR
 STATUS_TEXT = {200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request", 401: "Unauthorized",
                403: "Forbidden", 404: "Not Found", 409: "Conflict", 429: "Too Many Requests",
                500: "Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
-
-
-@dataclass(frozen=True, slots=True)
-class ErrorEntry:
-    """One `errors[]` entry with the form field it names."""
-
-    field: str
-    message: str
-    code: str = ""
 
 
 class ResponsePanel(QWidget):

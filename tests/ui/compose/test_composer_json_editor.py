@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import QMimeData, QUrl
 from PySide6.QtGui import QColor, QPalette
 
-from hsexplorer.ui.json_editor import JsonEditor
+from hsexplorer.ui.widgets.json_editor import JsonEditor
 
 pytestmark = pytest.mark.gui
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout,
 
 from hsexplorer.domain.composer import form_field
 from hsexplorer.domain.findings import Finding, Severity, count_by_severity, sort_findings
-from hsexplorer.ui.property_editors import row_icon
+from hsexplorer.ui.compose.property_editors import row_icon
 
 FIELD_ROLE = Qt.ItemDataRole.UserRole + 1
 SEVERITY_COLOURS = {Severity.ERROR: "#d1242f", Severity.WARNING: "#b35900", Severity.INFO: "#57606a"}

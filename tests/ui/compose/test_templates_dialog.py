@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtWidgets import QApplication, QDialog
 
 from hsexplorer.domain.templates import Template
-from hsexplorer.ui.templates_dialog import (
+from hsexplorer.ui.compose.templates_dialog import (
     FillDialog,
     SaveTemplateDialog,
     TemplatesDialog,

@@ -1,0 +1,67 @@
+"""The composer's toolbar: the chosen event, and New, Load, Paste, Templates, Save as template, Copy as code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
+
+from hsexplorer.ui.buttons import tool_button
+from hsexplorer.ui.icons import icon
+
+
+class ComposeToolbar(QWidget):
+    """Buttons that only say what the user asked for; the page does it."""
+
+    new_requested = Signal()
+    load_requested = Signal()
+    paste_requested = Signal()
+    templates_requested = Signal()
+    save_template_requested = Signal()
+    copy_requested = Signal(object)  # a SnippetLanguage
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(8)  # as the page layout it used to be nested in
+        self.event_title = QLabel("No event chosen")
+        self.event_title.setObjectName("composerEvent")
+        self.event_title.setStyleSheet("font-weight: 600;")
+        self.event_title.setAccessibleName("Chosen event")
+        row.addWidget(self.event_title, 1)
+        self.new_button = self._tool("New", "add", "Start a new occurrence of this event (clears the form)", self.new_requested.emit)
+        self.load_button = self._tool("Load JSON…", "edit", "Open a JSON file with a send body (or drop it on the page)",
+                                      self.load_requested.emit)
+        self.paste_button = self._tool("Paste JSON", "copy", "Load the send body that is on the clipboard", self.paste_requested.emit)
+        self.copy_button = QToolButton()
+        self.copy_button.setText("Copy as")
+        self.copy_button.setIcon(icon("copy"))
+        self.copy_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.copy_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.copy_button.setAccessibleName("Copy request as code")
+        self.copy_button.setToolTip("Copy this request as curl, Python or JavaScript; the token is read from "
+                                    "the HUBSPOT_ACCESS_TOKEN environment variable")
+        menu = QMenu(self.copy_button)
+        from hsexplorer.services.snippets import SnippetLanguage
+
+        for language in SnippetLanguage:
+            action = menu.addAction(f"Copy as {language.value}")
+            action.triggered.connect(lambda _=False, lang=language: self.copy_requested.emit(lang))
+        menu.addSeparator()
+        self.include_token = menu.addAction("Include the access token in copied code")
+        self.include_token.setCheckable(True)
+        self.include_token.setToolTip("Off: the code reads $HUBSPOT_ACCESS_TOKEN. On: the secret itself is copied.")
+        self.copy_button.setMenu(menu)
+        self.templates_button = self._tool("Templates…", "history", "Start from a saved template, or import and export "
+                                           "templates to share with your team", self.templates_requested.emit)
+        self.save_template_button = self._tool("Save as template…", "add", "Save this payload as a named template; "
+                                               "{{now}}, {{uuid}} and {{email}} are filled in when it is sent",
+                                               self.save_template_requested.emit)
+        for widget in (self.new_button, self.load_button, self.paste_button, self.templates_button,
+                       self.save_template_button, self.copy_button):
+            row.addWidget(widget)
+
+    def _tool(self, text: str, icon_name: str, tip: str, slot: Any) -> QToolButton:
+        return tool_button(text, tip, slot, icon_name=icon_name)

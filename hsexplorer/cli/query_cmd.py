@@ -2,6 +2,9 @@
 
 Exit codes: 0 done (also when nothing matched); 1 HubSpot refused; 2 usage errors or an
 unusable target; 3 HubSpot could not be reached.
+
+The options become Explore's filter and go through the same search use case
+(`services.event_search`), so what Explore refuses this command refuses, in the same words.
 """
 
 from __future__ import annotations
@@ -23,13 +26,15 @@ from hsexplorer.cli.targets import (
     open_client,
     report_failure,
 )
+from hsexplorer.domain.event_query import ExploreFilter, LookupKind, PropertyFilter
 from hsexplorer.hubspot.paging import DEFAULT_PAGE_SIZE, EventQuery
+from hsexplorer.services.event_search import prepare_exact, refusals
 
 BASE_COLUMNS = ("occurredAt", "eventType", "objectType", "objectId", "id")
 _TABLE_PROPERTY_WIDTH = 60
 
 
-def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     parser = subparsers.add_parser(
         "query",
         parents=[common],
@@ -40,6 +45,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     who = parser.add_mutually_exclusive_group()
     who.add_argument("--email", metavar="ADDR", help="a contact's email (objectType=contact, objectProperty.email)")
     who.add_argument("--object-id", metavar="ID", help="a record id (needs --object-type)")
+    who.add_argument("--utk", metavar="UTK", help="a visitor's utk: refused, as in Explore (HubSpot cannot "
+                     "look stored events up by utk; use --email or --object-id)")
     parser.add_argument("--object-type", metavar="TYPE", help="contact, company, deal, ticket or an object type id")
     parser.add_argument("--event-type", metavar="NAME", help="the fully qualified event name, e.g. pe123_signup")
     parser.add_argument(
@@ -78,36 +85,45 @@ def _timestamp(option: str, text: str | None) -> datetime | None:
         raise UsageError(f"{option}: not an ISO 8601 date or time: {text!r} (e.g. 2026-01-31 or 2026-01-31T09:00:00Z)") from None
 
 
-def build_query(args: argparse.Namespace) -> EventQuery:
-    properties: dict[str, list[str]] = {}
+def search_filter(args: argparse.Namespace) -> ExploreFilter:
+    """The options as Explore's filter (the record and the event type; instants and ids are exact
+    and travel beside it)."""
+    object_type = (args.object_type or "").strip().lower()
+    if args.utk is not None:
+        record = {"lookup": LookupKind.UTK, "value": args.utk}
+    elif args.email is not None and object_type not in ("", "contact"):  # another object's email property
+        record = {"lookup": LookupKind.UNIQUE_PROPERTY, "value": args.email, "unique_property": "email",
+                  "object_type": object_type}
+    elif args.email is not None:
+        record = {"lookup": LookupKind.EMAIL, "value": args.email}
+    elif args.object_id is not None:
+        record = {"lookup": LookupKind.RECORD_ID, "value": args.object_id, "object_type": object_type}
+    else:
+        record = {"lookup": LookupKind.ANY_RECORD, "object_type": object_type}
+    filters = []
     for item in args.property:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
             raise UsageError(f"--property {item!r}: expected NAME=VALUE")
-        properties.setdefault(name.strip(), []).append(value)
-    object_type = args.object_type
-    object_properties: dict[str, str] = {}
-    if args.email:
-        object_type = object_type or "contact"
-        object_properties["email"] = args.email
-    if args.object_id is not None and not object_type:
-        raise UsageError("--object-id needs --object-type (e.g. --object-type contact)")
-    query = EventQuery(
-        event_type=args.event_type,
-        object_type=object_type,
-        object_id=args.object_id,
-        object_properties=object_properties,
-        properties=properties,
+        filters.append(PropertyFilter(name.strip(), (value,) if value else ()))
+    return ExploreFilter(event_type=(args.event_type or "").strip(), property_filters=tuple(filters), **record)
+
+
+def build_query(args: argparse.Namespace) -> EventQuery:
+    """The request, or a UsageError with exactly the refusals Explore shows for the same search."""
+    prepared = prepare_exact(
+        search_filter(args),
+        object_type=(args.object_type or "").strip() or None,
         occurred_after=_timestamp("--since", args.since),
         occurred_before=_timestamp("--until", args.until),
         ids=tuple(args.ids),
         sort="-occurredAt" if args.newest_first else None,
         page_size=min(args.limit, DEFAULT_PAGE_SIZE) if args.limit else DEFAULT_PAGE_SIZE,
     )
-    problems = query.problems()
-    if problems:
-        raise UsageError("; ".join(problems))
-    return query
+    refused = refusals(prepared.findings)
+    if refused:
+        raise UsageError(" ".join(refused))
+    return prepared.query
 
 
 def run(args: argparse.Namespace) -> int:
@@ -218,4 +234,4 @@ def _shorten(text: str) -> str:
     return text if len(text) <= _TABLE_PROPERTY_WIDTH else text[: _TABLE_PROPERTY_WIDTH - 1] + "…"
 
 
-_WRITERS = {"json": _JsonWriter, "csv": _CsvWriter, "table": _TableWriter}
+_WRITERS: dict[str, type[_JsonWriter | _CollectingWriter]] = {"json": _JsonWriter, "csv": _CsvWriter, "table": _TableWriter}

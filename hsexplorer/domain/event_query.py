@@ -213,7 +213,8 @@ class ExploreFilter:
         if self.property_filters and not event_type:
             names = ", ".join(f"property.{f.name}" for f in self.property_filters)
             found.append(_error("PROPERTY_FILTER_NEEDS_EVENT_TYPE", "property_filters",
-                                f"Choose an event type first: HubSpot applies property filters ({names}) to one event type only."))
+                                f"Filtering by property ({names}) needs an event type: HubSpot applies property filters "
+                                "to one event type only."))
         definition = definitions.get(event_type) if event_type else None
         for number, flt in enumerate(self.property_filters):
             path = f"property_filters[{number}]"

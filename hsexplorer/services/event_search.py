@@ -1,13 +1,15 @@
-"""Running an Explore search: the filter becomes the client's `EventQuery`, the exact request
-line the user can copy, and a stream of pages that stops between pages when cancelled.
+"""The search use case: the filter's checks and refusals, the client's `EventQuery`, the exact
+request line the user can copy, and a stream of pages that stops between pages when cancelled.
 
-Qt-free: the Explore pane, the export of every page and the tests all go through here.
+Qt-free and shared: the Explore area (through `controllers.explore`), `hsexplorer query`, the
+export of every page and the tests all go through here, so a search one front end refuses the
+other refuses too, in the same words.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
@@ -20,7 +22,6 @@ from hsexplorer.hubspot.paging import DEFAULT_PAGE_SIZE, EventPage, EventQuery
 
 if TYPE_CHECKING:
     from hsexplorer.hubspot.client import HubSpotClient
-
 
 
 class InvalidFilterError(ValueError):
@@ -61,6 +62,35 @@ def prepare(
     """The query and every problem with it: ours (in the user's words) and the client's own check."""
     findings = flt.problems(definitions, event_types)
     query = build_query(flt, now=now, page_size=page_size)
+    if not has_errors(findings):
+        findings += [Finding(Severity.ERROR, "QUERY", "", text) for text in query.problems()]
+    return PreparedSearch(flt, query, findings)
+
+
+def refusals(findings: Sequence[Finding]) -> list[str]:
+    """The messages of the problems that stop a search (errors; warnings let it run)."""
+    return [f.message for f in findings if f.severity is Severity.ERROR]
+
+
+def prepare_exact(
+    flt: ExploreFilter,
+    *,
+    object_type: str | None = None,
+    occurred_after: datetime | None = None,
+    occurred_before: datetime | None = None,
+    ids: Sequence[str] = (),
+    sort: str | None = None,
+    page_size: int = DEFAULT_PAGE_SIZE,
+) -> PreparedSearch:
+    """`prepare` for a caller with exact instants, occurrence ids and an optional sort (the command
+    line): the filter's own checks run unchanged, then the client's check on the final query."""
+    findings = flt.problems()
+    query = replace(
+        build_query(flt.with_changes(newest_first=True), page_size=page_size),
+        occurred_after=occurred_after, occurred_before=occurred_before, ids=tuple(ids), sort=sort,
+    )
+    if object_type and query.object_type is None:  # every record of one object type
+        query = replace(query, object_type=object_type)
     if not has_errors(findings):
         findings += [Finding(Severity.ERROR, "QUERY", "", text) for text in query.problems()]
     return PreparedSearch(flt, query, findings)

@@ -146,14 +146,14 @@ async def _measure(base_url: str, token: str, n: int, runs: int) -> list[dict[st
     from bench_window import window_context
 
     from hsexplorer.domain.event_query import LookupKind
-    from hsexplorer.ui.explore_page import ExplorePage
+    from hsexplorer.ui.explore.page import ExplorePage
 
     context, failures = await window_context(base_url, token)
     page = ExplorePage(context)
     page.resize(1360, 860)
     page.show()
     await page.load_event_types()
-    page.lookup_box.setCurrentIndex(page.lookup_box.findData(LookupKind.ANY_RECORD))
+    page.form.lookup_box.setCurrentIndex(page.form.lookup_box.findData(LookupKind.ANY_RECORD))
     page.set_event_type(f"pe{PORTAL}_{EVENT}")
     results = []
     try:

@@ -7,6 +7,7 @@ import weakref
 from datetime import UTC, datetime
 
 import pytest
+from explore_support import Pane, make_page
 from PySide6.QtCore import QDate, QModelIndex, QPoint, Qt, qInstallMessageHandler
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QAbstractItemModelTester
@@ -14,66 +15,12 @@ from PySide6.QtTest import QAbstractItemModelTester
 from hsexplorer.domain.event_query import DatePreset, LookupKind, PropertyFilter
 from hsexplorer.domain.occurrence_table import TIME
 from hsexplorer.services import export
-from hsexplorer.storage.accounts import Account, AuthKind, new_account_id
-from hsexplorer.storage.paths import resolve_paths
-from hsexplorer.storage.secrets import AccountSecret, SecretStore
-from hsexplorer.storage.settings import SettingsStore
-from hsexplorer.ui.context import WindowContext
-from hsexplorer.ui.errors import ErrorPresenter
-from hsexplorer.ui.explore_page import ExplorePage, Page
-from hsexplorer.ui.results_model import ResultsModel
-from hsexplorer.ui.session import AppSession
-from hsexplorer.ui.tasks import TaskRegistry
+from hsexplorer.ui.explore.page import ExplorePage
+from hsexplorer.ui.explore.results_model import ResultsModel
 from hsexplorer.ui.timeline_view import LANE_HEIGHT, TimelinePoint, TimelineView
 
 pytestmark = pytest.mark.gui
 START_MS = int(datetime(2024, 3, 1, tzinfo=UTC).timestamp() * 1000)
-
-
-class Pane:
-    """An ExplorePage on a real session whose active account is the served sandbox."""
-
-    def __init__(self, qtbot, run_async, sandbox) -> None:
-        self.qtbot, self.run_async, self.sandbox = qtbot, run_async, sandbox
-        paths = resolve_paths().ensure()
-        self.secrets = SecretStore()
-        run_async(self.secrets.aprobe())
-        self.session = AppSession(paths, SettingsStore.load(paths.settings_file), self.secrets)
-        account = self.session.accounts.add(Account(id=new_account_id(), name="Served sandbox",
-                                                    auth_kind=AuthKind.PRIVATE_APP, base_url=sandbox.base_url))
-        run_async(self.secrets.aset(account.id, AccountSecret(sandbox.token)))
-        run_async(self.session.switch_account(account.id))
-        self.errors = ErrorPresenter(lambda: None, dialogs=False)
-        self.tasks = TaskRegistry(self.errors.present)
-
-        async def confirm(_account):
-            return True
-
-        self.page = make_page(WindowContext(self.session, self.tasks, self.errors, confirm))
-        qtbot.addWidget(self.page)
-        self.page.resize(1200, 800)
-        self.page.show()
-        qtbot.waitExposed(self.page)
-
-    def search(self) -> None:
-        page = self.page
-        page.run_search()
-        self.qtbot.waitUntil(lambda: page.last_state in ("done", "failed", "stopped", "refused"), timeout=20_000)
-
-    def close(self) -> None:
-        self.run_async(self.tasks.shutdown(), timeout=15)
-        self.run_async(self.session.aclose(), timeout=15)
-
-
-def make_page(context: WindowContext) -> ExplorePage:
-    return Page(context)
-
-
-@pytest.fixture
-def pane(qasync_loop, qtbot, run_async, sandbox_server):
-    made = Pane(qtbot, run_async, sandbox_server)
-    yield made
-    made.close()
 
 
 def seed_contact(sandbox, email: str, count: int, *, contact_id: int = 770_001) -> list[str]:
@@ -99,11 +46,11 @@ def test_typing_an_email_and_pressing_enter_shows_that_contacts_events_newest_fi
     expected = seed_contact(pane.sandbox, "rosie.test@shire.com", 40)
     page = pane.page
     page.activated()
-    qtbot.waitUntil(lambda: page.value_edit.hasFocus())
-    page.lookup_box.setCurrentIndex(page.lookup_box.findData(LookupKind.EMAIL))
-    qtbot.keyClicks(page.value_edit, "rosie.test@shire.com")
-    assert "objectProperty.email=rosie.test%40shire.com" in page.request_edit.text()
-    qtbot.keyClick(page.value_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.form.value_edit.hasFocus())
+    page.form.lookup_box.setCurrentIndex(page.form.lookup_box.findData(LookupKind.EMAIL))
+    qtbot.keyClicks(page.form.value_edit, "rosie.test@shire.com")
+    assert "objectProperty.email=rosie.test%40shire.com" in page.form.request_edit.text()
+    qtbot.keyClick(page.form.value_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: page.last_state == "done", timeout=20_000)
     assert sorted(loaded_ids(page)) == sorted(expected)
     times = [page.model.data_columns.times[page.model.source_row(p)] for p in range(page.model.rowCount())]
@@ -112,33 +59,33 @@ def test_typing_an_email_and_pressing_enter_shows_that_contacts_events_newest_fi
     assert page.pictures.currentWidget() is page.timeline
     assert page.timeline.point_count == 40 and len(page.timeline.lanes) == 2
     assert sum(c for _, c in page.day_chart.counts) == 40
-    assert page.request_edit.text().startswith(f"GET {pane.sandbox.base_url}/events/v3/events?")
+    assert page.form.request_edit.text().startswith(f"GET {pane.sandbox.base_url}/events/v3/events?")
 
 
 def test_the_last_search_is_restored_when_the_pane_is_built_again(pane, qtbot):
     page = pane.page
-    page.value_edit.setText("someone@example.com")
+    page.form.value_edit.setText("someone@example.com")
     pane.search()
     again = make_page(page.context)
     qtbot.addWidget(again)
-    assert again.value_edit.text() == "someone@example.com"
-    assert again.request_edit.text() == page.request_edit.text()
+    assert again.form.value_edit.text() == "someone@example.com"
+    assert again.form.request_edit.text() == page.form.request_edit.text()
 
 
 def test_invalid_combinations_are_explained_and_nothing_is_sent(pane, qtbot):
     page = pane.page
     urls = traces_of(pane)
-    page.lookup_box.setCurrentIndex(page.lookup_box.findData(LookupKind.RECORD_ID))
-    page.object_type_box.setEditText("")
-    page.value_edit.setText("51")
-    assert "objectType" in page.problems_label.text() and page.request_edit.text() == ""
+    page.form.lookup_box.setCurrentIndex(page.form.lookup_box.findData(LookupKind.RECORD_ID))
+    page.form.object_type_box.setEditText("")
+    page.form.value_edit.setText("51")
+    assert "objectType" in page.form.problems_label.text() and page.form.request_edit.text() == ""
     assert page.run_search() is None and page.last_state == "refused"
-    page.object_type_box.setEditText("contact")
+    page.form.object_type_box.setEditText("contact")
     page.add_property_filter(PropertyFilter("login_method", ("sso",)))
-    assert "event type" in page.problems_label.text()
+    assert "event type" in page.form.problems_label.text()
     assert page.run_search() is None
-    page.lookup_box.setCurrentIndex(page.lookup_box.findData(LookupKind.UTK))
-    assert "no documented way" in page.problems_label.text()
+    page.form.lookup_box.setCurrentIndex(page.form.lookup_box.findData(LookupKind.UTK))
+    assert "no documented way" in page.form.problems_label.text()
     assert page.run_search() is None
     qtbot.wait(50)
     assert urls == []
@@ -149,16 +96,16 @@ def test_filters_reach_the_server_as_hubspot_expects(pane, qtbot):
     page = pane.page
     pane.run_async(page.load_event_types())
     login = pane.sandbox.event_name("login_event")
-    page.value_edit.setText("lobelia.test@shire.com")
-    page.event_type_box.setEditText("logged IN")  # typing the label finds the event type
+    page.form.value_edit.setText("lobelia.test@shire.com")
+    page.form.event_type_box.setEditText("logged IN")  # typing the label finds the event type
     assert page.current_event_type() == login
     page.set_event_type(login)
     assert page.current_event_type() == login
     page.add_property_filter(PropertyFilter("login_method", ("sso", "google")))
-    page.sort_box.setCurrentIndex(1)
+    page.form.sort_box.setCurrentIndex(1)
     urls = traces_of(pane)
     pane.search()
-    assert urls == [page.request_edit.text().removeprefix("GET ")]
+    assert urls == [page.form.request_edit.text().removeprefix("GET ")]
     assert f"eventType={login}" in urls[0] and "property.login_method=sso&property.login_method=google" in urls[0]
     assert "sort=occurredAt" in urls[0]
     events = [page.model.event_at(p) for p in range(page.model.rowCount())]
@@ -170,7 +117,7 @@ def test_filters_reach_the_server_as_hubspot_expects(pane, qtbot):
 def test_paging_through_5000_results_and_stop_keeps_what_arrived(pane, qtbot):
     seed_contact(pane.sandbox, "gaffer.test@shire.com", 5000)
     page = pane.page
-    page.value_edit.setText("gaffer.test@shire.com")
+    page.form.value_edit.setText("gaffer.test@shire.com")
     pane.search()
     assert page.model.rowCount() == 5000 and len(set(loaded_ids(page))) == 5000
     assert page.count_label.text().startswith("5,000 occurrences")
@@ -178,19 +125,19 @@ def test_paging_through_5000_results_and_stop_keeps_what_arrived(pane, qtbot):
     pane.sandbox.inject_fault(method="GET", path="/events/v3/events", latencyMs=300, count=1000)
     page.run_search()
     qtbot.waitUntil(lambda: page.model.rowCount() >= 200, timeout=20_000)
-    qtbot.mouseClick(page.stop_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.form.stop_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.last_state == "stopped", timeout=5_000)
     kept = page.model.rowCount()
     assert 200 <= kept < 5000 and kept % 100 == 0
     qtbot.wait(700)
     assert page.model.rowCount() == kept  # no page arrived after Stop
-    assert "stopped" in page.count_label.text() and not page.stop_button.isEnabled()
+    assert "stopped" in page.count_label.text() and not page.form.stop_button.isEnabled()
 
 
 def test_quick_filter_click_sort_copy_and_detail(pane, qtbot):
     seed_contact(pane.sandbox, "ted.test@shire.com", 30)
     page = pane.page
-    page.value_edit.setText("ted.test@shire.com")
+    page.form.value_edit.setText("ted.test@shire.com")
     pane.search()
     page.quick_filter.setText("N2")
     qtbot.waitUntil(lambda: page.model.rowCount() == 11)  # n2, n20..n29
@@ -219,7 +166,7 @@ def test_quick_filter_click_sort_copy_and_detail(pane, qtbot):
 def test_show_all_events_for_this_record(pane, qtbot):
     seed_contact(pane.sandbox, "hamfast.test@shire.com", 12, contact_id=770_555)
     page = pane.page
-    page.value_edit.setText("hamfast.test@shire.com")
+    page.form.value_edit.setText("hamfast.test@shire.com")
     pane.search()
     page.table.selectRow(0)
     urls = traces_of(pane)
@@ -232,7 +179,7 @@ def test_show_all_events_for_this_record(pane, qtbot):
 def test_export_of_loaded_rows_and_of_every_page_round_trips(pane, qtbot, tmp_path):
     expected = seed_contact(pane.sandbox, "daisy.test@shire.com", 250)
     page = pane.page
-    page.value_edit.setText("daisy.test@shire.com")
+    page.form.value_edit.setText("daisy.test@shire.com")
     pane.search()
     loaded = pane.run_async(page.export_to(tmp_path / "loaded.csv", export.ExportFormat.CSV))
     rows = export.read_csv(tmp_path / "loaded.csv")
@@ -247,13 +194,13 @@ def test_export_of_loaded_rows_and_of_every_page_round_trips(pane, qtbot, tmp_pa
 def test_saved_searches_are_named_and_rerun(pane, qtbot):
     seed_contact(pane.sandbox, "farmer.test@shire.com", 5)
     page = pane.page
-    page.value_edit.setText("farmer.test@shire.com")
+    page.form.value_edit.setText("farmer.test@shire.com")
     page.save_query("Farmer Maggot")
-    page.value_edit.setText("nobody@example.com")
+    page.form.value_edit.setText("nobody@example.com")
     task = page.run_saved("Farmer Maggot")
     qtbot.waitUntil(task.done, timeout=20_000)
-    assert page.value_edit.text() == "farmer.test@shire.com" and page.model.rowCount() == 5
-    assert page.saved_box.findData("Farmer Maggot") > 0
+    assert page.form.value_edit.text() == "farmer.test@shire.com" and page.model.rowCount() == 5
+    assert page.form.saved_box.findData("Farmer Maggot") > 0
 
 
 def test_the_model_passes_qts_model_tester_while_rows_stream_in_sorted_and_filtered(qapp):
@@ -327,19 +274,27 @@ def test_timeline_zooms_and_reports_the_point_under_the_pointer(qtbot):
     assert view.visible[0] > full[0] and view.visible[1] < full[1]
 
 
+def toggle_column_in_menu(page: ExplorePage, name: str) -> None:
+    """Tick or untick `name` in the Columns menu, as a user does."""
+    menu = page.columns_button.menu()
+    menu.aboutToShow.emit()
+    [action] = [a for a in menu.actions() if a.text() == name]
+    action.trigger()
+
+
 def test_property_columns_custom_first_and_chosen_by_the_user(pane, qtbot):
     sandbox = pane.sandbox
     sandbox.store.add_contacts([{"id": 770_900, "email": "odo.test@shire.com"}])
     sandbox.store.insert_events([(sandbox.event_name("login_event"), "CONTACT", 770_900, START_MS, str(uuid.uuid4()),
                                   {"login_method": "sso", "hs_city": "Bree"})])
     page = pane.page
-    page.value_edit.setText("odo.test@shire.com")
+    page.form.value_edit.setText("odo.test@shire.com")
     pane.search()
     assert page.model.visible_properties == ["login_method"]  # HubSpot's hs_* defaults wait to be asked for
-    page._toggle_property_column("hs_city", True)
+    toggle_column_in_menu(page, "hs_city")
     assert page.model.visible_properties == ["login_method", "hs_city"]
     assert page.model.data(page.model.index(0, 6)) == "Bree"
-    page._toggle_property_column("login_method", False)
+    toggle_column_in_menu(page, "login_method")
     assert page.model.visible_properties == ["hs_city"]
     pane.search()  # the choice survives the next search
     assert page.model.visible_properties == ["hs_city"]
@@ -349,12 +304,12 @@ def test_a_search_over_many_records_shows_the_selected_records_timeline(pane, qt
     seed_contact(pane.sandbox, "a.test@shire.com", 6, contact_id=771_001)
     seed_contact(pane.sandbox, "b.test@shire.com", 4, contact_id=771_002)
     page = pane.page
-    page.lookup_box.setCurrentIndex(page.lookup_box.findData(LookupKind.ANY_RECORD))
+    page.form.lookup_box.setCurrentIndex(page.form.lookup_box.findData(LookupKind.ANY_RECORD))
     page.set_event_type(pane.sandbox.event_name("feature_used"))
-    page.date_box.setCurrentIndex(page.date_box.findData(DatePreset.CUSTOM))
-    page.start_date.setDate(QDate(2024, 3, 1))
-    page.end_date.setDate(QDate(2024, 3, 2))
-    assert "occurredAfter=" in page.request_edit.text() and "occurredBefore=" in page.request_edit.text()
+    page.form.date_box.setCurrentIndex(page.form.date_box.findData(DatePreset.CUSTOM))
+    page.form.start_date.setDate(QDate(2024, 3, 1))
+    page.form.end_date.setDate(QDate(2024, 3, 2))
+    assert "occurredAfter=" in page.form.request_edit.text() and "occurredBefore=" in page.form.request_edit.text()
     pane.search()
     assert page.model.rowCount() == 5  # odd n of both contacts are feature_used
     position = next(p for p in range(5) if page.model.event_at(p)["objectId"] == "771002")

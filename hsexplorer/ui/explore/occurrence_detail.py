@@ -25,7 +25,7 @@ from hsexplorer.domain.definitions import EventDefinition
 from hsexplorer.domain.occurrence_table import UNKNOWN_TIME, similar_send_payload
 from hsexplorer.domain.values import read_time
 from hsexplorer.ui.buttons import push_button
-from hsexplorer.ui.results_model import local_time_text, utc_time_text
+from hsexplorer.ui.explore.results_model import local_time_text, utc_time_text
 
 
 class OccurrenceDetail(QWidget):

@@ -91,7 +91,7 @@ def make_window(qasync_loop: asyncio.AbstractEventLoop, qtbot: Any, run_async: R
 
     yield make
     for window in windows:
-        if not window._may_close:
+        if not window.close_allowed:
             run_async(window.shutdown(), timeout=15)
             window.finish_close()
         window.deleteLater()

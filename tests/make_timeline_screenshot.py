@@ -16,9 +16,9 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtWidgets import QApplication
-from test_timeline_view import HOUR_MS, START_MS, decades_points
+from ui.explore.test_timeline_view import HOUR_MS, START_MS, decades_points
 
-from hsexplorer.ui.timeline_view import TimelinePoint, TimelineView
+from hsexplorer.ui.explore.timeline_view import TimelinePoint, TimelineView
 
 LABELS = {"pe1_login": "Logged in", "pe1_purchase": "Purchased"}
 

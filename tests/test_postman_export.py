@@ -7,7 +7,7 @@ import time
 import uuid
 
 import pytest
-from test_history_page import history_window  # noqa: F401  (the History page on the embedded sandbox, with three sends)
+from ui.history.test_history_page import history_window  # noqa: F401  (the History page on the embedded sandbox, with three sends)
 
 from hsexplorer.domain.history_records import RequestKind
 from hsexplorer.services.postman_export import SCHEMA_URL, write_postman_collection

@@ -146,7 +146,7 @@ def test_the_window_starts_with_foreign_encoded_settings_and_says_where_they_wen
 
 @pytest.mark.gui
 def test_the_templates_window_opens_on_a_foreign_encoded_file_and_says_so(make_window, isolated_profile):
-    from hsexplorer.ui.templates_dialog import TemplatesDialog
+    from hsexplorer.ui.compose.templates_dialog import TemplatesDialog
 
     (isolated_profile / "templates.json").write_bytes(FOREIGN_BYTES)
     window = make_window()

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from hsexplorer.hubspot.errors import api_error
 from hsexplorer.storage.accounts import EMBEDDED_SANDBOX_ID, Account, AuthKind, new_account_id
 from hsexplorer.storage.paths import resolve_paths
-from hsexplorer.ui.definitions_page import LOAD_TASK
+from hsexplorer.ui.definitions.page import LOAD_TASK
 
 pytestmark = pytest.mark.gui
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     RunCounts = tuple[RunInfo, dict[RowState, int]]
     from hsexplorer.ui.batch_dialog import BatchDialog
-    from hsexplorer.ui.qa_workbench import QaWorkbench
+    from hsexplorer.ui.qa.qa_workbench import QaWorkbench
 
 RESUME_TASK = "batch-resume-offer"
 
@@ -86,7 +86,7 @@ class BatchTools(QObject):
 
     def open_workbench(self) -> QaWorkbench:
         if self.workbench is None:
-            from hsexplorer.ui.qa_workbench import QaWorkbench
+            from hsexplorer.ui.qa.qa_workbench import QaWorkbench
 
             self.workbench = QaWorkbench(self.window.context, self.composer_payload, self.window)
         self.workbench.show()

@@ -41,15 +41,25 @@ class PresentedError:
     switch_to_version: str = ""  # offered when the portal does not serve the account's API version
 
 
+def _known_message(exc: BaseException) -> str:
+    explanation = getattr(exc, "user_message", None)
+    if isinstance(explanation, str) and explanation:
+        return explanation
+    if isinstance(exc, OSError):
+        return f"The operating system reported a problem: {exc.strerror or exc}."
+    return ""
+
+
+def user_message(exc: BaseException) -> str:
+    """The one sentence a screen shows for `exc` in a status line: the error's own `user_message`,
+    the operating system's words, or (last resort) the exception's text, secrets removed."""
+    return redact(_known_message(exc) or str(exc) or type(exc).__name__)
+
+
 def describe_error(exc: BaseException, what: str = "") -> PresentedError:
     """Uses the client's `user_message`/`correlation_id` when the error has them."""
     doing = f" while {what}" if what else ""
-    explanation = getattr(exc, "user_message", None)
-    if not isinstance(explanation, str) or not explanation:
-        if isinstance(exc, OSError):
-            explanation = f"The operating system reported a problem: {exc.strerror or exc}."
-        else:
-            explanation = "An unexpected error occurred. The details below help to report it."
+    explanation = _known_message(exc) or "An unexpected error occurred. The details below help to report it."
     correlation_id = str(getattr(exc, "correlation_id", "") or "")
     trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     return PresentedError(

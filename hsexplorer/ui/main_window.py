@@ -11,7 +11,7 @@ import asyncio
 import base64
 import importlib
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -31,7 +31,7 @@ from hsexplorer.appinfo import DISPLAY_NAME
 from hsexplorer.hubspot.rate_limit import describe_quota
 from hsexplorer.storage.accounts import Account
 from hsexplorer.storage.secrets import SecretsState, SecretsStatus
-from hsexplorer.ui.account_header import AccountHeader
+from hsexplorer.ui.accounts.account_header import AccountHeader
 from hsexplorer.ui.area_page import AreaPage
 from hsexplorer.ui.areas import AREA_INFO
 from hsexplorer.ui.batch_tools import install_batch_tools
@@ -41,6 +41,9 @@ from hsexplorer.ui.errors import ErrorPresenter
 from hsexplorer.ui.icons import app_icon, icon
 from hsexplorer.ui.session import AppSession, ConnectionState, ConnectionStatus
 from hsexplorer.ui.tasks import TaskRegistry
+
+if TYPE_CHECKING:
+    from hsexplorer.ui.accounts.accounts_dialog import AccountsDialog
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +72,13 @@ class MainWindow(QMainWindow):
         self.errors.version_switcher = lambda version: self.tasks.start(
             "accounts.api_version", session.set_api_version(session.active_account.id, version),
             what="switching the account's API version")
-        self.context = WindowContext(session, self.tasks, self.errors, self.confirm_production_send)
+        self.context = WindowContext(
+            session, self.tasks, self.errors, self.confirm_production_send,
+            show_status=lambda text, timeout_ms: self.statusBar().showMessage(text, timeout_ms),
+            secrets_status_changed=self.secrets_status_changed)
         self.closing = asyncio.Event()
         self._may_close = False
+        self.accounts_dialog: AccountsDialog | None = None  # while the Accounts window is open
         self._confirmed_production: set[str] = set()
         self.setWindowTitle(DISPLAY_NAME)
         self.setWindowIcon(app_icon())
@@ -202,7 +209,7 @@ class MainWindow(QMainWindow):
 
         from hsexplorer.ui.sandbox_actions import SandboxActions
 
-        self.sandbox_actions = SandboxActions(self)
+        self.sandbox_actions = SandboxActions(self.context, self)
         sandbox_menu = menus.addMenu("&Sandbox")
         for action in self.sandbox_actions.actions():
             sandbox_menu.addAction(action)
@@ -274,9 +281,16 @@ class MainWindow(QMainWindow):
         return self.tasks.start("account.switch", self.session.switch_account(account_id), what="switching account")
 
     def open_accounts(self) -> asyncio.Task[Any]:
-        from hsexplorer.ui.accounts_dialog import manage_accounts
+        return self.tasks.start("accounts.dialog", self._manage_accounts(), what="managing accounts")
 
-        return self.tasks.start("accounts.dialog", manage_accounts(self), what="managing accounts")
+    async def _manage_accounts(self) -> None:
+        from hsexplorer.ui.accounts.accounts_dialog import AccountsDialog, manage_accounts
+
+        self.accounts_dialog = AccountsDialog(self.context, self)
+        try:
+            await manage_accounts(self.accounts_dialog)
+        finally:
+            self.accounts_dialog = None
 
     async def confirm_production_send(self, account: Account) -> bool:
         """True when sending to `account` may go ahead: asks once per session for production accounts."""
@@ -321,7 +335,7 @@ class MainWindow(QMainWindow):
 
     # --- help ---------------------------------------------------------------------------
     def show_readings(self) -> None:
-        from hsexplorer.ui.readings_dialog import ReadingsDialog
+        from hsexplorer.ui.qa.readings_dialog import ReadingsDialog
 
         ReadingsDialog(self).open()
 
@@ -376,6 +390,11 @@ class MainWindow(QMainWindow):
             await self.tasks.shutdown()
         finally:
             await self.session.aclose()
+
+    @property
+    def close_allowed(self) -> bool:
+        """True once `finish_close` ran: the next close event really closes the window."""
+        return self._may_close
 
     def finish_close(self) -> None:
         self._may_close = True

@@ -24,7 +24,7 @@ from hsexplorer.ui.icons import icon
 from hsexplorer.ui.session import ServedSandbox
 
 if TYPE_CHECKING:
-    from hsexplorer.ui.main_window import MainWindow
+    from hsexplorer.ui.context import WindowContext
 
 
 def copyable_field(value: str, name: str, *, secret: bool = False) -> tuple[QWidget, QLineEdit, QToolButton]:
@@ -89,9 +89,10 @@ class ServeDialog(QDialog):
 
 
 class SandboxActions(QObject):
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, context: WindowContext, window: QWidget) -> None:
         super().__init__(window)
-        self.window = window
+        self.context = context
+        self.window = window  # parent of the actions and dialogs; nothing else is asked of it
         self.dialog: ServeDialog | None = None
         self.reset_action = self._action("&Reset sandbox…", "refresh", self.reset,
                                          "Delete everything in the embedded sandbox and restore its demo data")
@@ -101,7 +102,7 @@ class SandboxActions(QObject):
         self.stop_action.setEnabled(False)
         self.readings_action = self._action("Readin&gs…", "sandbox", self.readings,
                                             "Choose how the sandbox reads the rules HubSpot's docs leave open")
-        window.session.sandbox_served.connect(lambda served: self.stop_action.setEnabled(served is not None))
+        context.session.sandbox_served.connect(lambda served: self.stop_action.setEnabled(served is not None))
 
     def _action(self, text: str, icon_name: str, slot: Any, tip: str) -> QAction:
         action = QAction(icon(icon_name), text, self.window)
@@ -114,18 +115,18 @@ class SandboxActions(QObject):
         return [self.reset_action, self.serve_action, self.stop_action, self.readings_action]
 
     def readings(self) -> Any:
-        return self.window.tasks.start("sandbox.readings", self._readings(), what="opening the sandbox readings")
+        return self.context.tasks.start("sandbox.readings", self._readings(), what="opening the sandbox readings")
 
     async def _readings(self) -> Any:
-        from hsexplorer.ui.readings_dialog import ReadingsDialog
+        from hsexplorer.ui.qa.readings_dialog import ReadingsDialog
 
-        store = (await self.window.session.embedded_sandbox()).store
+        store = (await self.context.session.embedded_sandbox()).store
         dialog = ReadingsDialog(self.window, choices=store.readings.to_json(), apply=store.readings.update)
         dialog.open()
         return dialog
 
     def reset(self) -> Any:
-        return self.window.tasks.start("sandbox.reset", self._reset(), what="resetting the sandbox")
+        return self.context.tasks.start("sandbox.reset", self._reset(), what="resetting the sandbox")
 
     async def _reset(self) -> bool:
         agreed = await confirm(
@@ -136,18 +137,18 @@ class SandboxActions(QObject):
         )
         if not agreed:
             return False
-        await self.window.session.reset_sandbox()
-        session = self.window.session
+        await self.context.session.reset_sandbox()
+        session = self.context.session
         if session.active_account.is_embedded_sandbox:
             session.account_changed.emit(session.active_account)  # pages reload what they show
-        self.window.statusBar().showMessage("The sandbox was reset to its demo data.", 8000)
+        self.context.show_status("The sandbox was reset to its demo data.", 8000)
         return True
 
     def serve(self) -> Any:
-        return self.window.tasks.start("sandbox.serve", self._serve(), what="serving the sandbox")
+        return self.context.tasks.start("sandbox.serve", self._serve(), what="serving the sandbox")
 
     async def _serve(self) -> ServedSandbox:
-        served = await self.window.session.serve_sandbox()
+        served = await self.context.session.serve_sandbox()
         if self.dialog is not None:
             self.dialog.close()
         self.dialog = ServeDialog(served, self.stop, self.window)
@@ -157,4 +158,4 @@ class SandboxActions(QObject):
         return served
 
     def stop(self) -> Any:
-        return self.window.tasks.start("sandbox.stop", self.window.session.stop_serving(), what="stopping the served sandbox")
+        return self.context.tasks.start("sandbox.stop", self.context.session.stop_serving(), what="stopping the served sandbox")

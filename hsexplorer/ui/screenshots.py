@@ -30,7 +30,7 @@ async def _capture(out_dir: Path, data_dir: Path) -> list[Path]:
     from hsexplorer.storage.paths import resolve_paths
     from hsexplorer.storage.secrets import SecretStore
     from hsexplorer.storage.settings import SettingsStore
-    from hsexplorer.ui.accounts_dialog import AccountsDialog
+    from hsexplorer.ui.accounts.accounts_dialog import AccountsDialog
     from hsexplorer.ui.icons import app_icon
     from hsexplorer.ui.main_window import MainWindow
     from hsexplorer.ui.session import AppSession
@@ -69,7 +69,7 @@ async def _capture(out_dir: Path, data_dir: Path) -> list[Path]:
         window.show_area(area)
         await shot(window, f"area-{area}.png")
     window.show_area("definitions")
-    dialog = AccountsDialog(window)
+    dialog = AccountsDialog(window.context, window)
     dialog.resize(640, 420)
     dialog.show()
     await shot(dialog, "accounts.png")
@@ -87,13 +87,13 @@ async def shot_account_editor(window: Any, dialog: Any, shot: Any) -> None:
     """The add-account form after testing a service key that lacks the send scope (sandbox served on a port)."""
     from hsexplorer.hubspot.scopes import DEFINITIONS_SCOPE, READ_SCOPE
     from hsexplorer.sandbox import auth
-    from hsexplorer.ui.accounts_dialog import AccountEditor
+    from hsexplorer.ui.accounts.accounts_dialog import AccountEditor
 
     served = await window.session.serve_sandbox()
     sandbox = await window.session.embedded_sandbox()
     limited = auth.service_key([DEFINITIONS_SCOPE, READ_SCOPE])
     sandbox.store.put_token(limited)
-    editor = AccountEditor(window, None, dialog)
+    editor = AccountEditor(window.context, None, dialog)
     editor.name_edit.setText("QA portal (service key)")
     editor.service_key_edit.setText(limited.token)
     editor.base_url_edit.setText(served.base_url)

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
+from hsexplorer.controllers.definitions import DefinitionsCache
+from hsexplorer.domain.definitions import EventDefinition
 from hsexplorer.services.connections import (
     MissingSecretError,
     client_for,
@@ -30,6 +32,7 @@ from hsexplorer.storage.history import Retention
 from hsexplorer.storage.paths import AppPaths
 from hsexplorer.storage.secrets import SecretStore
 from hsexplorer.storage.settings import SettingsStore
+from hsexplorer.ui.widgets.off_thread import run_blocking
 
 if TYPE_CHECKING:
     from hsexplorer.hubspot.client import HubSpotClient
@@ -73,6 +76,8 @@ class AppSession(QObject):
         # Every data-changing request of every client is recorded here (issue 8).
         self.history = HistoryService(paths.history_db, Retention.from_settings(settings.settings.extra))
         self.connection = ConnectionStatus(ConnectionState.IDLE, "Not connected yet")
+        # One list of event definitions per account, shared by every area (controllers/definitions.py).
+        self.definitions = DefinitionsCache()
         self._client: HubSpotClient | None = None
         self._client_account_id: str | None = None
         self._client_lock: asyncio.Lock | None = None
@@ -116,6 +121,24 @@ class AppSession(QObject):
         client = client_for(account, secret)
         keep_credentials_current(client, account, self.secrets, self.accounts)
         return client
+
+    # --- the active account's event definitions ----------------------------------------------
+    def _definitions_key(self) -> tuple[str, str, str]:
+        account = self.active_account
+        return (account.id, account.base_url, account.api_version)
+
+    async def load_definitions(self, *, refresh: bool = False) -> list[EventDefinition]:
+        """The active account's definitions, from the shared cache while fresh; raises
+        `DefinitionsLoadError` with the one error text every area shows."""
+
+        async def fetch() -> list[EventDefinition]:
+            return await (await self.client()).list_definitions()
+
+        return await self.definitions.get(self._definitions_key(), fetch, refresh=refresh)
+
+    def definitions_changed(self) -> None:
+        """This app created, edited or deleted a definition of the active account: the next load asks again."""
+        self.definitions.invalidate(self._definitions_key())
 
     async def switch_account(self, account_id: str) -> Account:
         account = self.accounts.set_active(account_id)
@@ -171,9 +194,8 @@ class AppSession(QObject):
         async with self._embedded_lock:
             if self._embedded is None:
                 self.paths.ensure()
-                loop = asyncio.get_running_loop()
                 # The imports are part of the work (Starlette, httpx: ~0.1 s), so they run there too.
-                self._embedded = await loop.run_in_executor(None, open_embedded_sandbox, self.paths.sandbox_db)
+                self._embedded = await run_blocking(open_embedded_sandbox, self.paths.sandbox_db)
                 self.accounts.set_embedded_portal_id(self._embedded.portal_id)
                 if self.active_account.is_embedded_sandbox:
                     self.account_updated.emit(self.active_account)
@@ -182,12 +204,13 @@ class AppSession(QObject):
     async def reset_sandbox(self) -> None:
         """Back to a fresh demo portal: everything added is deleted, the demo data restored."""
         sandbox = await self.embedded_sandbox()
+        self.definitions.invalidate()  # the demo definitions replace whatever was there
 
         def reset_and_seed() -> None:
             sandbox.reset()
             sandbox.seed()
 
-        await asyncio.get_running_loop().run_in_executor(None, reset_and_seed)
+        await run_blocking(reset_and_seed)
 
     async def serve_sandbox(self) -> ServedSandbox:
         """Serve the embedded sandbox (same data) on a loopback port for other tools."""
@@ -197,7 +220,7 @@ class AppSession(QObject):
 
         sandbox = await self.embedded_sandbox()
         server = SandboxServer(sandbox.app, host="127.0.0.1", port=0)
-        await asyncio.get_running_loop().run_in_executor(None, server.start)
+        await run_blocking(server.start)
         self._server = server
         self.served = ServedSandbox(server.base_url, sandbox.token, sandbox.portal_id)
         self.sandbox_served.emit(self.served)
@@ -206,7 +229,7 @@ class AppSession(QObject):
     async def stop_serving(self) -> None:
         server, self._server, self.served = self._server, None, None
         if server is not None:
-            await asyncio.get_running_loop().run_in_executor(None, server.stop)
+            await run_blocking(server.stop)
             self.sandbox_served.emit(None)
 
     # --- shutdown ---------------------------------------------------------------------------
@@ -221,6 +244,6 @@ class AppSession(QObject):
                 embedded, self._embedded = self._embedded, None
                 if embedded is not None:
                     embedded.close()
-                await asyncio.get_running_loop().run_in_executor(None, self.history.close)
+                await run_blocking(self.history.close)
                 self.settings.flush()
 

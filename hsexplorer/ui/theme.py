@@ -130,3 +130,28 @@ DIFFERENCE_COLOURS = {
 def difference_colour(kind: str, app: QApplication | None = None) -> QColor:
     """The tint for `kind` ("added", "changed", "conflict") in the current scheme."""
     return QColor(DIFFERENCE_COLOURS[current_scheme(app)][kind])
+
+
+# HTTP outcome colours (History's status column), per scheme: success, client error, server or network failure.
+STATUS_COLOURS = {
+    LIGHT: {"2xx": "#1a7f37", "4xx": "#b35900", "5xx": "#d1242f", "network": "#d1242f", "other": "#6e7781"},
+    DARK: {"2xx": "#3fb950", "4xx": "#e3a35b", "5xx": "#ff7b72", "network": "#ff7b72", "other": "#8a8d91"},
+}
+
+
+def status_colour(status_class: str, app: QApplication | None = None) -> QColor:
+    """The text colour for an HTTP outcome class ("2xx", "4xx", "5xx", "network") in the current scheme."""
+    colours = STATUS_COLOURS[current_scheme(app)]
+    return QColor(colours.get(status_class, colours["other"]))
+
+
+# Text that marks a problem or a caution (editors' invalid rows, warnings), per scheme.
+TEXT_COLOURS = {
+    LIGHT: {"error": "#d1242f", "warning": "#b35900", "muted": "#57606a"},
+    DARK: {"error": "#ff7b72", "warning": "#e3a35b", "muted": "#8a8d91"},
+}
+
+
+def text_colour(kind: str, app: QApplication | None = None) -> QColor:
+    """The text colour for `kind` ("error", "warning", "muted") in the current scheme."""
+    return QColor(TEXT_COLOURS[current_scheme(app)][kind])

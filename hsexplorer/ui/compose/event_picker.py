@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from hsexplorer.domain.definitions import EventDefinition
-from hsexplorer.ui.definitions_page import ROW_OBJECT_ROLE, DefinitionsModel
+from hsexplorer.ui.definitions.page import ROW_OBJECT_ROLE, DefinitionsModel
 from hsexplorer.ui.icons import icon
 
 

@@ -17,7 +17,7 @@ from hsexplorer.domain.occurrence_table import TIME
 from hsexplorer.services import export
 from hsexplorer.ui.explore.page import ExplorePage
 from hsexplorer.ui.explore.results_model import ResultsModel
-from hsexplorer.ui.timeline_view import LANE_HEIGHT, TimelinePoint, TimelineView
+from hsexplorer.ui.explore.timeline_view import LANE_HEIGHT, TimelinePoint, TimelineView
 
 pytestmark = pytest.mark.gui
 START_MS = int(datetime(2024, 3, 1, tzinfo=UTC).timestamp() * 1000)

@@ -22,8 +22,10 @@ from hsexplorer.domain.definition_transfer import export_text, read_definitions_
 from hsexplorer.domain.definitions import EventDefinition
 from hsexplorer.services import definition_manager as manager
 from hsexplorer.ui.buttons import tool_button
-from hsexplorer.ui.definition_editor import DefinitionEditor, DeleteDefinitionDialog
+from hsexplorer.ui.definitions.definition_editor import DefinitionEditor, DeleteDefinitionDialog
 from hsexplorer.ui.dialogs import run_dialog
+from hsexplorer.ui.errors import user_message
+from hsexplorer.ui.widgets.off_thread import run_blocking
 
 
 class DefinitionActions(QWidget):
@@ -73,11 +75,10 @@ class DefinitionActions(QWidget):
     async def _account_state(self) -> tuple[Any, manager.AccountDefinitions, list[EventDefinition]]:
         session = self.context.session
         client = await session.client()
-        definitions = await client.list_definitions()
+        definitions = await session.load_definitions(refresh=True)  # fresh: a change is about to be planned on it
         account_id = session.active_account.id
         history = session.history
-        retired = await asyncio.get_running_loop().run_in_executor(
-            None, lambda: history.store().deleted_definition_names(account_id))
+        retired = await run_blocking(lambda: history.store().deleted_definition_names(account_id))
         return client, manager.account_definitions(definitions, retired, client.api_version), definitions
 
     # --- create and edit ---------------------------------------------------------------------
@@ -113,7 +114,7 @@ class DefinitionActions(QWidget):
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                editor.show_failure(str(getattr(exc, "user_message", None) or exc))
+                editor.show_failure(user_message(exc))
                 if original is not None and not isinstance(exc, (manager.DefinitionRejected, ChangeNotAllowed)):
                     await self.page.reload()  # some requests may have been made before the failure
                 return
@@ -197,7 +198,7 @@ class DefinitionActions(QWidget):
         return self.context.tasks.start("definitions.compare", self._compare(path), what="comparing definitions")
 
     async def _compare(self, path: Path | None) -> bool:
-        from hsexplorer.ui.definitions_compare import CompareDialog
+        from hsexplorer.ui.definitions.definitions_compare import CompareDialog
 
         dialog = CompareDialog(self.context, parent=self.window())
         self.compare_dialog = dialog  # the open comparison, for tests and screenshots

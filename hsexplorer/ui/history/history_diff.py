@@ -6,9 +6,10 @@ lines amber, removed red, added green) and lets the user step from change to cha
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFontDatabase, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,58 +27,49 @@ from PySide6.QtWidgets import (
 
 from hsexplorer.domain.json_diff import Change, DiffRow, count_changes, side_by_side
 from hsexplorer.storage.history import HistoryEntry
+from hsexplorer.ui.theme import DARK, DIFFERENCE_COLOURS, LIGHT
+from hsexplorer.ui.widgets.row_table_model import RIGHT, Column, RowTableModel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-_LIGHT = {Change.CHANGED: "#fff1c2", Change.REMOVED: "#ffd7d5", Change.ADDED: "#d2f4d3"}
-_DARK = {Change.CHANGED: "#4d3d0a", Change.REMOVED: "#5c1f1c", Change.ADDED: "#1b4721"}
+# Which tint of the theme's difference palette marks each kind of line.
+_TINTS = {Change.CHANGED: "changed", Change.REMOVED: "conflict", Change.ADDED: "added"}
 _MARKS = {Change.EQUAL: "", Change.CHANGED: "~", Change.REMOVED: "−", Change.ADDED: "+"}
+_TIPS = {Change.CHANGED: "Changed line", Change.REMOVED: "Only on the left", Change.ADDED: "Only on the right"}
 
 
-class DiffModel(QAbstractTableModel):
+def _number(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def _diff_columns(dark: bool) -> tuple[Column[DiffRow], ...]:
+    colours = DIFFERENCE_COLOURS[DARK if dark else LIGHT]
+
+    def tint(present: Callable[[DiffRow], bool]) -> Callable[[DiffRow], QColor | None]:
+        return lambda row: QColor(colours[_TINTS[row.change]]) if row.change is not Change.EQUAL and present(row) else None
+
+    def tip(row: DiffRow) -> str | None:
+        return _TIPS.get(row.change)
+
+    def spoken(row: DiffRow) -> str:
+        return f"{row.change.value}: {row.left or ''} | {row.right or ''}"
+
+    return (
+        Column("#", lambda row: _number(row.left_number), tooltip=tip, alignment=RIGHT, accessible=spoken),
+        Column("Left", lambda row: row.left or "", tooltip=tip, accessible=spoken,
+               background=tint(lambda row: row.left is not None)),
+        Column("", lambda row: _MARKS[row.change], tooltip=tip, alignment=RIGHT, accessible=spoken,
+               background=tint(lambda row: True)),
+        Column("#", lambda row: _number(row.right_number), tooltip=tip, alignment=RIGHT, accessible=spoken),
+        Column("Right", lambda row: row.right or "", tooltip=tip, accessible=spoken,
+               background=tint(lambda row: row.right is not None)),
+    )
+
+
+class DiffModel(RowTableModel[DiffRow]):
     COLUMNS = ("#", "Left", "", "#", "Right")
 
     def __init__(self, parent: QWidget | None = None, *, dark: bool = False) -> None:
-        super().__init__(parent)
-        self.rows: list[DiffRow] = []
-        self._colours = _DARK if dark else _LIGHT
-
-    def set_rows(self, rows: list[DiffRow]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's own default
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 5:
-            return self.COLUMNS[section]
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        row = self.rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            values = (row.left_number, row.left, _MARKS[row.change], row.right_number, row.right)
-            value = values[column]
-            return "" if value is None else str(value)
-        if role == Qt.ItemDataRole.BackgroundRole and row.change is not Change.EQUAL and column in (1, 2, 4):
-            if (column == 1 and row.left is None) or (column == 4 and row.right is None):
-                return None
-            return QColor(self._colours[row.change])
-        if role == Qt.ItemDataRole.ToolTipRole and row.change is not Change.EQUAL:
-            return {Change.CHANGED: "Changed line", Change.REMOVED: "Only on the left",
-                    Change.ADDED: "Only on the right"}[row.change]
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (0, 2, 3):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{row.change.value}: {row.left or ''} | {row.right or ''}"
-        return None
+        super().__init__(_diff_columns(dark), parent)
 
 
 def _describe(entry: HistoryEntry) -> str:

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolButton, QToolTip, QWidget
 
 from hsexplorer.domain.time_axis import AxisTicks, core_range, describe_span, fit_ticks, padded
 from hsexplorer.ui.buttons import tool_button
-from hsexplorer.ui.results_model import local_time_text, utc_time_text
+from hsexplorer.ui.explore.results_model import local_time_text, utc_time_text
 
 LANE_HEIGHT = 28
 AXIS_HEIGHT = 34

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from hsexplorer.hubspot.errors import ApiError
 from hsexplorer.services.history_actions import UuidChoice
 from hsexplorer.storage.history import Retention
-from hsexplorer.ui.history_diff import DiffDialog
+from hsexplorer.ui.history.history_diff import DiffDialog
 
 pytestmark = pytest.mark.gui
 

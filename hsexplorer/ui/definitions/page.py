@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -31,103 +30,73 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hsexplorer.controllers.definitions import DefinitionsLoadError
 from hsexplorer.domain.definitions import MAX_DEFINITIONS_PER_ACCOUNT, EventDefinition, PropertyDefinition
 from hsexplorer.ui.area_page import AreaPage
 from hsexplorer.ui.empty_state import EmptyState
 from hsexplorer.ui.icons import icon
+from hsexplorer.ui.widgets.row_table_model import RIGHT, ROW_ROLE, SORT_ROLE, Column, RowTableModel
 
 log = logging.getLogger(__name__)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-ROW_OBJECT_ROLE = Qt.ItemDataRole.UserRole + 1
-SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+ROW_OBJECT_ROLE = ROW_ROLE  # data(index, ROW_OBJECT_ROLE) is the definition or property itself
 LOAD_TASK = "definitions.load"
 
 
-class DefinitionsModel(QAbstractTableModel):
-    COLUMNS = ("Label", "Internal name", "Fully qualified name", "Primary object", "Properties")
+def _text_column(title: str, value: Callable[[EventDefinition], str]) -> Column[EventDefinition]:
+    return Column(title, value, tooltip=lambda d: d.description or d.label, sort_key=lambda d: value(d).casefold())
+
+
+DEFINITION_COLUMNS: tuple[Column[EventDefinition], ...] = (
+    _text_column("Label", lambda d: d.label),
+    _text_column("Internal name", lambda d: d.name),
+    _text_column("Fully qualified name", lambda d: d.fully_qualified_name),
+    _text_column("Primary object", lambda d: d.primary_object.title()),
+    Column("Properties", lambda d: str(len(d.custom_properties)), alignment=RIGHT,
+           sort_key=lambda d: len(d.custom_properties),
+           tooltip=lambda d: f"{len(d.custom_properties)} custom properties, "
+                             f"plus {len(d.default_properties)} HubSpot default properties"),
+)
+
+
+def _property_tip(p: PropertyDefinition) -> str:
+    return p.description or f"{p.label} ({p.type.value}, up to {p.max_length} characters)"
+
+
+PROPERTY_COLUMNS: tuple[Column[PropertyDefinition], ...] = tuple(
+    Column(title, value, tooltip=_property_tip) for title, value in (
+        ("Name", lambda p: p.name),
+        ("Label", lambda p: p.label),
+        ("Type", lambda p: p.type.value),
+        ("Options", lambda p: ", ".join(o.label or o.value for o in p.options)),
+        ("Defined by", lambda p: "HubSpot" if p.hubspot_defined else "Custom"),
+    )
+)
+
+
+class DefinitionsModel(RowTableModel[EventDefinition]):
+    COLUMNS = tuple(column.title for column in DEFINITION_COLUMNS)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[EventDefinition] = []
+        super().__init__(DEFINITION_COLUMNS, parent)
 
     def set_definitions(self, definitions: Sequence[EventDefinition]) -> None:
-        self.beginResetModel()
-        self._rows = list(definitions)
-        self.endResetModel()
+        self.set_rows(definitions)
 
     def definition(self, row: int) -> EventDefinition:
-        return self._rows[row]
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's own default
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.COLUMNS):
-            return self.COLUMNS[section]
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        d = self._rows[index.row()]
-        column = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
-            if column == 4:
-                count = len(d.custom_properties)
-                return count if role == SORT_ROLE else str(count)
-            value = (d.label, d.name, d.fully_qualified_name, d.primary_object.title())[column]
-            return value.casefold() if role == SORT_ROLE else value
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if column == 4:
-                return f"{len(d.custom_properties)} custom properties, plus {len(d.default_properties)} HubSpot default properties"
-            return d.description or d.label
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == 4:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == ROW_OBJECT_ROLE:
-            return d
-        return None
+        return self.rows[row]
 
 
-class PropertiesModel(QAbstractTableModel):
-    COLUMNS = ("Name", "Label", "Type", "Options", "Defined by")
+class PropertiesModel(RowTableModel[PropertyDefinition]):
+    COLUMNS = tuple(column.title for column in PROPERTY_COLUMNS)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[PropertyDefinition] = []
+        super().__init__(PROPERTY_COLUMNS, parent)
 
     def set_properties(self, properties: Sequence[PropertyDefinition]) -> None:
-        self.beginResetModel()
         # Custom properties first: they are what the user defined and cares about.
-        self._rows = sorted(properties, key=lambda p: (p.hubspot_defined, p.name))
-        self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.COLUMNS):
-            return self.COLUMNS[section]
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        p = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            options = ", ".join(o.label or o.value for o in p.options)
-            return (p.name, p.label, p.type.value, options, "HubSpot" if p.hubspot_defined else "Custom")[index.column()]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return p.description or f"{p.label} ({p.type.value}, up to {p.max_length} characters)"
-        if role == ROW_OBJECT_ROLE:
-            return p
-        return None
+        self.set_rows(sorted(properties, key=lambda p: (p.hubspot_defined, p.name)))
 
 
 class _DefaultPropertiesFilter(QSortFilterProxyModel):
@@ -220,9 +189,6 @@ class DefinitionDetail(QWidget):
 
 class Page(AreaPage):
     area_id = "definitions"
-    title = "Definitions"
-    icon_name = "definitions"
-    purpose = "The custom behavioral events defined in this account, and the properties each one takes."
 
     definitions_loaded = Signal(int)
 
@@ -285,7 +251,7 @@ class Page(AreaPage):
 
         self.context.session.account_changed.connect(self._account_changed)
         # New/Edit/Delete/Export/Import
-        from hsexplorer.ui.definition_actions import install_definition_actions
+        from hsexplorer.ui.definitions.definition_actions import install_definition_actions
 
         install_definition_actions(self)
 
@@ -311,20 +277,20 @@ class Page(AreaPage):
 
     async def _load(self) -> int:
         try:
-            client = await self.context.session.client()
-            definitions = await client.list_definitions()
+            definitions = await self.context.session.load_definitions(refresh=True)
         except asyncio.CancelledError:
             raise
-        except Exception as exc:
+        except DefinitionsLoadError as exc:
             self._stale = True
             self.model.set_definitions(())
             self.detail.show_definition(None)
             self.status_page.set_text(
                 "Could not load the definitions",
-                f"{getattr(exc, 'user_message', None) or exc}\nPress Refresh to try again.",
+                f"{exc.user_message}\nPress Refresh to try again.",
             )
             self.stack.setCurrentWidget(self.status_page)
-            raise
+            # The error dialog gets HubSpot's own error (its correlation id, its version switch offer).
+            raise (exc.__cause__ or exc) from None
         finally:
             self.refresh_button.setEnabled(True)
         self._show(definitions)

@@ -23,17 +23,18 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QVBoxLayout,
+    QWidget,
 )
 
 from hsexplorer.storage.accounts import Account, AccountError
 from hsexplorer.storage.secrets import AccountSecret, SecretsState, SecretStoreUnavailable
-from hsexplorer.ui.account_editor import AccountEditor
-from hsexplorer.ui.account_header import account_caption, colour_swatch
+from hsexplorer.ui.accounts.account_editor import AccountEditor
+from hsexplorer.ui.accounts.account_header import account_caption, colour_swatch
 from hsexplorer.ui.buttons import push_button
 from hsexplorer.ui.dialogs import confirm, run_dialog
 
 if TYPE_CHECKING:
-    from hsexplorer.ui.main_window import MainWindow
+    from hsexplorer.ui.context import WindowContext
 
 __all__ = ["AccountEditor", "AccountsDialog", "manage_accounts"]
 
@@ -43,10 +44,10 @@ def _button(text: str, icon_name: str, tip: str) -> QPushButton:
 
 
 class AccountsDialog(QDialog):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.session = window.session
+    def __init__(self, context: WindowContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.session = context.session
         self.setWindowTitle("Accounts")
         self.setAccessibleName("Accounts")
         self.setMinimumSize(620, 400)
@@ -93,7 +94,8 @@ class AccountsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
-        self.window.secrets_status_changed.connect(self._show_keyring_state)
+        if context.secrets_status_changed is not None:
+            context.secrets_status_changed.connect(self._show_keyring_state)
         self._show_keyring_state()
         self.refresh()
 
@@ -157,16 +159,16 @@ class AccountsDialog(QDialog):
 
     # --- actions ------------------------------------------------------------------------------
     def add(self) -> asyncio.Task[Any]:
-        return self.window.tasks.start("accounts.edit", self._edit(None), what="adding an account")
+        return self.context.tasks.start("accounts.edit", self._edit(None), what="adding an account")
 
     def edit(self) -> asyncio.Task[Any] | None:
         account = self.selected
         if account is None or account.is_embedded_sandbox:
             return None
-        return self.window.tasks.start("accounts.edit", self._edit(account), what="editing an account")
+        return self.context.tasks.start("accounts.edit", self._edit(account), what="editing an account")
 
     async def _edit(self, account: Account | None) -> Account | None:
-        self.editor = AccountEditor(self.window, account, self)
+        self.editor = AccountEditor(self.context, account, self)
         if await run_dialog(self.editor) != QDialog.DialogCode.Accepted:
             return None
         new, secret = self.editor.result_account, self.editor.result_secret
@@ -210,7 +212,7 @@ class AccountsDialog(QDialog):
         account = self.selected
         if account is None or account.is_embedded_sandbox:
             return None
-        return self.window.tasks.start("accounts.rename", self._rename(account), what="renaming an account")
+        return self.context.tasks.start("accounts.rename", self._rename(account), what="renaming an account")
 
     async def _rename(self, account: Account) -> Account | None:
         self.rename_dialog = QInputDialog(self)
@@ -223,7 +225,7 @@ class AccountsDialog(QDialog):
         try:
             renamed = self.session.accounts.rename(account.id, self.rename_dialog.textValue())
         except AccountError as exc:
-            self.window.statusBar().showMessage(f"Not renamed: {exc}", 8000)
+            self.context.show_status(f"Not renamed: {exc}", 8000)
             return None
         self.session.settings.flush()
         if renamed.id == self.session.active_account.id:
@@ -235,7 +237,7 @@ class AccountsDialog(QDialog):
         account = self.selected
         if account is None or account.is_embedded_sandbox:
             return None
-        return self.window.tasks.start("accounts.remove", self._remove(account), what="removing an account")
+        return self.context.tasks.start("accounts.remove", self._remove(account), what="removing an account")
 
     async def _remove(self, account: Account) -> bool:
         if not await confirm(
@@ -260,18 +262,16 @@ class AccountsDialog(QDialog):
         account = self.selected
         if account is None:
             return None
-        return self.window.tasks.start("accounts.switch", self._switch(account), what="switching account")
+        return self.context.tasks.start("accounts.switch", self._switch(account), what="switching account")
 
     async def _switch(self, account: Account) -> None:
         await self.session.switch_account(account.id)
         self.refresh(account.id)
 
 
-async def manage_accounts(window: MainWindow) -> None:
-    dialog = AccountsDialog(window)
-    window.accounts_dialog = dialog  # type: ignore[attr-defined]
+async def manage_accounts(dialog: AccountsDialog) -> None:
+    """Runs the dialog until it closes, then frees it (the caller keeps the reference meanwhile)."""
     try:
         await run_dialog(dialog)
     finally:
-        window.accounts_dialog = None  # type: ignore[attr-defined]
         dialog.deleteLater()

@@ -35,12 +35,13 @@ from hsexplorer.hubspot.rate_limit import describe_quota
 from hsexplorer.services.connections import ConnectionReport, check_connection
 from hsexplorer.storage.accounts import ACCOUNT_COLOURS, Account, AccountError, AuthKind, new_account_id
 from hsexplorer.storage.secrets import AccountSecret
-from hsexplorer.ui.account_header import colour_swatch
-from hsexplorer.ui.account_kinds import KIND_CHOICES, KIND_ORDER, LEGACY_WARNING, steps_html
+from hsexplorer.ui.accounts.account_header import colour_swatch
+from hsexplorer.ui.accounts.account_kinds import KIND_CHOICES, KIND_ORDER, LEGACY_WARNING, steps_html
 from hsexplorer.ui.buttons import push_button
+from hsexplorer.ui.errors import user_message
 
 if TYPE_CHECKING:
-    from hsexplorer.ui.main_window import MainWindow
+    from hsexplorer.ui.context import WindowContext
 
 COLOUR_NAMES = ("Blue", "Orange", "Teal", "Purple", "Amber", "Red", "Slate", "Green")  # ACCOUNT_COLOURS, in order
 _STATE_MARKS = {"ok": "✓", "missing": "✕", "unknown": "?"}
@@ -62,9 +63,9 @@ def _button(text: str, icon_name: str, tip: str) -> QPushButton:
 class AccountEditor(QDialog):
     """One account's details and credential, with a connection test."""
 
-    def __init__(self, window: MainWindow, account: Account | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent or window)
-        self.window = window
+    def __init__(self, context: WindowContext, account: Account | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
         self.original = account
         self.report: ConnectionReport | None = None
         self._tested_with: tuple[Any, ...] | None = None
@@ -164,7 +165,7 @@ class AccountEditor(QDialog):
         self.colour_combo.setToolTip("A colour that marks this account in the header and switcher")
         for colour, colour_name in zip(ACCOUNT_COLOURS, COLOUR_NAMES, strict=True):
             self.colour_combo.addItem(colour_swatch(colour), colour_name, colour)
-        chosen = account.colour if account else window.session.accounts.next_colour()
+        chosen = account.colour if account else context.session.accounts.next_colour()
         self.colour_combo.setCurrentIndex(max(0, self.colour_combo.findData(chosen)))
         form.addRow("&Colour", self.colour_combo)
 
@@ -279,12 +280,12 @@ class AccountEditor(QDialog):
 
     # --- testing ----------------------------------------------------------------------------
     def test_connection(self) -> asyncio.Task[Any]:
-        return self.window.tasks.start("accounts.test", self._test(), what="testing the connection")
+        return self.context.tasks.start("accounts.test", self._test(), what="testing the connection")
 
     async def _test(self) -> ConnectionReport | None:
         secret = self.entered_secret()
         if secret is None and self.original is not None:
-            secret = await self.window.session.secrets.aget(self.original.id)
+            secret = await self.context.session.secrets.aget(self.original.id)
         problem = self._problem(secret) or ("" if secret is not None else "Enter the credential.")
         if problem:
             self._show_report_text(problem, warning=True)
@@ -299,7 +300,7 @@ class AccountEditor(QDialog):
             raise
         except Exception as exc:
             self.report = None
-            self._show_report_text(f"The connection test failed. {getattr(exc, 'user_message', None) or exc}", warning=True)
+            self._show_report_text(f"The connection test failed. {user_message(exc)}", warning=True)
             return None
         finally:
             self.test_button.setEnabled(True)
@@ -357,7 +358,7 @@ class AccountEditor(QDialog):
 
     # --- saving -----------------------------------------------------------------------------
     def save(self) -> asyncio.Task[Any]:
-        return self.window.tasks.start("accounts.save", self._save(), what="saving the account")
+        return self.context.tasks.start("accounts.save", self._save(), what="saving the account")
 
     async def _save(self) -> bool:
         secret = self.entered_secret()
@@ -371,7 +372,7 @@ class AccountEditor(QDialog):
             return False
         account = self.entered_account()
         try:
-            self.window.session.accounts.check_name(account.name, account.id if self.original else None)
+            self.context.session.accounts.check_name(account.name, account.id if self.original else None)
         except AccountError as exc:
             self._show_report_text(str(exc), warning=True)
             return False

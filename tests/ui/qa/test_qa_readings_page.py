@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtWidgets import QApplication, QLabel
 
 from hsexplorer.domain.readings import READINGS
-from hsexplorer.ui.readings_dialog import ReadingsDialog
+from hsexplorer.ui.qa.readings_dialog import ReadingsDialog
 
 pytestmark = pytest.mark.gui
 

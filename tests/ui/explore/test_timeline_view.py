@@ -9,7 +9,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 
-from hsexplorer.ui.timeline_view import TimelinePoint, TimelineView
+from hsexplorer.ui.explore.timeline_view import TimelinePoint, TimelineView
 
 HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS

@@ -10,7 +10,6 @@ predictions, runs and exports are `services/qa_suite.py`; the table is `qa_cases
 from __future__ import annotations
 
 import asyncio
-import functools
 import itertools
 import json
 from collections.abc import Callable
@@ -46,8 +45,9 @@ from hsexplorer.storage.qa_records import QaRecordStore
 from hsexplorer.ui.batch_dialog import target_label
 from hsexplorer.ui.buttons import push_button
 from hsexplorer.ui.context import WindowContext
-from hsexplorer.ui.qa_cases_model import OUTCOME_ROLE, SURPRISE_ROLE, QaCasesModel, causes_text
-from hsexplorer.ui.qa_run_confirm import RunConfirmation, confirm_run
+from hsexplorer.ui.qa.qa_cases_model import OUTCOME_ROLE, SURPRISE_ROLE, QaCasesModel, causes_text
+from hsexplorer.ui.qa.qa_run_confirm import RunConfirmation, confirm_run
+from hsexplorer.ui.widgets.off_thread import run_blocking
 
 SANDBOX_NOTE = ("On the embedded sandbox the answers are judged with hsexplorer's own rules: surprises appear only "
                 "where a sandbox reading was changed (Sandbox → Readings…).")
@@ -396,7 +396,7 @@ class QaWorkbench(QDialog):
 
     def _io(self, what: str, fn: Callable[..., Any], *args: Any) -> asyncio.Task[Any]:
         async def work() -> Any:
-            return await asyncio.get_running_loop().run_in_executor(None, functools.partial(fn, *args))
+            return await run_blocking(fn, *args)
 
         # One key per kind of file work: saving must not cancel an export started just before.
         return self.context.tasks.start(f"{self._key}-{fn.__name__}", work(), what=what)
@@ -406,7 +406,7 @@ class QaWorkbench(QDialog):
 
     def load_suite(self, path: str) -> asyncio.Task[Any]:
         async def load() -> QaSuite:
-            suite = await asyncio.get_running_loop().run_in_executor(None, QaSuite.load, path)
+            suite = await run_blocking(QaSuite.load, path)
             self.set_suite(suite)
             return suite
 

@@ -19,7 +19,7 @@ from hsexplorer.storage.accounts import EMBEDDED_SANDBOX_ID, Account, AuthKind, 
 from hsexplorer.storage.history import HistoryQuery
 from hsexplorer.storage.paths import resolve_paths
 from hsexplorer.storage.secrets import AccountSecret, SecretsState
-from hsexplorer.ui.accounts_dialog import AccountEditor, AccountsDialog
+from hsexplorer.ui.accounts.accounts_dialog import AccountEditor, AccountsDialog
 
 pytestmark = pytest.mark.gui
 

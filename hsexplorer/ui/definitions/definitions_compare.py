@@ -52,6 +52,7 @@ from hsexplorer.services import definition_transfer as transfer
 from hsexplorer.storage.accounts import Account
 from hsexplorer.storage.secrets import AccountSecret
 from hsexplorer.ui.buttons import push_button
+from hsexplorer.ui.errors import user_message
 from hsexplorer.ui.theme import difference_colour
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -290,7 +291,7 @@ class CompareDialog(QDialog):
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            self.status.setText(f"Could not load the definitions: {getattr(exc, 'user_message', None) or exc}")
+            self.status.setText(f"Could not load the definitions: {user_message(exc)}")
             return False
         finally:
             self.compare_button.setEnabled(True)

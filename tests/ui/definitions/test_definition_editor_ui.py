@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QWidget
 
 from hsexplorer.domain.definitions import MAX_DEFINITIONS_PER_ACCOUNT
 from hsexplorer.services import definition_manager as manager
-from hsexplorer.ui.definition_editor import DefinitionEditor, PropertyDialog
-from hsexplorer.ui.definitions_page import ROW_OBJECT_ROLE
+from hsexplorer.ui.definitions.definition_editor import DefinitionEditor, PropertyDialog
+from hsexplorer.ui.definitions.page import ROW_OBJECT_ROLE
 
 pytestmark = pytest.mark.gui
 
@@ -270,3 +270,18 @@ def test_move_buttons_are_named_with_their_shortcuts(definitions, qtbot, run_asy
     assert "Alt+Down" in dialog.options.down_button.toolTip()
     editor.reject()
     run_async(task)
+
+
+def test_the_definitions_the_page_loaded_serve_every_area_without_asking_hubspot_again(definitions, run_async):
+    page, _actions = definitions
+    session = page.context.session
+    client = run_async(session.client())
+    asked: list[str] = []
+    unsubscribe = client.add_trace_listener(lambda trace: asked.append(trace.method))
+    try:
+        shared = run_async(session.load_definitions())  # what Compose, Explore and Batch ask for
+        assert {d.name for d in shared} == _names(page) and asked == []
+        session.definitions_changed()  # this app changed a definition: the next load asks again
+        assert {d.name for d in run_async(session.load_definitions())} == _names(page) and asked == ["GET"]
+    finally:
+        unsubscribe()

@@ -9,15 +9,12 @@ side, copy it as curl (the token as `$HUBSPOT_ACCESS_TOKEN`) and export the list
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -25,32 +22,23 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QFontDatabase, QGuiApplication, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
-    QPlainTextEdit,
-    QSpinBox,
     QSplitter,
     QStackedWidget,
     QTableView,
-    QTabWidget,
     QToolButton,
-    QVBoxLayout,
-    QWidget,
 )
 
 from hsexplorer.domain.history_records import DATE_RANGES, date_range
-from hsexplorer.domain.json_diff import pretty_json
 from hsexplorer.services.history_actions import ResendError, UuidChoice, as_curl, composer_payload, resend
 from hsexplorer.services.postman_export import write_postman_collection
 from hsexplorer.storage.history import STATUS_CLASSES, HistoryEntry, HistoryQuery, Retention, export_entries
@@ -58,77 +46,17 @@ from hsexplorer.ui.area_page import AreaPage
 from hsexplorer.ui.buttons import tool_button
 from hsexplorer.ui.dialogs import run_dialog
 from hsexplorer.ui.empty_state import EmptyState
-from hsexplorer.ui.history_diff import DiffDialog
-from hsexplorer.ui.widgets.json_editor import JsonHighlighter
+from hsexplorer.ui.errors import user_message
+from hsexplorer.ui.history.entry_views import EntryDetail, HistoryModel, RetentionDialog, resend_question
+from hsexplorer.ui.history.history_diff import DiffDialog
+from hsexplorer.ui.widgets.off_thread import run_blocking
 
 log = logging.getLogger(__name__)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 SEARCH_TASK = "history.search"
 RESEND_TASK = "history.resend"
 SEARCH_DELAY_MS = 250
-_STATUS_COLOURS = {"2xx": "#1a7f37", "4xx": "#b35900", "5xx": "#d1242f", "network": "#d1242f"}
-
-
-class HistoryModel(QAbstractTableModel):
-    COLUMNS = ("Time", "Account", "Request", "Event · who", "Status", "Duration")
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.entries: list[HistoryEntry] = []
-
-    def set_entries(self, entries: Sequence[HistoryEntry]) -> None:
-        self.beginResetModel()
-        self.entries = list(entries)
-        self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's own default
-        return 0 if parent.isValid() else len(self.entries)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.COLUMNS):
-            return self.COLUMNS[section]
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.entries):
-            return None
-        entry = self.entries[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(entry, column)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if column == 4:
-                return entry.error or f"HTTP {entry.status_text} · correlation id {entry.correlation_id or 'none'}"
-            if column == 0:
-                return entry.recorded_datetime.astimezone().isoformat(timespec="milliseconds")
-            return f"{entry.method} {entry.url}"
-        if role == Qt.ItemDataRole.ForegroundRole and column == 4:
-            return QColor(_STATUS_COLOURS.get(entry.status_class, "#6e7781"))
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (4, 5):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == ENTRY_ROLE:
-            return entry
-        return None
-
-    @staticmethod
-    def _text(entry: HistoryEntry, column: int) -> str:
-        if column == 0:
-            return entry.recorded_datetime.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-        if column == 1:
-            return entry.account_name
-        if column == 2:
-            count = f" ×{entry.occurrences}" if entry.occurrences > 1 else ""
-            return entry.kind.label + count
-        if column == 3:
-            return entry.subject
-        if column == 4:
-            return entry.status_text if entry.attempt == 1 else f"{entry.status_text} (attempt {entry.attempt})"
-        return f"{entry.duration_ms:.0f} ms"
 
 
 class _RecordedBridge(QObject):
@@ -137,149 +65,12 @@ class _RecordedBridge(QObject):
     recorded = Signal(object)
 
 
-class JsonView(QPlainTextEdit):
-    """Read-only, highlighted, monospaced JSON (or plain text when it is not JSON)."""
-
-    def __init__(self, name: str, tip: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setReadOnly(True)
-        self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.setAccessibleName(name)
-        self.setToolTip(tip)
-        self.highlighter = JsonHighlighter(self.document(), self.palette().color(QPalette.ColorRole.Base).lightness() < 128)
-
-    def show_text(self, text: str) -> None:
-        self.setPlainText(pretty_json(text) if text else "(empty)")
-
-
 def _tool_button(text: str, icon_name: str, tip: str, slot: Any, *, shortcut: Any = None) -> QToolButton:
     return tool_button(text, tip, slot, icon_name=icon_name, shortcut=shortcut or "")
 
 
-class EntryDetail(QWidget):
-    """The selected entry: a one-line summary, then request, response and headers."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.heading = QLabel("Select a request")
-        self.heading.setObjectName("sectionTitle")
-        self.facts = QLabel("Its request and HubSpot's answer are shown here.")
-        self.facts.setObjectName("mutedText")
-        self.facts.setWordWrap(True)
-        self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.request = JsonView("Recorded request body", "The body that was sent (secrets removed)")
-        self.response = JsonView("Recorded response body", "What HubSpot answered")
-        self.headers = JsonView("Headers and timing", "Request and response headers, rate-limit headers and timing")
-        self.tabs = QTabWidget()
-        self.tabs.setAccessibleName("Request and response")
-        self.tabs.setToolTip("The recorded request, HubSpot's response, and the headers")
-        self.tabs.addTab(self.request, "Request")
-        self.tabs.addTab(self.response, "Response")
-        self.tabs.addTab(self.headers, "Headers && timing")
-        layout.addWidget(self.heading)
-        layout.addWidget(self.facts)
-        layout.addWidget(self.tabs, 1)
-
-    def show_entry(self, entry: HistoryEntry | None) -> None:
-        if entry is None:
-            self.heading.setText("Select a request")
-            self.facts.setText("Its request and HubSpot's answer are shown here.")
-            for view in (self.request, self.response, self.headers):
-                view.setPlainText("")
-            return
-        self.heading.setText(f"{entry.kind.label} — {entry.status_text}" + (f" · {entry.subject}" if entry.subject else ""))
-        facts = [f"{entry.method} {entry.url}", f"{entry.duration_ms:.0f} ms",
-                 entry.recorded_datetime.astimezone().strftime("%Y-%m-%d %H:%M:%S"), entry.account_name]
-        if entry.correlation_id:
-            facts.append(f"correlation id {entry.correlation_id}")
-        if entry.attempt > 1:
-            facts.append(f"attempt {entry.attempt}")
-        if entry.error:
-            facts.append(f"error: {entry.error}")
-        self.facts.setText(" · ".join(facts))
-        self.request.show_text(entry.request_body)
-        self.response.show_text(entry.response_body or entry.error)
-        self.headers.setPlainText(json.dumps({
-            "request headers": dict(entry.request_headers),
-            "response headers": dict(entry.response_headers),
-            "rate limit": dict(entry.rate_limit),
-            "duration ms": entry.duration_ms,
-            "attempt": entry.attempt,
-        }, indent=2, ensure_ascii=False))
-
-
-class RetentionDialog(QDialog):
-    def __init__(self, retention: Retention, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("History retention")
-        self.setAccessibleName("History retention")
-        form = QFormLayout(self)
-        explanation = QLabel("Older entries are deleted automatically. 0 keeps everything.")
-        explanation.setWordWrap(True)
-        form.addRow(explanation)
-        self.days = QSpinBox()
-        self.days.setRange(0, 3650)
-        self.days.setSuffix(" days")
-        self.days.setValue(retention.days)
-        self.days.setAccessibleName("Keep entries for days")
-        self.days.setToolTip("Delete entries older than this many days (0: never by age)")
-        self.max_entries = QSpinBox()
-        self.max_entries.setRange(0, 10_000_000)
-        self.max_entries.setSingleStep(1000)
-        self.max_entries.setValue(retention.max_entries)
-        self.max_entries.setAccessibleName("Keep at most entries")
-        self.max_entries.setToolTip("Keep at most this many entries, deleting the oldest (0: no limit)")
-        form.addRow("Keep for", self.days)
-        form.addRow("Keep at most", self.max_entries)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        for which, tip in ((QDialogButtonBox.StandardButton.Save, "Save and apply the retention now"),
-                           (QDialogButtonBox.StandardButton.Cancel, "Keep the current retention")):
-            button = buttons.button(which)
-            button.setAccessibleName(button.text().replace("&", ""))
-            button.setToolTip(tip)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-    def retention(self) -> Retention:
-        return Retention(self.days.value(), self.max_entries.value())
-
-
-def resend_question(parent: QWidget | None, entry: HistoryEntry, account_name: str) -> QMessageBox:
-    """The explicit choice between a new uuid and the same one (Cancel is the default)."""
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle("Resend")
-    count = f"{entry.occurrences} occurrences" if entry.occurrences > 1 else "this occurrence"
-    box.setText(f"Resend {count} to “{account_name}”?")
-    box.setInformativeText(
-        "A new uuid makes HubSpot store the occurrence again. The same uuid tests HubSpot's de-duplication: "
-        "an occurrence whose uuid was already accepted is not stored twice."
-        + (f"\n\nIt was first sent to “{entry.account_name}”." if entry.account_name != account_name else "")
-    )
-    new = box.addButton("Resend with a new uuid", QMessageBox.ButtonRole.AcceptRole)
-    same = box.addButton("Resend with the same uuid", QMessageBox.ButtonRole.AcceptRole)
-    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(cancel)
-    for button, tip in ((new, "Send again with fresh uuids: stored as new occurrences"),
-                        (same, "Send again with the recorded uuids: tests HubSpot's de-duplication"),
-                        (cancel, "Do not resend")):
-        button.setAccessibleName(button.text().replace("&", ""))
-        button.setToolTip(tip)
-    box.setProperty("new_button", new)
-    box.setProperty("same_button", same)
-    box.setAccessibleName("Resend")
-    return box
-
-
 class Page(AreaPage):
     area_id = "history"
-    title = "History"
-    icon_name = "history"
-    purpose = "Every request this app made that changed data, with HubSpot's answer, kept on this computer."
 
     open_in_composer = Signal(dict)
     searched = Signal(int)  # entries shown after each search
@@ -449,10 +240,8 @@ class Page(AreaPage):
         return self.context.tasks.start(SEARCH_TASK, self._search(self.current_query()), what="searching the history")
 
     async def _search(self, query: HistoryQuery) -> int:
-        loop = asyncio.get_running_loop()
         history = self.history
-        entries, accounts = await loop.run_in_executor(
-            None, lambda: (history.search(query), history.store().accounts()))
+        entries, accounts = await run_blocking(lambda: (history.search(query), history.store().accounts()))
         self._show_accounts(accounts)
         self._show_entries(entries)
         if history.recovery_message:
@@ -599,7 +388,7 @@ class Page(AreaPage):
             raise
         except Exception as exc:
             # A refusal is an answer the user wants to read here, not a crash; it is recorded too.
-            self.status_label.setText(f"Resent; HubSpot answered: {getattr(exc, 'user_message', None) or exc}")
+            self.status_label.setText(f"Resent; HubSpot answered: {user_message(exc)}")
         else:
             accepted = sum(r.count for r in results if r.accepted)
             total = sum(r.count for r in results)
@@ -632,7 +421,7 @@ class Page(AreaPage):
 
     async def _export(self, entries: list[HistoryEntry], path: Path, writer: Any = export_entries) -> int:
         # Postman: the token stays a {{hubspot_token}} variable (services/postman_export.py).
-        count = await asyncio.get_running_loop().run_in_executor(None, writer, entries, path)
+        count = await run_blocking(writer, entries, path)
         self.status_label.setText(f"Exported {count} request{'s' if count != 1 else ''} to {path.name}.")
         return count
 
@@ -648,7 +437,7 @@ class Page(AreaPage):
     async def apply_retention(self, retention: Retention) -> int:
         settings = self.context.session.settings
         settings.update(extra=retention.to_settings(settings.settings.extra))
-        removed = await asyncio.get_running_loop().run_in_executor(None, self.history.set_retention, retention)
+        removed = await run_blocking(self.history.set_retention, retention)
         await self.reload()
         self.status_label.setText(f"Retention saved; {removed} old request{'s' if removed != 1 else ''} removed.")
         return removed

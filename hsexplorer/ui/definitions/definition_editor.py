@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -39,7 +39,7 @@ from hsexplorer.domain.definitions import MAX_EVENT_LABEL_LENGTH, MAX_NAME_LENGT
 from hsexplorer.domain.findings import Finding, Severity
 from hsexplorer.services import definition_manager as manager
 from hsexplorer.ui.buttons import push_button
-from hsexplorer.ui.definition_property_dialog import (
+from hsexplorer.ui.definitions.definition_property_dialog import (
     PROPERTY_PATH,
     OptionsEditor,
     PropertyDialog,
@@ -48,6 +48,7 @@ from hsexplorer.ui.definition_property_dialog import (
     named,
 )
 from hsexplorer.ui.dialogs import run_dialog
+from hsexplorer.ui.theme import text_colour
 
 __all__ = ["DefinitionEditor", "DeleteDefinitionDialog", "OptionsEditor", "PropertyDialog", "findings_html"]
 
@@ -340,7 +341,7 @@ class DefinitionEditor(QDialog):
             for column in range(self.table.columnCount()):
                 item = self.table.item(row, column)
                 if item is not None:
-                    item.setForeground(QColor("#d1242f") if row in bad_rows else self.palette().text().color())
+                    item.setForeground(text_colour("error") if row in bad_rows else self.palette().text().color())
         matching = self.matching_check.isChecked() and self.matching_check.isEnabled()
         self.matching_property.setEnabled(matching)
         self.matching_target.setEnabled(matching)

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QComboBox, QLi
 from hsexplorer.domain.definitions import MAX_DEFINITIONS_PER_ACCOUNT
 from hsexplorer.storage.accounts import Account, AuthKind, new_account_id
 from hsexplorer.storage.secrets import AccountSecret
-from hsexplorer.ui.definitions_compare import KEY_ROLE
+from hsexplorer.ui.definitions.definitions_compare import KEY_ROLE
 
 pytestmark = pytest.mark.gui
 pytest_plugins = ["definitions_support"]  # the second served sandbox (`other_sandbox`)

@@ -25,4 +25,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # a worker process of the frozen app runs its job, not a second app
     sys.exit(main())

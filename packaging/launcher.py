@@ -12,4 +12,7 @@ for _name in ("stdout", "stderr"):
 from hsexplorer.__main__ import main  # noqa: E402
 
 if __name__ == "__main__":
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # a worker process of the frozen app runs its job, not a second app
     sys.exit(main())

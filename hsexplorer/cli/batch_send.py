@@ -1,6 +1,7 @@
 """`hsexplorer send --batch FILE`: the import → validate → outbox → send → report pipeline, headless.
 
-The same services as the desktop app's "Import and send batch…" wizard. Progress goes to
+Argument parsing and printing over the batch-run use case (`services/batch_run.py`), the same
+one the desktop app's "Import and send batch…" wizard runs. Progress goes to
 stderr (a bar that redraws on a terminal, a line every few seconds otherwise). Ctrl+C stops
 after the batches in flight and leaves the run resumable with `hsexplorer outbox resume`;
 a killed process leaves it resumable too (the outbox is committed before every request).
@@ -30,7 +31,7 @@ from hsexplorer.cli.targets import (
     report_failure,
 )
 from hsexplorer.domain.occurrence import MAX_BATCH_INPUTS
-from hsexplorer.storage.outbox import Outbox, RowState, RunState
+from hsexplorer.storage.outbox import Outbox, RunState
 from hsexplorer.storage.paths import resolve_paths
 
 if TYPE_CHECKING:
@@ -143,17 +144,16 @@ def _duration(seconds: float) -> str:
 
 def run_batch(args: argparse.Namespace) -> int:
     """Handler for `hsexplorer send --batch FILE`."""
-    from hsexplorer.services.importer import SourceError, auto_map, open_source, parse_map_options
+    from hsexplorer.services.batch_run import SourceError, map_columns, open_file
 
     if args.payload:
         print("hsexplorer send: give either PAYLOAD.json or --batch FILE, not both", file=sys.stderr)
         return EXIT_USAGE
     try:
-        source = open_source(args.batch)
+        source = open_file(args.batch)
         if source.encoding_note and not args.quiet:
             print(f"hsexplorer send: {source.encoding_note}", file=sys.stderr)
-        mapping = auto_map(source.columns, None)
-        parse_map_options(args.map, source.columns, None, mapping)  # fail fast on a typo, before the network
+        map_columns(source.columns, None, args.map)  # fail fast on a typo, before the network
         options = sender_options(args)
     except (SourceError, TargetError, OSError) as error:
         print(f"hsexplorer send: {error}", file=sys.stderr)
@@ -167,13 +167,13 @@ def run_batch(args: argparse.Namespace) -> int:
 
 async def _batch(args: argparse.Namespace, source: Any, options: SenderOptions) -> int:
     from hsexplorer.hubspot.errors import HubSpotError
-    from hsexplorer.services.importer import SourceError
+    from hsexplorer.services.batch_run import SourceError, event_name_for
 
     paths = resolve_paths(args.data_dir).ensure()
     try:
         async with open_client(args) as client:
             definition, portal_id = await _definition_and_portal(client, args.event)
-            event_name = _event_name(args.event, definition, portal_id)
+            event_name = event_name_for(args.event, definition, portal_id)
             try:
                 staged = await asyncio.to_thread(_stage, args, source, paths.outbox_db, definition, portal_id,
                                                  event_name, describe_target(args))
@@ -214,54 +214,43 @@ async def _definition_and_portal(client: HubSpotClient, event: str | None) -> tu
         return None, portal_id
 
 
-def _event_name(event: str | None, definition: EventDefinition | None, portal_id: int | None) -> str | None:
-    if definition is not None and definition.fully_qualified_name:
-        return definition.fully_qualified_name
-    if event and not event.startswith("pe") and portal_id is not None:
-        return f"pe{portal_id}_{event}"
-    return event
-
-
 def _stage(args: argparse.Namespace, source: Any, outbox_path: Path, definition: EventDefinition | None,
            portal_id: int | None, event_name: str | None, target: str) -> tuple[int, int] | None:
     """Validate and stage every row; None (and nothing staged) when bad rows stop the run."""
-    from hsexplorer.services.importer import (
-        RowValidator,
+    from hsexplorer.services.batch_run import (
+        CheckFailed,
         SourceError,
-        auto_map,
-        export_bad_rows,
-        parse_map_options,
-        stage,
+        bad_row_lines,
+        check_rows,
+        map_columns,
+        settle_invalid,
+        validator_for,
     )
+    from hsexplorer.services.importer import export_bad_rows
 
-    mapping = parse_map_options(args.map, source.columns, definition, auto_map(source.columns, definition))
-    problems = mapping.problems(event_name)
-    if problems:
-        raise SourceError("; ".join(problems))
+    mapping = map_columns(source.columns, definition, args.map)
+    validator = validator_for(mapping, event_name, definition, portal_id)
     if not args.quiet:
         print(f"mapping: {', '.join(f'{c} → {t}' for c, t in mapping.targets.items()) or 'nothing'}",
               file=sys.stderr)
-    validator = RowValidator(mapping, event_name, definition, portal_id)
     with open_outbox(outbox_path, "send") as outbox:
-        result = stage(source, validator, outbox, target=target)
+        result = check_rows(source, validator, outbox, target=target)
+        if isinstance(result, CheckFailed):
+            raise SourceError(result.message)
         print(f"checked {result.total:,} rows: {result.valid:,} valid, {result.invalid:,} with problems",
               file=sys.stderr)
-        for check in result.bad_rows[:_SHOWN_BAD_ROWS]:
-            for problem in check.errors:
-                column = f" [{problem.column}]" if problem.column else ""
-                print(f"  row {check.row_number}{column}: {problem.finding.message}", file=sys.stderr)
+        for line in bad_row_lines(result.bad_rows[:_SHOWN_BAD_ROWS]):
+            column = f" [{line.column}]" if line.column else ""
+            print(f"  row {line.row_number}{column}: {line.message}", file=sys.stderr)
         if result.invalid > _SHOWN_BAD_ROWS:
             print("  … and more (use --bad-rows FILE.csv to list them all)", file=sys.stderr)
         if args.bad_rows and result.invalid:
             export_bad_rows(outbox, result.run_id, args.bad_rows)
             print(f"bad rows written to {args.bad_rows}", file=sys.stderr)
-        if result.invalid and not args.skip_invalid:
-            outbox.delete_run(result.run_id)
+        if not settle_invalid(outbox, result, skip_invalid=args.skip_invalid):
             print("nothing was sent: fix the rows above, or add --skip-invalid to send the valid ones",
                   file=sys.stderr)
             return None
-        if result.invalid:
-            outbox.skip_invalid(result.run_id)
         return result.run_id, result.invalid
 
 
@@ -287,10 +276,10 @@ def open_outbox(path: Path, command: str) -> Outbox:
 async def send_with_progress(client: HubSpotClient, outbox: Outbox, run_id: int, options: SenderOptions,
                              *, quiet: bool = False) -> Progress:
     """Drain a run with a progress bar; Ctrl+C (SIGINT/SIGTERM) stops cleanly, leaving it resumable."""
-    from hsexplorer.services.batch_sender import BatchSender
+    from hsexplorer.services.batch_run import send
 
     bar = ProgressBar(quiet=quiet)
-    sender = BatchSender(client, outbox, run_id, options=options, on_progress=bar)
+    sender = send(client, outbox, run_id, options, on_progress=bar)
     loop = asyncio.get_running_loop()
     installed = []
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -310,16 +299,13 @@ async def send_with_progress(client: HubSpotClient, outbox: Outbox, run_id: int,
 def finish(outbox: Outbox, run_id: int, final: Progress, report: str | None, data_dir: Path,
            *, extra_problems: int = 0) -> int:
     """Write the report, print the summary; the exit code for how the run ended."""
-    from hsexplorer.services.batch_sender import summarize, write_report
+    from hsexplorer.services.batch_run import RunEnd, run_end, write_run_report
 
-    path = Path(report) if report else data_dir / "reports" / f"run-{run_id}.csv"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    rows = write_report(outbox, run_id, path)
-    counts = outbox.counts(run_id)
-    print(f"run {run_id}: {summarize(counts)}", file=sys.stderr)
-    print(f"report: {path} ({rows:,} rows)")
-    if final.state is RunState.PAUSED:
+    report_path = Path(report) if report else data_dir / "reports" / f"run-{run_id}.csv"
+    written = write_run_report(outbox, run_id, report_path)
+    print(f"run {run_id}: {written.summary}", file=sys.stderr)
+    print(f"report: {written.path} ({written.rows:,} rows)")
+    end = run_end(final, written.counts, extra_problems=extra_problems)
+    if end in (RunEnd.PAUSED, RunEnd.INTERRUPTED):
         print(f"run {run_id} is paused: {final.note}. Finish it with `hsexplorer outbox resume`.", file=sys.stderr)
-        return EXIT_INTERRUPTED if final.note.startswith("interrupted") else EXIT_REFUSED
-    bad = counts[RowState.REJECTED] + counts[RowState.FAILED] + extra_problems
-    return EXIT_OK if bad == 0 and final.state is RunState.FINISHED else EXIT_REFUSED
+    return {RunEnd.ALL_ACCEPTED: EXIT_OK, RunEnd.INTERRUPTED: EXIT_INTERRUPTED}.get(end, EXIT_REFUSED)

@@ -113,6 +113,8 @@ def run_status(args: argparse.Namespace) -> int:
 
 
 def run_resume(args: argparse.Namespace) -> int:
+    from hsexplorer.services.batch_run import recovered_runs, runs_to_resume  # loaded for this command only
+
     try:
         options = sender_options(args)
     except TargetError as error:
@@ -126,8 +128,7 @@ def run_resume(args: argparse.Namespace) -> int:
         print(f"hsexplorer outbox: {error}", file=sys.stderr)
         return EXIT_USAGE
     with outbox:
-        recovered = [r for r in outbox.runs(states=[RunState.RECOVERED])
-                     if r.target in ("", target) and (not args.run or r.id == args.run)]
+        recovered = recovered_runs(outbox, target, args.run or None)
         if recovered and args.recovered:  # the user's say: these become ordinary paused runs for this target
             for run in recovered:
                 outbox.accept_recovered(run.id, target)
@@ -148,7 +149,7 @@ def run_resume(args: argparse.Namespace) -> int:
                 print(f"run {args.run} is {runs[0].state.value}; nothing to resume")
                 return EXIT_OK
         else:
-            runs = [r for r in outbox.runs(unfinished_only=True) if r.target == target]
+            runs = runs_to_resume(outbox, target)
         if not runs:
             others = outbox.runs(unfinished_only=True)
             print(f"nothing to resume for {target}")

@@ -47,7 +47,6 @@ from hsexplorer.hubspot.errors import (
     RateLimitError,
 )
 from hsexplorer.storage.outbox import ClaimedRow, Outbox, RowState, RunState
-from hsexplorer.worker_pacing import Pacer
 
 if TYPE_CHECKING:
     from hsexplorer.hubspot.client import HubSpotClient, SendResult
@@ -454,9 +453,7 @@ def report_rows(outbox: Outbox, run_id: int):
     """(row, uuid, outcome, reason, attempts, *source cells) for every row of the run, in row order."""
     run = outbox.run(run_id)
     not_sent = {RunState.CANCELLED: "cancelled before it was sent", RunState.PAUSED: f"run paused: {run.note}"}
-    pace = Pacer()  # written from the UI in a worker thread (hsexplorer/worker_pacing.py)
     for row in outbox.iter_rows(run_id, with_payload=False):
-        pace()
         reason = row.reason
         if row.state is RowState.INVALID:
             reason = " ".join(f.get("message", "") for f in row.findings if f.get("severity") == "error")

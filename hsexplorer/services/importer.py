@@ -32,7 +32,6 @@ from hsexplorer.services.import_sources import (
     sniff_delimiter,
 )
 from hsexplorer.storage.outbox import Outbox, RowState, StagedRow
-from hsexplorer.worker_pacing import Pacer
 
 IDENTITY_FIELDS = tuple(f for f in SEND_FIELDS if f != "properties")  # eventName, objectId, email, utk, occurredAt, uuid
 IGNORE = ""  # mapping target meaning "do not use this column"
@@ -291,9 +290,7 @@ def stage(
     bad: list[RowCheck] = []
 
     def staged_rows() -> Iterator[StagedRow]:
-        pace = Pacer()  # run from the UI in a worker thread: let the window in (hsexplorer/worker_pacing.py)
         for record in source.records():
-            pace()
             if cancelled is not None and cancelled():
                 raise StageCancelled
             check = validator.check(record)
@@ -341,12 +338,10 @@ def export_bad_rows(outbox: Outbox, run_id: int, path: str | Path) -> int:
     run = outbox.run(run_id)
     columns = list(run.columns)
     written = 0
-    pace = Pacer()
     with Path(path).open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow([*columns, "row", "column", "finding", "message"])
         for row in outbox.iter_rows(run_id, states=(RowState.INVALID, RowState.SKIPPED)):
-            pace()
             errors = [f for f in row.findings if f.get("severity") == "error"] or [
                 {"column": "", "code": "skipped", "message": row.reason}]
             cells = [_cell_text(row.source.get(c)) for c in columns]

@@ -34,7 +34,7 @@ from hsexplorer.storage.secrets import SecretsState, SecretsStatus
 from hsexplorer.ui.accounts.account_header import AccountHeader
 from hsexplorer.ui.area_page import AreaPage
 from hsexplorer.ui.areas import AREA_INFO
-from hsexplorer.ui.batch_tools import install_batch_tools
+from hsexplorer.ui.batch.tools import install_batch_tools
 from hsexplorer.ui.context import WindowContext
 from hsexplorer.ui.dialogs import confirm
 from hsexplorer.ui.errors import ErrorPresenter

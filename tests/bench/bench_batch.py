@@ -151,7 +151,7 @@ async def _wizard(base_url: str, token: str) -> AsyncIterator[tuple[Any, list[Ba
     """The batch wizard on a real session, its event chosen; the failures its presenter received."""
     from bench_window import window_context
 
-    from hsexplorer.ui.batch_dialog import BatchDialog
+    from hsexplorer.ui.batch.wizard import BatchDialog
 
     context, failures = await window_context(base_url, token)
     dialog = BatchDialog(context)

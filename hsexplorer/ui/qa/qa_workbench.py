@@ -42,7 +42,7 @@ from hsexplorer.services.qa_suite import (
     run_suite,
 )
 from hsexplorer.storage.qa_records import QaRecordStore
-from hsexplorer.ui.batch_dialog import target_label
+from hsexplorer.ui.batch.wizard import target_label
 from hsexplorer.ui.buttons import push_button
 from hsexplorer.ui.context import WindowContext
 from hsexplorer.ui.qa.qa_cases_model import OUTCOME_ROLE, SURPRISE_ROLE, QaCasesModel, causes_text

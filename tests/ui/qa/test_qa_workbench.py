@@ -12,7 +12,7 @@ from hsexplorer.sandbox.store import EventFilter
 from hsexplorer.services.qa_suite import Outcome, QaSuite
 from hsexplorer.storage.accounts import Account, AuthKind, new_account_id
 from hsexplorer.storage.secrets import AccountSecret
-from hsexplorer.ui.batch_tools import install_batch_tools
+from hsexplorer.ui.batch.tools import install_batch_tools
 from hsexplorer.ui.qa.qa_cases_model import ACTUAL, OUTCOME, SURPRISE_ROLE
 
 pytestmark = pytest.mark.gui

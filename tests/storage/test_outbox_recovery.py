@@ -197,7 +197,7 @@ def test_the_window_tells_at_start_and_resends_recovered_rows_when_the_user_agre
     from PySide6.QtWidgets import QMessageBox
 
     from hsexplorer.storage.paths import resolve_paths
-    from hsexplorer.ui.batch_dialog import SEND
+    from hsexplorer.ui.batch.wizard import SEND
 
     paths = resolve_paths().ensure()
     uuids = interrupted_run(paths.data_dir, tmp_path)

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 from hsexplorer.services.importer import RowValidator, auto_map, open_source, stage
 from hsexplorer.storage.outbox import Outbox, RowState, RunState
 from hsexplorer.storage.paths import resolve_paths
-from hsexplorer.ui.batch_dialog import CHECK, MAPPING, REPORT, SEND
-from hsexplorer.ui.batch_tools import install_batch_tools
+from hsexplorer.ui.batch.tools import install_batch_tools
+from hsexplorer.ui.batch.wizard import CHECK, MAPPING, REPORT, SEND
 
 pytestmark = pytest.mark.gui
 
@@ -167,3 +167,46 @@ def test_an_interrupted_run_is_offered_for_resume_on_start_and_finishes(make_win
     with Outbox.open(paths.outbox_db) as check:
         assert check.counts(staged.run_id)[RowState.ACCEPTED] == 300
         assert check.runs(unfinished_only=True) == []
+
+
+def test_a_file_that_breaks_while_rows_are_checked_lands_in_the_check_summary(make_window, qtbot, tmp_path):
+    # The first 64 KB look fine, so the file opens; the cell that never closes is found while checking.
+    rows = ["Contact ID,Login method"] + [f"{608001 + n},sso" for n in range(5)] + ['608099,"never closed']
+    path = tmp_path / "late.csv"
+    path.write_bytes(("\n".join(rows) + "\n" + "x" * 140_000 + "\n").encode())
+    window, dialog = open_wizard(make_window, qtbot)
+    presented = []
+    window.errors.presented.connect(presented.append)
+    dialog.choose_event("login_event")
+    dialog.open_file(str(path))
+    qtbot.waitUntil(lambda: dialog.source is not None)
+    dialog.next_button.click()
+    dialog.next_button.click()
+    assert dialog.step == CHECK
+    qtbot.waitUntil(lambda: "Checking" not in dialog.check_summary.text(), timeout=20_000)
+    summary = dialog.check_summary.text()
+    assert summary.startswith("Cannot check this file:") and "late.csv, row 7 (line" in summary
+    assert "longer than 131,072" in summary
+    assert not dialog.check_progress.isVisible() and not dialog.next_button.isEnabled()
+    assert dialog.back_button.isEnabled()  # the user can go back and choose another file
+    assert presented == []  # not the generic error dialog
+    with Outbox.open(resolve_paths().outbox_db) as outbox:
+        assert outbox.runs() == []  # nothing half-staged is left behind
+    dialog.close()
+
+
+def test_closing_the_wizard_while_rows_are_checked_stops_the_check_and_stages_nothing(make_window, qtbot, tmp_path):
+    window, dialog = open_wizard(make_window, qtbot)
+    presented = []
+    window.errors.presented.connect(presented.append)
+    dialog.choose_event("login_event")
+    dialog.open_file(str(login_csv(tmp_path, 300_000)))
+    qtbot.waitUntil(lambda: dialog.source is not None)
+    dialog.next_button.click()
+    dialog.next_button.click()
+    qtbot.waitUntil(lambda: dialog.check_summary.text().startswith("Checked "), timeout=30_000)
+    dialog.close()
+    qtbot.waitUntil(lambda: not [key for key in window.tasks.keys if key.endswith("-stage")], timeout=30_000)
+    with Outbox.open(resolve_paths().outbox_db) as outbox:
+        qtbot.waitUntil(lambda: outbox.runs() == [], timeout=30_000)  # the worker removed what it staged
+    assert presented == []

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from hsexplorer.storage.outbox import OutboxRecovery, RowState, RunInfo
 
     RunCounts = tuple[RunInfo, dict[RowState, int]]
-    from hsexplorer.ui.batch_dialog import BatchDialog
+    from hsexplorer.ui.batch.wizard import BatchDialog
     from hsexplorer.ui.qa.qa_workbench import QaWorkbench
 
 RESUME_TASK = "batch-resume-offer"
@@ -75,7 +75,7 @@ class BatchTools(QObject):
             self.batch_dialog.raise_()
             self.batch_dialog.activateWindow()
             return self.batch_dialog
-        from hsexplorer.ui.batch_dialog import BatchDialog
+        from hsexplorer.ui.batch.wizard import BatchDialog
 
         dialog = BatchDialog(self.window.context, self.window, resume_run=resume_run)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -126,7 +126,7 @@ class BatchTools(QObject):
             self.window.statusBar().showMessage(recovery.message(), 30000)
         if not runs:
             return None
-        from hsexplorer.ui.batch_dialog import target_label
+        from hsexplorer.services.batch_run import target_label
 
         run, counts = runs[0]
         pending = counts[RowState.PENDING] + counts[RowState.IN_FLIGHT]
@@ -148,8 +148,8 @@ class BatchTools(QObject):
     async def _offer_recovered(self, path: Any, recovery: OutboxRecovery | None, run: RunInfo,
                                counts: dict[RowState, int]) -> int | None:
         """Rows salvaged from a damaged outbox are resent only if the user says so, here."""
+        from hsexplorer.services.batch_run import target_label
         from hsexplorer.storage.outbox import Outbox, RowState
-        from hsexplorer.ui.batch_dialog import target_label
 
         unsent = counts[RowState.PENDING]
         here = target_label(self.window.session.active_account)

@@ -9,7 +9,7 @@ hands the lock over at once: in the same measurement the longest stall fell to a
 (The worker is then slower by the UI thread's own turns, which is the point.)
 
 Loops that can run for more than a few milliseconds in a thread started from the UI (staging a
-batch, writing a report or an export, seeding the sandbox) call a `Pacer` once per item or
+batch, writing a report or an export, seeding the sandbox) call a `LockYielder` once per item or
 iterate through `paced()`. No dependencies, so every layer may use it.
 """
 
@@ -26,7 +26,7 @@ T = TypeVar("T")
 YIELD_EVERY_S = 0.002
 
 
-class Pacer:
+class LockYielder:
     """Call once per item of a long loop; sleeps zero seconds (releasing the lock) every `every` seconds."""
 
     __slots__ = ("_every", "_next", "yields")
@@ -46,7 +46,7 @@ class Pacer:
 
 def paced(items: Iterable[T], every: float = YIELD_EVERY_S) -> Iterator[T]:
     """`items`, offering the interpreter lock every `every` seconds while they are consumed."""
-    pace = Pacer(every)
+    pace = LockYielder(every)
     for item in items:
         pace()
         yield item

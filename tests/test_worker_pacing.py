@@ -5,7 +5,7 @@ from __future__ import annotations
 import types
 
 from hsexplorer import worker_pacing
-from hsexplorer.worker_pacing import Pacer
+from hsexplorer.worker_pacing import LockYielder
 
 
 def test_pacer_sleeps_zero_seconds_once_per_interval(monkeypatch):
@@ -14,7 +14,7 @@ def test_pacer_sleeps_zero_seconds_once_per_interval(monkeypatch):
     fake_time = types.SimpleNamespace(perf_counter=lambda: now[0], sleep=sleeps.append)
     monkeypatch.setattr(worker_pacing, "time", fake_time)
 
-    pace = Pacer(every=0.002)
+    pace = LockYielder(every=0.002)
     for _ in range(1_000):  # a fast loop: no time passes, so the lock is never offered
         pace()
     assert sleeps == [] and pace.yields == 0

@@ -59,7 +59,7 @@ def add_batch_options(parser: argparse.ArgumentParser) -> None:
     add_sending_options(group)
 
 
-def add_sending_options(group: Any) -> None:
+def add_sending_options(group: argparse._ArgumentGroup) -> None:
     group.add_argument("--report", metavar="FILE.csv",
                        help="the per-row report (default: reports/run-N.csv in the data folder)")
     group.add_argument("--batch-size", type=int, default=MAX_BATCH_INPUTS, metavar="N",

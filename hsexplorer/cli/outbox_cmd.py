@@ -17,6 +17,8 @@ import argparse
 import asyncio
 import datetime as dt
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hsexplorer.cli.batch_send import (
     EXIT_INTERRUPTED,
@@ -39,8 +41,11 @@ from hsexplorer.cli.targets import (
 from hsexplorer.storage.outbox import Outbox, RowState, RunInfo, RunState
 from hsexplorer.storage.paths import resolve_paths
 
+if TYPE_CHECKING:
+    from hsexplorer.services.batch_sender import SenderOptions
 
-def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     parser = subparsers.add_parser(
         "outbox", parents=[common], help="show or finish interrupted batch runs",
         description="Batch runs (hsexplorer send --batch, or the app's batch wizard) go through a local outbox; "
@@ -162,7 +167,8 @@ def run_resume(args: argparse.Namespace) -> int:
             return EXIT_INTERRUPTED
 
 
-async def _resume(args, outbox: Outbox, runs: list[RunInfo], options, data_dir) -> int:
+async def _resume(args: argparse.Namespace, outbox: Outbox, runs: list[RunInfo], options: SenderOptions,
+                  data_dir: Path) -> int:
     from hsexplorer.hubspot.errors import HubSpotError
 
     worst = EXIT_OK

@@ -29,8 +29,9 @@ from hsexplorer.domain.edge_cases import SANDBOX_QA_EMAIL, InvalidBase, QaRecord
 
 if TYPE_CHECKING:
     from hsexplorer.domain.definitions import EventDefinition
+    from hsexplorer.domain.edge_cases import EdgeCase
     from hsexplorer.hubspot.client import HubSpotClient
-    from hsexplorer.services.qa_suite import QaSuite
+    from hsexplorer.services.qa_suite import CaseCallback, CaseResult, QaSuite
 
 EXIT_NOT_AS_PREDICTED = 1
 
@@ -39,7 +40,7 @@ class Refusal(Exception):
     """Nothing was sent; the message says why (exit 2)."""
 
 
-def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     qa = subparsers.add_parser(
         "qa", parents=[common], help="run QA edge-case suites (for CI)",
         description="QA edge-case suites: the workbench's cases, run from the command line.",
@@ -160,8 +161,8 @@ def _print_plan(suite: QaSuite, where: str, portal_id: int | None, record: QaRec
         print(f"  {case.id}: {case.title} — predicted {case.expected}")
 
 
-def _print_case(suite: QaSuite):
-    def printed(case, result) -> None:
+def _print_case(suite: QaSuite) -> CaseCallback:
+    def printed(case: EdgeCase, result: CaseResult) -> None:
         outcome = suite.outcome(case.id)
         status = f" HTTP {result.status}" if result.status else ""
         print(f"{outcome.value if outcome else 'not run':<16} {case.id}{status}", flush=True)

@@ -224,7 +224,7 @@ class _TableWriter(_CollectingWriter):
         print(f"{count} occurrence{'s' * (count != 1)}")
 
 
-def _cell(value: Any) -> str:
+def _cell(value: object) -> str:
     if value is None:
         return ""
     return value if isinstance(value, str) else json.dumps(value)
@@ -234,4 +234,4 @@ def _shorten(text: str) -> str:
     return text if len(text) <= _TABLE_PROPERTY_WIDTH else text[: _TABLE_PROPERTY_WIDTH - 1] + "…"
 
 
-_WRITERS: dict[str, type[_JsonWriter | _CollectingWriter]] = {"json": _JsonWriter, "csv": _CsvWriter, "table": _TableWriter}
+_WRITERS: dict[str, type[_JsonWriter] | type[_CollectingWriter]] = {"json": _JsonWriter, "csv": _CsvWriter, "table": _TableWriter}

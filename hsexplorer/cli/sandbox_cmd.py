@@ -12,8 +12,8 @@ import signal
 import sqlite3
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from hsexplorer.domain.readings import parse_reading_option
 from hsexplorer.sandbox import auth
@@ -28,7 +28,7 @@ from hsexplorer.storage.paths import resolve_paths
 SANDBOX_FILE = "sandbox.sqlite3"
 
 
-def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     sandbox = subparsers.add_parser(
         "sandbox",
         parents=[common],
@@ -108,7 +108,7 @@ def _open_store(args: argparse.Namespace) -> SandboxStore:
     return SandboxStore.open(resolve_paths(args.data_dir).ensure().sandbox_db)
 
 
-def _maintain(args: argparse.Namespace, change: Any) -> int:
+def _maintain(args: argparse.Namespace, change: Callable[[SandboxStore], object]) -> int:
     """Open the persistent sandbox, apply `change(store)`, print its state."""
     args.memory = False
     try:

@@ -12,13 +12,13 @@ import sys
 
 from hsexplorer.cli.input_files import UsageError, load_json
 from hsexplorer.domain.definitions import DefinitionFormatError, index_definitions, parse_definitions
-from hsexplorer.domain.findings import Severity, count_by_severity, has_errors, sort_findings
+from hsexplorer.domain.findings import Finding, Severity, count_by_severity, has_errors, sort_findings
 from hsexplorer.domain.validation import events_without_definition, validate_payload
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
-def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     parser = subparsers.add_parser(
         "validate",
         parents=[common],
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if has_errors(findings) else EXIT_OK
 
 
-def _print_text(findings: list) -> None:
+def _print_text(findings: list[Finding]) -> None:
     for finding in findings:
         where = finding.path or "(payload)"
         print(f"{finding.severity.value:<7} {where}: {finding.message} [{finding.code}]")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from hsexplorer.domain.definitions import PropertyDefinition, PropertyOption, PropertyType
+from hsexplorer.domain.event_properties import PropertyDefinition, PropertyOption, PropertyType
 
 _S, _E, _N = PropertyType.STRING, PropertyType.ENUMERATION, PropertyType.NUMBER
 

@@ -13,19 +13,30 @@ again (in another account, or under a new name). Full definitions as the API ret
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from hsexplorer.domain.api_versions import LEGACY_VERSION, is_dated
 from hsexplorer.domain.definitions import (
     DefinitionFormatError,
     EventDefinition,
     PropertyDefinition,
+    PropertyOption,
     PropertyType,
     parse_definition,
 )
+
+
+class PlannedKind(enum.StrEnum):
+    """Which request of an edit (a str, so it compares and prints as the plan always did)."""
+
+    DEFINITION_UPDATE = "definition.update"
+    PROPERTY_CREATE = "property.create"
+    PROPERTY_UPDATE = "property.update"
+    PROPERTY_DELETE = "property.delete"
 
 
 class DefinitionFileError(ValueError):
@@ -34,7 +45,11 @@ class DefinitionFileError(ValueError):
         self.user_message = message
 
 
-def _ordered(items: Sequence[Any]) -> list[Any]:
+# What HubSpot lists in an order of its own: properties and enumeration options.
+Listed = TypeVar("Listed", PropertyDefinition, PropertyOption)
+
+
+def _ordered(items: Sequence[Listed]) -> list[Listed]:
     """Items by their `display_order` (unset ones after, in the order HubSpot listed them)."""
     return [item for _i, item in sorted(enumerate(items), key=lambda pair: (
         pair[1].display_order < 0, pair[1].display_order, pair[0]))]
@@ -92,16 +107,16 @@ def empty_draft() -> dict[str, Any]:
 class PlannedRequest:
     """One request of an edit, in the order they must be made."""
 
-    kind: str  # "definition.update" | "property.create" | "property.update" | "property.delete"
+    kind: PlannedKind
     property_name: str = ""
     body: Mapping[str, Any] = field(default_factory=dict)
 
     def describe(self) -> str:
         return {
-            "definition.update": "Update the label, description and property order",
-            "property.create": f"Add property {self.property_name}",
-            "property.update": f"Update property {self.property_name}",
-            "property.delete": f"Delete property {self.property_name}",
+            PlannedKind.DEFINITION_UPDATE: "Update the label, description and property order",
+            PlannedKind.PROPERTY_CREATE: f"Add property {self.property_name}",
+            PlannedKind.PROPERTY_UPDATE: f"Update property {self.property_name}",
+            PlannedKind.PROPERTY_DELETE: f"Delete property {self.property_name}",
         }[self.kind]
 
 
@@ -140,10 +155,10 @@ def plan_changes(original: EventDefinition, draft: Mapping[str, Any], *,
     The dated versions' PATCH schema has only `label` and `description` (no `propertyOrder`), so
     there the order of properties cannot be changed and the PATCH carries just those two.
     """
-    for key, current, label in (("name", original.name, "name"),
-                                ("primaryObject", original.primary_object, "primary object")):
+    for key, current_value, label in (("name", original.name, "name"),
+                                      ("primaryObject", original.primary_object, "primary object")):
         wanted = draft.get(key)
-        if wanted not in (None, "") and str(wanted).upper() != str(current).upper():
+        if wanted not in (None, "") and str(wanted).upper() != str(current_value).upper():
             raise ChangeNotAllowed(f"The {label} of an existing event cannot be changed.")
     plan: list[PlannedRequest] = []
     patch: dict[str, Any] = {}
@@ -157,12 +172,12 @@ def plan_changes(original: EventDefinition, draft: Mapping[str, Any], *,
     wanted_names = [str(p.get("name")) for p in wanted_props]
     for name in existing:
         if name not in wanted_names:
-            plan.append(PlannedRequest("property.delete", name))
+            plan.append(PlannedRequest(PlannedKind.PROPERTY_DELETE, name))
     for raw in wanted_props:
         name = str(raw.get("name") or "")
         current = existing.get(name)
         if current is None:
-            plan.append(PlannedRequest("property.create", name, dict(raw)))
+            plan.append(PlannedRequest(PlannedKind.PROPERTY_CREATE, name, dict(raw)))
             continue
         if str(raw.get("type", current.type.value)).lower() != current.type.value:
             raise ChangeNotAllowed(
@@ -178,7 +193,7 @@ def plan_changes(original: EventDefinition, draft: Mapping[str, Any], *,
                 (o.label, o.value, o.hidden) for o in _ordered(current.options)]:
             prop_patch["options"] = option_inputs(wanted_options)
         if prop_patch:
-            plan.append(PlannedRequest("property.update", name, prop_patch))
+            plan.append(PlannedRequest(PlannedKind.PROPERTY_UPDATE, name, prop_patch))
     # After the deletes and creates, HubSpot lists the kept properties first, then the new ones.
     order_after = [p.name for p in _ordered(original.custom_properties) if p.name in wanted_names]
     order_after += [n for n in wanted_names if n not in existing]
@@ -189,9 +204,9 @@ def plan_changes(original: EventDefinition, draft: Mapping[str, Any], *,
                 f"switch this account to API version {LEGACY_VERSION} to reorder them."
             )
         if patch:
-            plan.append(PlannedRequest("definition.update", body=patch))
+            plan.append(PlannedRequest(PlannedKind.DEFINITION_UPDATE, body=patch))
     elif patch or order_after != wanted_names:
-        plan.append(PlannedRequest("definition.update", body={**patch, "propertyOrder": property_order(wanted_props)}))
+        plan.append(PlannedRequest(PlannedKind.DEFINITION_UPDATE, body={**patch, "propertyOrder": property_order(wanted_props)}))
     return plan
 
 

@@ -218,20 +218,28 @@ def compare_definitions(source: Iterable[EventDefinition], target: Iterable[Even
 ItemKey = tuple[str, ...]  # (event,), (event, property) or (event, property, option value)
 
 
+class StepKind(enum.StrEnum):
+    """Which request a copy step makes (a str, so it compares and prints as before)."""
+
+    DEFINITION_CREATE = "definition.create"
+    PROPERTY_CREATE = "property.create"
+    OPTIONS_ADD = "options.add"
+
+
 @dataclass(frozen=True, slots=True)
 class TransferStep:
-    kind: str  # "definition.create" | "property.create" | "options.add"
+    kind: StepKind
     event_name: str  # the short name
     property_name: str = ""
     body: Mapping[str, Any] = field(default_factory=dict)
     added_options: tuple[str, ...] = ()
 
     def describe(self, target_portal_id: int | None = None) -> str:
-        if self.kind == "definition.create":
+        if self.kind is StepKind.DEFINITION_CREATE:
             count = len(self.body.get("propertyDefinitions") or ())
             return (f"Create {target_event_name(self.event_name, target_portal_id)} "
                     f"with {count} propert{'y' if count == 1 else 'ies'}")
-        if self.kind == "property.create":
+        if self.kind is StepKind.PROPERTY_CREATE:
             return f"Add property {self.property_name} ({self.body.get('type')}) to {self.event_name}"
         return f"Add option{'s' if len(self.added_options) > 1 else ''} {', '.join(self.added_options)} " \
                f"to {self.event_name}.{self.property_name}"
@@ -298,7 +306,7 @@ def plan_transfer(comparison: DefinitionsComparison, selected: Collection[ItemKe
             assert event.source is not None
             body = create_body(event.source)
             body["name"] = event.name
-            steps.append(TransferStep("definition.create", event.name, body=body))
+            steps.append(TransferStep(StepKind.DEFINITION_CREATE, event.name, body=body))
             continue
         if event.status is not Status.INCOMPLETE:
             continue
@@ -307,12 +315,12 @@ def plan_transfer(comparison: DefinitionsComparison, selected: Collection[ItemKe
                 untouched.append(Untouched(event.name, prop.name, prop.describe()))
             elif prop.status is Status.MISSING and (event.name, prop.name) in chosen:
                 assert prop.source is not None
-                steps.append(TransferStep("property.create", event.name, prop.name, property_body(prop.source)))
+                steps.append(TransferStep(StepKind.PROPERTY_CREATE, event.name, prop.name, property_body(prop.source)))
             elif prop.status is Status.INCOMPLETE:
                 wanted = [o for o in prop.missing_options if (event.name, prop.name, o.value) in chosen]
                 if wanted:
                     steps.append(_options_step(event.name, prop, wanted))
-    creations = sum(1 for s in steps if s.kind == "definition.create")
+    creations = sum(1 for s in steps if s.kind is StepKind.DEFINITION_CREATE)
     over = max(0, comparison.target_count + creations - MAX_DEFINITIONS_PER_ACCOUNT) if creations else 0
     return TransferPlan(tuple(steps), tuple(untouched), comparison.target_portal_id, over)
 
@@ -323,7 +331,7 @@ def _options_step(event_name: str, prop: PropertyComparison, wanted: Sequence[Pr
     existing = [{"label": o.label, "value": o.value, "hidden": o.hidden, "description": o.description}
                 for o in prop.target.options]
     added = [{"label": o.label, "value": o.value, "hidden": o.hidden, "description": o.description} for o in wanted]
-    return TransferStep("options.add", event_name, prop.name, {"options": option_inputs(existing + added)},
+    return TransferStep(StepKind.OPTIONS_ADD, event_name, prop.name, {"options": option_inputs(existing + added)},
                         tuple(o.value for o in wanted))
 
 

@@ -7,11 +7,19 @@ propertyDefinitions), so a definition exported from the app can be read back.
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from hsexplorer.domain.default_properties import DEFAULT_PROPERTIES, DEFAULT_PROPERTY_NAMES
+
+# The property model lives in event_properties; these names stay importable from here.
+from hsexplorer.domain.event_properties import FIELD_TYPES as FIELD_TYPES
+from hsexplorer.domain.event_properties import PropertyDefinition as PropertyDefinition
+from hsexplorer.domain.event_properties import PropertyOption as PropertyOption
+from hsexplorer.domain.event_properties import PropertyType as PropertyType
+from hsexplorer.domain.event_properties import max_value_length as max_value_length
 
 # `pe{portalId}_{name}`: the fully qualified name of a custom event.
 FULLY_QUALIFIED_NAME = re.compile(r"^pe(?P<portal>\d+)_(?P<name>.+)$")
@@ -31,80 +39,6 @@ PRIMARY_OBJECT_TYPE_IDS: Mapping[str, str] = {
     "DEAL": "0-3",
     "TICKET": "0-5",
 }
-
-
-class PropertyType(enum.Enum):
-    """The six documented event property types (DOC-define)."""
-
-    BOOL = "bool"
-    DATE = "date"
-    DATETIME = "datetime"
-    ENUMERATION = "enumeration"
-    NUMBER = "number"
-    STRING = "string"
-
-    @classmethod
-    def parse(cls, raw: object) -> PropertyType:
-        """Lenient: HubSpot's own responses spell some types differently (`booleancheckbox`, ...)."""
-        text = str(raw or "string").strip().lower()
-        return _TYPE_ALIASES.get(text, cls.STRING)
-
-
-_TYPE_ALIASES = {t.value: t for t in PropertyType} | {
-    "boolean": PropertyType.BOOL,
-    "booleancheckbox": PropertyType.BOOL,
-    "radio": PropertyType.BOOL,
-    "select": PropertyType.ENUMERATION,
-    "text": PropertyType.STRING,
-}
-
-FIELD_TYPES: Mapping[PropertyType, str] = {
-    PropertyType.BOOL: "radio",
-    PropertyType.DATE: "date",
-    PropertyType.DATETIME: "date",
-    PropertyType.ENUMERATION: "select",
-    PropertyType.NUMBER: "number",
-    PropertyType.STRING: "text",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class PropertyOption:
-    label: str
-    value: str
-    hidden: bool = False
-    description: str = ""
-    display_order: int = -1
-
-
-@dataclass(frozen=True, slots=True)
-class PropertyDefinition:
-    name: str
-    label: str
-    type: PropertyType
-    options: tuple[PropertyOption, ...] = ()
-    description: str = ""
-    hubspot_defined: bool = False
-    # Where HubSpot lists the property (-1: not set, as for HubSpot's default properties).
-    display_order: int = -1
-    hidden: bool = False
-    # Derived once: the validator asks for it on every keystroke.
-    option_values: frozenset[str] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "option_values", frozenset(o.value for o in self.options))
-
-    @property
-    def max_length(self) -> int:
-        return max_value_length(self.name)
-
-
-def max_value_length(property_name: str) -> int:
-    """256 characters, or 1,024 when the name contains `url`, `referrer` or `link` (DOC-send)."""
-    lowered = property_name.lower()
-    if "url" in lowered or "referrer" in lowered or "link" in lowered:
-        return 1024
-    return 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +116,6 @@ def parse_property(data: Mapping[str, Any]) -> PropertyDefinition:
         for o in data.get("options") or ()
         if isinstance(o, Mapping)
     )
-    from hsexplorer.domain.default_properties import DEFAULT_PROPERTY_NAMES
 
     hubspot_defined = data.get("hubspotDefined")
     if hubspot_defined is None:
@@ -230,8 +163,6 @@ def parse_definition(data: Mapping[str, Any]) -> EventDefinition:
     raw_properties = data.get("properties")
     if raw_properties is None:
         raw_properties = data.get("propertyDefinitions") or []
-        from hsexplorer.domain.default_properties import DEFAULT_PROPERTIES
-
         # A create body gets HubSpot's default properties unless it opts out.
         defaults = DEFAULT_PROPERTIES if data.get("includeDefaultProperties", True) else ()
     else:

@@ -505,4 +505,5 @@ def refreshed_uuids(payload: Mapping[str, Any]) -> dict[str, Any]:
             return [renew(v) for v in item]
         return item
 
-    return renew(payload)
+    renewed: dict[str, Any] = renew(payload)
+    return renewed

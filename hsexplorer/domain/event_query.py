@@ -23,11 +23,13 @@ import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from hsexplorer.domain.definitions import EventDefinition, PropertyType
 from hsexplorer.domain.findings import Finding, Severity
 from hsexplorer.domain.values import UTK, is_email
+
+E = TypeVar("E", bound=enum.Enum)
 
 SORT_NEWEST_FIRST = "-occurredAt"
 SORT_OLDEST_FIRST = "occurredAt"
@@ -389,7 +391,7 @@ def _str(value: object, default: str = "") -> str:
     return value if isinstance(value, str) else default
 
 
-def _enum(kind: Any, raw: object, default: Any) -> Any:
+def _enum(kind: type[E], raw: object, default: E) -> E:
     try:
         return kind(raw)
     except ValueError:

@@ -11,8 +11,8 @@ import difflib
 import enum
 import json
 from dataclasses import dataclass
-from typing import Any
 
+from hsexplorer.domain.json_types import JsonValue
 from hsexplorer.domain.payload_json import PayloadSyntaxError, loads_strict
 
 
@@ -32,19 +32,20 @@ class DiffRow:
     right_number: int | None = None
 
 
-def pretty_json(value: Any) -> str:
+def pretty_json(value: JsonValue | bytes) -> str:
     """Text that is not JSON is shown as it is."""
     if isinstance(value, (bytes, bytearray)):
         value = value.decode("utf-8", "replace")
     if isinstance(value, str):
+        text: str = value
         try:
-            value = loads_strict(value)
+            value = loads_strict(text)
         except PayloadSyntaxError:  # includes nesting too deep to lay out again
-            return value
+            return text
     return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
 
 
-def side_by_side(left: Any, right: Any) -> list[DiffRow]:
+def side_by_side(left: JsonValue | bytes, right: JsonValue | bytes) -> list[DiffRow]:
     left_lines = pretty_json(left).splitlines() if left is not None else []
     right_lines = pretty_json(right).splitlines() if right is not None else []
     rows: list[DiffRow] = []

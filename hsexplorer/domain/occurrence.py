@@ -9,7 +9,9 @@ from __future__ import annotations
 import uuid as uuid_module
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 MAX_BATCH_INPUTS = 500  # "The custom event occurrence batch endpoint supports batches of 500." (DOC-send)
 MAX_PROPERTIES = 50  # "≤ 50 properties per event occurrence" (DOC-send)
@@ -86,5 +88,5 @@ def is_batch_payload(payload: Any) -> bool:
     return isinstance(payload, Mapping) and "inputs" in payload and "eventName" not in payload
 
 
-def chunk(items: list[Any], size: int = MAX_BATCH_INPUTS) -> list[list[Any]]:
+def chunk(items: list[T], size: int = MAX_BATCH_INPUTS) -> list[list[T]]:
     return [items[i : i + size] for i in range(0, len(items), size)]

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from hsexplorer.domain.values import read_time
 
@@ -42,8 +42,12 @@ def property_name(column: str) -> str | None:
 
 CHUNK_ROWS = 4096
 
+T = TypeVar("T")
+# How a row sorts within a column: numbers first (by value), then text (casefolded), then blanks.
+SortKey = tuple[int, float, str]
 
-class Column:
+
+class Column(Generic[T]):
     """An append-only sequence stored as sealed tuples of CHUNK_ROWS values plus a short list.
 
     Python's cyclic garbage collector walks every element of every list on each full
@@ -54,14 +58,14 @@ class Column:
 
     __slots__ = ("_chunks", "_tail")
 
-    def __init__(self, values: Iterable[Any] = ()) -> None:
-        self._chunks: list[tuple[Any, ...]] = []
-        self._tail: list[Any] = list(values)
+    def __init__(self, values: Iterable[T] = ()) -> None:
+        self._chunks: list[tuple[T, ...]] = []
+        self._tail: list[T] = list(values)
         self.seal()
 
     @classmethod
-    def filled(cls, value: Any, count: int) -> Column:
-        column = cls()
+    def filled(cls, value: T, count: int) -> Column[T]:
+        column: Column[T] = cls()
         full, rest = divmod(count, CHUNK_ROWS)
         block = (value,) * CHUNK_ROWS
         column._chunks = [block] * full
@@ -71,21 +75,21 @@ class Column:
     def __len__(self) -> int:
         return len(self._chunks) * CHUNK_ROWS + len(self._tail)
 
-    def __getitem__(self, row: int) -> Any:
+    def __getitem__(self, row: int) -> T:
         chunk, offset = divmod(row, CHUNK_ROWS)
         chunks = self._chunks
         if row < 0:
             raise IndexError("negative rows are not supported")
         return chunks[chunk][offset] if chunk < len(chunks) else self._tail[offset]
 
-    def __setitem__(self, row: int, value: Any) -> None:
+    def __setitem__(self, row: int, value: T) -> None:
         """Only rows not yet sealed (the current append) can change."""
         offset = row - len(self._chunks) * CHUNK_ROWS
         if offset < 0:
             raise IndexError("sealed rows cannot change")
         self._tail[offset] = value
 
-    def __iter__(self) -> Iterator[Any]:
+    def __iter__(self) -> Iterator[T]:
         for chunk in self._chunks:
             yield from chunk
         yield from self._tail
@@ -104,10 +108,10 @@ class Column:
             return True
         return False
 
-    def append(self, value: Any) -> None:
+    def append(self, value: T) -> None:
         self._tail.append(value)
 
-    def extend(self, values: Iterable[Any]) -> None:
+    def extend(self, values: Iterable[T]) -> None:
         self._tail.extend(values)
 
     def seal(self) -> None:
@@ -142,15 +146,15 @@ class OccurrenceColumns:
 
     def __init__(self) -> None:
         self.times = array("q")
-        self.event_types = Column()
-        self.object_types = Column()
-        self.object_ids = Column()
-        self.ids = Column()
-        self.properties: dict[str, Column] = {}  # name -> value per row (None where absent)
-        self.raw_times = Column()  # occurredAt exactly as received (for JSON and exports)
-        self._search_text = Column()
+        self.event_types: Column[str] = Column()
+        self.object_types: Column[str] = Column()
+        self.object_ids: Column[str] = Column()
+        self.ids: Column[str] = Column()
+        self.properties: dict[str, Column[str | None]] = {}  # name -> value per row (None where absent)
+        self.raw_times: Column[str] = Column()  # occurredAt exactly as received (for JSON and exports)
+        self._search_text: Column[str] = Column()
         self._shared: dict[str, str] = {}
-        self._sort_keys: dict[str, Column] = {}
+        self._sort_keys: dict[str, Column[SortKey]] = {}
         self.day_counts: Counter[int] = Counter()  # local day ordinal -> occurrences
 
     def __len__(self) -> int:
@@ -188,20 +192,20 @@ class OccurrenceColumns:
             texts = [event_type, object_id, occurrence_id]
             if isinstance(props, Mapping):
                 for name, value in props.items():
-                    column = self.properties.get(name)
-                    if column is None:
-                        column = Column.filled(None, first)  # earlier rows lack it; this page's rows stay unsealed
-                        column.extend([None] * count)
-                        self.properties[name] = column
+                    prop_column = self.properties.get(name)
+                    if prop_column is None:
+                        prop_column = Column[str | None].filled(None, first)  # earlier rows lack it; this page's rows stay unsealed
+                        prop_column.extend([None] * count)
+                        self.properties[name] = prop_column
                         new_properties.append(name)
                     text = value if isinstance(value, str) else str(value)
-                    column[row] = text
+                    prop_column[row] = text
                     texts.append(text)
             self._search_text.append("\x1f".join(texts).casefold())
             if ms != UNKNOWN_TIME:
                 self.day_counts[datetime.fromtimestamp(ms / 1000).toordinal()] += 1
-        for column, keys in self._sort_keys.items():
-            keys.extend(self._key_of(column, r) for r in range(first, first + count))
+        for key_column, keys in self._sort_keys.items():
+            keys.extend(self._key_of(key_column, r) for r in range(first, first + count))
         for sequence in self._all_columns():
             sequence.seal()
         return AppendResult(first, count, tuple(new_properties))
@@ -218,7 +222,7 @@ class OccurrenceColumns:
         self.properties.clear()
         self._sort_keys.clear()
 
-    def _all_columns(self) -> list[Column]:
+    def _all_columns(self) -> list[Column[Any]]:
         return [self.event_types, self.object_types, self.object_ids, self.ids, self.raw_times, self._search_text,
                 *self.properties.values(), *self._sort_keys.values()]
 
@@ -239,7 +243,7 @@ class OccurrenceColumns:
         return values[row] if values is not None else None
 
     def row_properties(self, row: int) -> dict[str, str]:
-        return {name: values[row] for name, values in self.properties.items() if values[row] is not None}  # type: ignore[misc]
+        return {name: value for name, values in self.properties.items() if (value := values[row]) is not None}
 
     def row_json(self, row: int) -> dict[str, Any]:
         """The occurrence as HubSpot returned it (ExternalUnifiedEvent)."""
@@ -260,7 +264,7 @@ class OccurrenceColumns:
         return [r for r, (oid, otype) in enumerate(pairs) if oid == object_id and otype == object_type]
 
     # --- sorting and searching ----------------------------------------------------------------
-    def _key_of(self, column: str, row: int) -> Any:
+    def _key_of(self, column: str, row: int) -> SortKey:
         text = self.value(row, column)
         if text is None:
             return (2, 0.0, "")
@@ -272,7 +276,7 @@ class OccurrenceColumns:
             return (0, number, "")
         return (1, 0.0, text.casefold())
 
-    def sort_keys(self, column: str) -> Sequence[Any] | Column:
+    def sort_keys(self, column: str) -> Sequence[int] | Column[SortKey]:
         """A key per row for `column`, computed once and extended as rows arrive."""
         if column == TIME:
             return self.times

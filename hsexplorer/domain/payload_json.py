@@ -23,9 +23,10 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import NoReturn
 
 from hsexplorer.domain.findings import Finding, Severity
+from hsexplorer.domain.json_types import JsonValue
 
 BOM = "\ufeff"
 _UTF8_BOM = b"\xef\xbb\xbf"
@@ -83,7 +84,7 @@ def decode_text(data: str | bytes) -> str:
         raise PayloadSyntaxError.at(text, len(text), f"not UTF-8 text (byte 0x{data[error.start]:02x})") from None
 
 
-def _reject_constant(token: str) -> Any:
+def _reject_constant(token: str) -> NoReturn:
     raise _Refused(_NON_FINITE, lambda _found: True,
                    f"{token} is not a JSON value; send a number, or the value as a string")
 
@@ -118,16 +119,16 @@ def _locate(text: str, start: int, refused: _Refused) -> int:
     return start
 
 
-def loads_strict(data: str | bytes, *, object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None,
-                 start: int = 0) -> Any:
+def loads_strict(data: str | bytes, *, object_pairs_hook: Callable[[list[tuple[str, JsonValue]]], JsonValue] | None = None,
+                 start: int = 0) -> JsonValue:
     """The JSON value in `data`, or PayloadSyntaxError (never another exception) for anything that is not
     strict JSON: NaN/Infinity, numbers beyond what a number can hold, nesting too deep, bad UTF-8."""
     text = decode_text(data)
     return decode_strict(text, object_pairs_hook=object_pairs_hook, start=start)
 
 
-def decode_strict(text: str, *, object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None,
-                  start: int = 0) -> Any:
+def decode_strict(text: str, *, object_pairs_hook: Callable[[list[tuple[str, JsonValue]]], JsonValue] | None = None,
+                  start: int = 0) -> JsonValue:
     """`loads_strict` for text already decoded (no BOM handling); `start` skips a prefix."""
     value, end = raw_decode_strict(text, start, object_pairs_hook=object_pairs_hook)
     end = _skip_space(text, end)
@@ -136,7 +137,7 @@ def decode_strict(text: str, *, object_pairs_hook: Callable[[list[tuple[str, Any
     return value
 
 
-def _decoder(object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None) -> json.JSONDecoder:
+def _decoder(object_pairs_hook: Callable[[list[tuple[str, JsonValue]]], JsonValue] | None) -> json.JSONDecoder:
     return json.JSONDecoder(parse_constant=_reject_constant, parse_float=_checked_float,
                             object_pairs_hook=object_pairs_hook)
 
@@ -145,7 +146,7 @@ _PLAIN_DECODER = _decoder(None)
 
 
 def raw_decode_strict(text: str, start: int = 0, *,
-                      object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None) -> tuple[Any, int]:
+                      object_pairs_hook: Callable[[list[tuple[str, JsonValue]]], JsonValue] | None = None) -> tuple[JsonValue, int]:
     """One JSON value starting at `start` (after whitespace) and where it ends, strictly."""
     decoder = _PLAIN_DECODER if object_pairs_hook is None else _decoder(object_pairs_hook)
     start = _skip_space(text, start)
@@ -171,12 +172,12 @@ def _skip_space(text: str, position: int) -> int:
     return position
 
 
-def load_payload(text: str | bytes) -> tuple[Any, list[Finding]]:
+def load_payload(text: str | bytes) -> tuple[JsonValue, list[Finding]]:
     """The parsed JSON and a warning per duplicated object key (the last value wins)."""
     duplicates: list[str] = []
 
-    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        result: dict[str, Any] = {}
+    def pairs_hook(pairs: list[tuple[str, JsonValue]]) -> dict[str, JsonValue]:
+        result: dict[str, JsonValue] = {}
         for key, value in pairs:
             if key in result:
                 duplicates.append(key)
@@ -210,12 +211,12 @@ def has_lone_surrogate(text: str) -> bool:
     return not text.isascii() and _LONE_SURROGATE.search(text) is not None
 
 
-def lone_surrogate_paths(value: Any, prefix: str = "") -> Iterator[str]:
+def lone_surrogate_paths(value: JsonValue, prefix: str = "") -> Iterator[str]:
     """The JSON paths (as the validator writes them) of strings and keys that cannot be encoded as UTF-8.
 
     Iterative, so a deeply nested value cannot exhaust the stack.
     """
-    stack: list[tuple[str, Any]] = [(prefix.rstrip("."), value)]
+    stack: list[tuple[str, JsonValue]] = [(prefix.rstrip("."), value)]
     while stack:
         path, item = stack.pop()
         if type(item) is str:
@@ -233,7 +234,7 @@ def lone_surrogate_paths(value: Any, prefix: str = "") -> Iterator[str]:
                 stack.append((f"{path}[{index}]", item[index]))
 
 
-def escape_lone_surrogates(value: Any) -> Any:
+def escape_lone_surrogates(value: JsonValue) -> JsonValue:
     """`value` with each lone surrogate spelled out as the six characters `\\ud800`: storable and showable
     (SQLite, CSV and the terminal all need UTF-8), and visibly not the original text."""
     text = json.dumps(value, ensure_ascii=False)

@@ -47,7 +47,7 @@ def _closest(value: str, candidates: list[str] | tuple[str, ...] | frozenset[str
     return matches[0] if matches else None
 
 
-def _did_you_mean(value: str, candidates) -> str:
+def _did_you_mean(value: str, candidates: list[str] | tuple[str, ...] | frozenset[str]) -> str:
     suggestion = _closest(value, candidates)
     return f' Did you mean "{suggestion}"?' if suggestion else ""
 
@@ -246,6 +246,7 @@ class PropertyChecks:
         if reading.format is TimeFormat.INVALID:
             self.add(ERROR, "property.date_invalid", path, "A date must be YYYY-MM-DD or epoch milliseconds at midnight UTC.")
         elif reading.format is TimeFormat.EPOCH_SECONDS:
+            assert reading.epoch_ms is not None  # every reading but INVALID carries a time
             self.add(ERROR, "property.epoch_seconds", path, f"This looks like epoch seconds; dates take milliseconds at midnight UTC, e.g. {reading.epoch_ms - reading.epoch_ms % MS_PER_DAY}.")
         elif not reading.at_utc_midnight:
             assert reading.epoch_ms is not None
@@ -260,6 +261,7 @@ class PropertyChecks:
         if reading.format is TimeFormat.INVALID:
             self.add(ERROR, "property.datetime_invalid", path, "A date-time must be ISO 8601 (2024-05-01T12:00:00Z) or epoch milliseconds.")
         elif reading.format is TimeFormat.EPOCH_SECONDS:
+            assert reading.epoch_ms is not None  # every reading but INVALID carries a time
             self.add(WARNING, "property.epoch_seconds", path, f"This looks like epoch seconds; HubSpot reads milliseconds and would show 1970, so send {reading.epoch_ms}.")
         elif reading.format is TimeFormat.ISO_DATETIME and not reading.has_timezone:
             self.add(WARNING, "property.datetime_no_timezone", path, "Add a time zone (Z or +02:00) so HubSpot does not have to guess it.")

@@ -12,7 +12,7 @@ to run on every keystroke (a 50-property occurrence takes well under a milliseco
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from hsexplorer.domain.definitions import (
@@ -201,7 +201,7 @@ def _now(now_ms: int | None) -> int:
     return now_ms if now_ms is not None else int(time.time() * 1000)
 
 
-def _definition_lookup(definitions: Definitions | EventDefinition | None):
+def _definition_lookup(definitions: Definitions | EventDefinition | None) -> Callable[[object], EventDefinition | None]:
     if definitions is None:
         return lambda _name: None
     if isinstance(definitions, EventDefinition):
@@ -248,7 +248,7 @@ class _OccurrenceCheck(PropertyChecks):
     def add(self, severity: Severity, code: str, path: str, message: str) -> None:
         self.findings.append(Finding(severity, code, self.prefix + path, message))
 
-    def once_per_value(self, kind: str, value: Any, check) -> None:
+    def once_per_value(self, kind: str, value: Any, check: Callable[[Any], object]) -> None:
         """`check(value)`, or a replay of its findings when the batch already checked this value.
 
         Only for checks whose findings depend on the value and on what the batch fixes
@@ -400,7 +400,7 @@ class _OccurrenceCheck(PropertyChecks):
                     self.add(WARNING, "identifier.object_id_format", "objectId", "HubSpot record IDs are numeric; check that this is the record's ID.")
         email_valid = False
         if email not in (None, ""):
-            if not contact_ok:
+            if definition is not None and not contact_ok:
                 self.add(WARNING, "identifier.contact_only", "email", f"email identifies contacts only; this is a {definition.primary_object.lower()} event, so use objectId.")
             elif not isinstance(email, str) or not EMAIL.match(email.strip()):
                 email_valid = False
@@ -414,7 +414,7 @@ class _OccurrenceCheck(PropertyChecks):
                 if email != email.strip():
                     self.add(WARNING, "identifier.email_whitespace", "email", "The email has spaces around it; remove them.")
         if utk not in (None, ""):
-            if not contact_ok:
+            if definition is not None and not contact_ok:
                 self.add(WARNING, "identifier.contact_only", "utk", f"utk identifies contacts only; this is a {definition.primary_object.lower()} event, so use objectId.")
             elif not isinstance(utk, str):
                 self.add(ERROR, "identifier.utk_type", "utk", "utk must be the hubspotutk cookie value as a string.")
@@ -449,14 +449,15 @@ class _OccurrenceCheck(PropertyChecks):
         if reading.format is TimeFormat.INVALID:
             self.add(ERROR, "occurred_at.invalid", "occurredAt", "occurredAt must be an ISO 8601 date-time (2024-05-01T12:00:00Z) or epoch milliseconds.")
             return
-        if not EPOCH_MS_MIN <= (reading.epoch_ms or 0) <= EPOCH_MS_MAX:
+        epoch_ms = reading.epoch_ms or 0  # every valid reading carries its instant
+        if not EPOCH_MS_MIN <= epoch_ms <= EPOCH_MS_MAX:
             # Epoch milliseconds are a signed 64-bit number in HubSpot's (Java) services and in every
             # database that stores them; a value outside it cannot be stored, so the request fails.
             self.add(ERROR, "occurred_at.out_of_range", "occurredAt",
                      "occurredAt is beyond what a 64-bit millisecond timestamp can hold (±9,223,372,036,854,775,807), "
                      "so HubSpot cannot store it; send epoch milliseconds such as 1714564800000.")
             return
-        if not DATE_TIME_MIN_MS <= reading.epoch_ms <= DATE_TIME_MAX_MS:
+        if not DATE_TIME_MIN_MS <= epoch_ms <= DATE_TIME_MAX_MS:
             # SPEC-send types occurredAt as `format: date-time` (RFC 3339: a four-digit year) and the
             # events API returns it as an ISO 8601 timestamp: a time outside years 1-9999 has no such
             # form, so it could be neither accepted as sent nor read back (the sandbox could not list it).

@@ -18,7 +18,7 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -56,7 +56,7 @@ from hsexplorer.hubspot.errors import (
 from hsexplorer.hubspot.hosts import DEFAULT_BASE_URL, check_base_url, is_loopback_host
 from hsexplorer.hubspot.oauth import OAuthKeeper, TokenRefreshCallback, TokenRequests
 from hsexplorer.hubspot.paging import EventPage, EventQuery, next_cursor
-from hsexplorer.hubspot.rate_limit import Clock, Pacer, RateLimitState, RetryPolicy, parse_retry_after
+from hsexplorer.hubspot.rate_limit import Clock, RateLimitGate, RateLimitState, RetryPolicy, parse_retry_after
 from hsexplorer.hubspot.trace import Trace
 
 __all__ = [
@@ -137,7 +137,7 @@ class HubSpotClient:
         )
         self.retry_policy = retry_policy or RetryPolicy()
         self.clock = clock or Clock()
-        self._pacer = Pacer(self.clock, reserve=max(1, send_concurrency))
+        self._rate_gate = RateLimitGate(self.clock, reserve=max(1, send_concurrency))
         self._credentials = OAuthKeeper(auth, TokenRequests(self._post_form, self._get_json), self.clock,
                                         on_token_refresh=on_token_refresh)
         self._redactor = self._credentials.redactor  # knows every secret, renewed ones too
@@ -222,7 +222,7 @@ class HubSpotClient:
 
     @property
     def rate_limit(self) -> RateLimitState | None:
-        return self._pacer.state
+        return self._rate_gate.state
 
     def add_trace_listener(self, callback: TraceListener) -> Callable[[], None]:
         """Call `callback(trace)` after every attempt; returns a function that unsubscribes."""
@@ -269,7 +269,7 @@ class HubSpotClient:
             attempt += 1
             if authenticate:
                 await self._credentials.refresh_if_expiring()
-            await self._pacer.before_request()
+            await self._rate_gate.before_request()
             try:
                 response, trace = await self._attempt(
                     method, path, params, content, content_type, authenticate, attempt, issues_secrets
@@ -282,23 +282,23 @@ class HubSpotClient:
                 raise
             if response.status_code < 300:
                 return response, trace
-            error = self._error_for(response, trace, path)
-            if isinstance(error, TokenExpiredError) and authenticate and not refreshed and self._credentials.can_refresh:
+            failure = self._error_for(response, trace, path)
+            if isinstance(failure, TokenExpiredError) and authenticate and not refreshed and self._credentials.can_refresh:
                 refreshed = True
                 await self._credentials.refresh(failed_token=self._auth)
                 continue
-            if isinstance(error, RateLimitError) and error.retryable:
-                wait = policy.rate_limit_wait(error.retry_after, error.hubspot_message, self._pacer.state)
+            if isinstance(failure, RateLimitError) and failure.retryable:
+                wait = policy.rate_limit_wait(failure.retry_after, failure.hubspot_message, self._rate_gate.state)
                 if rate_limited < policy.max_rate_limit_retries and wait <= policy.max_rate_limit_wait:
                     rate_limited += 1
-                    log.info("rate limited (%s); waiting %.1f s", error.policy_name or "429", wait)
+                    log.info("rate limited (%s); waiting %.1f s", failure.policy_name or "429", wait)
                     await self.clock.sleep(wait)
                     continue
-            if isinstance(error, ServerError) and retry_on_failure and failures + 1 < policy.max_attempts:
+            if isinstance(failure, ServerError) and retry_on_failure and failures + 1 < policy.max_attempts:
                 failures += 1
                 await self.clock.sleep(policy.backoff(failures))
                 continue
-            raise error
+            raise failure
 
     async def _attempt(
         self,
@@ -314,7 +314,7 @@ class HubSpotClient:
         if self._closed:
             raise ConfigurationError("this HubSpot client was closed", user_message="The connection to this account was closed.")
         headers = {"Content-Type": content_type} if content is not None else {}
-        query = list(params or ())
+        query: list[tuple[str, str | int | float | bool | None]] = list(params or ())
         if authenticate:
             headers.update(self._auth.headers())
             query += self._auth.query_params()
@@ -345,7 +345,7 @@ class HubSpotClient:
         trace.response_headers = redactor.headers(response.headers.items())
         trace.response_body = redactor.data(response.content)
         trace.correlation_id = response.headers.get("x-hubspot-correlation-id", "")
-        self._pacer.observe(response.headers)
+        self._rate_gate.observe(response.headers)
         self._emit(trace)
         return response, trace
 
@@ -456,10 +456,10 @@ class HubSpotClient:
                 "POST", versions.batch_path(self._api_version), content=_dumps({"inputs": chunk}), retry_on_failure=all_have_uuid
             )
         except HubSpotError as error:
-            trace = error.trace
+            failed_trace = error.trace
             return SendResult(
-                getattr(error, "status", None), trace.duration if trace else 0.0,
-                trace.correlation_id if trace else "", trace, len(chunk), start, error,
+                getattr(error, "status", None), failed_trace.duration if failed_trace else 0.0,
+                failed_trace.correlation_id if failed_trace else "", failed_trace, len(chunk), start, error,
             )
         return SendResult(response.status_code, trace.duration, trace.correlation_id, trace, len(chunk), start)
 
@@ -467,7 +467,7 @@ class HubSpotClient:
 
     async def iter_event_pages(
         self, query: EventQuery, *, max_results: int | None = None, prefetch: bool = True
-    ) -> AsyncIterator[EventPage]:
+    ) -> AsyncGenerator[EventPage, None]:
         """Pages of the version's occurrence query, following `paging.next.after` until the end or `max_results`.
 
         With `prefetch`, the next page is requested as soon as this one's cursor is known, so

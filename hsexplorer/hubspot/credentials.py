@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,7 +31,16 @@ from hsexplorer.hubspot.scopes import (
     describe_scopes,
 )
 
-OK, MISSING, UNKNOWN = "ok", "missing", "unknown"
+
+class FeatureState(enum.StrEnum):
+    """What a credential's check found for one feature (a str, so it reads and compares as before)."""
+
+    OK = "ok"
+    MISSING = "missing"
+    UNKNOWN = "unknown"  # HubSpot did not say; FeatureCheck.detail tells why
+
+
+OK, MISSING, UNKNOWN = FeatureState.OK, FeatureState.MISSING, FeatureState.UNKNOWN
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +48,7 @@ class FeatureCheck:
     """Whether the credential allows one feature of the app."""
 
     feature: Feature
-    state: str  # OK | MISSING | UNKNOWN
+    state: FeatureState
     detail: str = ""  # why UNKNOWN (HubSpot's answer), for the user
 
     @property
@@ -171,7 +181,7 @@ async def probe_service_key(auth: Auth, requests: CredentialRequests) -> TokenIn
         READ_SCOPE: read_events,
         SEND_SCOPE: send_nothing,
     }
-    by_scope: dict[str, tuple[str, str]] = {}
+    by_scope: dict[str, tuple[FeatureState, str]] = {}
     for scope, probe in probes.items():
         by_scope[scope] = await _run_probe(probe, refused_means_ok=scope == SEND_SCOPE)
     checks = tuple(FeatureCheck(f, *by_scope[f.scope]) for f in FEATURES)
@@ -185,7 +195,7 @@ async def probe_service_key(auth: Auth, requests: CredentialRequests) -> TokenIn
     )
 
 
-async def _run_probe(probe: Callable[[], Awaitable[None]], *, refused_means_ok: bool) -> tuple[str, str]:
+async def _run_probe(probe: Callable[[], Awaitable[None]], *, refused_means_ok: bool) -> tuple[FeatureState, str]:
     try:
         await probe()
     except MissingScopesError:

@@ -129,13 +129,13 @@ class ErrorBody:
     raw: Any = None  # the parsed JSON, or the body text when it was not JSON
 
 
-def _text(value: Any) -> str:
+def _text(value: object) -> str:
     if value is None:
         return ""
     return value if isinstance(value, str) else json.dumps(value) if isinstance(value, dict | list) else str(value)
 
 
-def _context(value: Any) -> dict[str, list[str]]:
+def _context(value: object) -> dict[str, list[str]]:
     if not isinstance(value, Mapping):
         return {}
     out: dict[str, list[str]] = {}
@@ -158,6 +158,7 @@ def parse_error_body(body: bytes | str | None) -> ErrorBody:
         return ErrorBody(message=text.strip()[:500], raw=text)
     if not isinstance(data, Mapping):
         return ErrorBody(message=_text(data)[:500], raw=data)
+    errors = data.get("errors")
     details = tuple(
         ErrorDetail(
             message=_text(e.get("message")),
@@ -166,7 +167,7 @@ def parse_error_body(body: bytes | str | None) -> ErrorBody:
             sub_category=_text(e.get("subCategory")),
             context=_context(e.get("context")),
         )
-        for e in (data.get("errors") if isinstance(data.get("errors"), list) else ())
+        for e in (errors if isinstance(errors, list) else ())
         if isinstance(e, Mapping)
     )
     links = data.get("links")

@@ -115,7 +115,7 @@ class RetryPolicy:
 
     def backoff(self, attempt: int) -> float:
         """Delay before retry number `attempt` (1-based)."""
-        ceiling = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+        ceiling = min(self.max_delay, self.base_delay * (2.0 ** (attempt - 1)))
         # Half fixed, half random: never hammer at once, never all retry in lockstep.
         return ceiling / 2 + self.rng.uniform(0, ceiling / 2)
 
@@ -129,7 +129,7 @@ class RetryPolicy:
         return state.interval_seconds if state else DEFAULT_INTERVAL_MS / 1000
 
 
-class Pacer:
+class RateLimitGate:
     """Slows requests down before HubSpot has to say 429.
 
     After each response the remaining allowance is known; each request sent since then

@@ -153,7 +153,8 @@ class Trace:
 def _shell_word(text: str, placeholder: str) -> str:
     if REDACTED not in text:
         return shlex.quote(text)
-    escaped = text.translate(str.maketrans({"\\": "\\\\", '"': '\\"', "$": "\\$", "`": "\\`"}))
+    escapes: dict[str, str | int | None] = {"\\": "\\\\", '"': '\\"', "$": "\\$", "`": "\\`"}
+    escaped = text.translate(str.maketrans(escapes))
     return '"' + escaped.replace(REDACTED, placeholder) + '"'
 
 

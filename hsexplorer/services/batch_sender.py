@@ -30,7 +30,7 @@ import functools
 import json
 import time
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -41,6 +41,7 @@ from hsexplorer.hubspot.errors import (
     ApiVersionNotServedError,
     AuthenticationError,
     BatchAbortedError,
+    ErrorDetail,
     HubSpotError,
     MissingScopesError,
     OAuthRefreshError,
@@ -150,7 +151,7 @@ class _Tally:
                         state, note)
 
 
-class RequestPacer:
+class SendThrottle:
     """Spaces requests: at most `max_rps` requests per second and, optionally, `rows_per_second`."""
 
     def __init__(self, max_rps: float, rows_per_second: float | None) -> None:
@@ -205,7 +206,7 @@ class BatchSender:
         self._state = RunState.SENDING
         self._note = ""
         self._tally: _Tally | None = None
-        self._pacer = RequestPacer(self.options.max_requests_per_second, self.options.rows_per_second)
+        self._throttle = SendThrottle(self.options.max_requests_per_second, self.options.rows_per_second)
         self._failures = 0  # consecutive batch deliveries that failed retryably (for backoff)
         # Rows settled during the current deliveries (so a stop re-queues only the rest).
         self._settled_rows: set[int] = set()
@@ -254,7 +255,7 @@ class BatchSender:
 
     # --- running ----------------------------------------------------------------------------
 
-    async def _db(self, fn: Callable[..., T], *args: Any) -> T:
+    async def _db(self, fn: Callable[..., T], *args: object) -> T:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, functools.partial(fn, *args))
 
@@ -350,7 +351,7 @@ class BatchSender:
 
     async def _deliver(self, rows: list[ClaimedRow]) -> None:
         """Send `rows` as one batch and settle every one of them (recursing to split on a 400)."""
-        await self._pacer.wait(len(rows))
+        await self._throttle.wait(len(rows))
         results: list[SendResult] = await self.client.send_batch([r.payload for r in rows], chunk_size=len(rows))
         result = results[0]
         if result.accepted:
@@ -400,9 +401,9 @@ class BatchSender:
         await self._deliver(rows[middle:])
 
 
-def _details_by_index(error: ApiError, size: int) -> dict[int, list[Any]]:
+def _details_by_index(error: ApiError, size: int) -> dict[int, list[ErrorDetail]]:
     """HubSpot's errors[] grouped by `context.inputIndex`, or {} unless every entry names a valid index."""
-    grouped: dict[int, list[Any]] = {}
+    grouped: dict[int, list[ErrorDetail]] = {}
     for detail in error.errors:
         values = detail.context.get("inputIndex") or []
         try:
@@ -415,7 +416,7 @@ def _details_by_index(error: ApiError, size: int) -> dict[int, list[Any]]:
     return grouped
 
 
-def _judged(row: ClaimedRow, details: Sequence[Any], fallback: str = "") -> tuple[int, RowState, str]:
+def _judged(row: ClaimedRow, details: Sequence[ErrorDetail], fallback: str = "") -> tuple[int, RowState, str]:
     codes = {d.code for d in details}
     if details and codes <= DUPLICATE_CODES:
         if row.sent_before:
@@ -449,7 +450,7 @@ _OUTCOME = {
 }
 
 
-def report_rows(outbox: Outbox, run_id: int):
+def report_rows(outbox: Outbox, run_id: int) -> Iterator[list[object]]:
     """(row, uuid, outcome, reason, attempts, *source cells) for every row of the run, in row order."""
     run = outbox.run(run_id)
     not_sent = {RunState.CANCELLED: "cancelled before it was sent", RunState.PAUSED: f"run paused: {run.note}"}
@@ -476,7 +477,7 @@ def write_report(outbox: Outbox, run_id: int, path: str | Path) -> int:
     return written
 
 
-def _cell(value: Any) -> str:
+def _cell(value: object) -> str:
     if value is None:
         return ""
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)

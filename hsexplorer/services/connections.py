@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import warnings
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hsexplorer.domain.api_versions import NEWEST_VERSION
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from hsexplorer.hubspot.client import HubSpotClient
     from hsexplorer.hubspot.credentials import FeatureCheck
     from hsexplorer.hubspot.rate_limit import RateLimitState
+    from hsexplorer.sandbox.embedded import EmbeddedSandbox
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +100,7 @@ def client_for(account: Account, secret: AccountSecret, **options: Any) -> HubSp
     return HubSpotClient(auth_for(account, secret), base_url=base_url, allow_custom_host=custom, **options)
 
 
-def open_embedded_sandbox(db_path: Any) -> Any:
+def open_embedded_sandbox(db_path: str | Path) -> EmbeddedSandbox:
     """Open (on first use, seed) the embedded sandbox; also loads the client code that will talk to it.
 
     Meant for a worker thread: both imports (Starlette, httpx) and the SQLite work then stay off
@@ -110,7 +112,7 @@ def open_embedded_sandbox(db_path: Any) -> Any:
     return EmbeddedSandbox.open(db_path)
 
 
-def embedded_client(sandbox: Any, api_version: str = NEWEST_VERSION) -> HubSpotClient:
+def embedded_client(sandbox: EmbeddedSandbox, api_version: str = NEWEST_VERSION) -> HubSpotClient:
     """A client talking to the embedded sandbox's ASGI app in process (no port is opened)."""
     from hsexplorer.hubspot.auth import PrivateAppToken
     from hsexplorer.hubspot.client import HubSpotClient
@@ -144,16 +146,20 @@ def keep_credentials_current(client: HubSpotClient, account: Account, secrets: S
 
 async def check_connection(account: Account, secret: AccountSecret) -> ConnectionReport:
     """Ask HubSpot which portal the credential belongs to and what it may do (scopes or probes)."""
+    from hsexplorer.hubspot.auth import OAuthTokens
+    from hsexplorer.hubspot.credentials import FeatureState
+
     async with client_for(account, secret) as client:
         first_auth = client.auth
         info = await client.token_info()
         rate_limit = client.rate_limit
-        renewed = secret_after_renewal(client.auth) if client.auth is not first_auth else None  # type: ignore[arg-type]
+        auth = client.auth  # a new object only when HubSpot renewed the OAuth tokens
+        renewed = secret_after_renewal(auth) if auth is not first_auth and isinstance(auth, OAuthTokens) else None
     scopes = tuple(sorted(info.scopes))
     features = info.features()
     disabled = tuple(dict.fromkeys(
         DisabledFeature(check.feature.scope, _scope_feature(check.feature.scope))
-        for check in features if check.state == "missing"
+        for check in features if check.state is FeatureState.MISSING
     ))
     return ConnectionReport(info.portal_id, scopes, disabled, scopes_known=info.scopes_known,
                             features=features, notes=info.notes, rate_limit=rate_limit, renewed=renewed)

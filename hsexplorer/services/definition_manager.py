@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from hsexplorer.domain.api_versions import LEGACY_VERSION
-from hsexplorer.domain.definition_changes import PlannedRequest, plan_changes
+from hsexplorer.domain.definition_changes import PlannedKind, PlannedRequest, plan_changes
 from hsexplorer.domain.definition_validation import (
     check_delete_confirmation,
     validate_definition_create,
@@ -81,17 +81,17 @@ def check_plan(original: EventDefinition, plan: list[PlannedRequest]) -> list[Fi
     count = len(original.custom_properties)
     by_name = {p.name: p for p in original.properties}
     for request in plan:
-        if request.kind == "definition.update":
+        if request.kind is PlannedKind.DEFINITION_UPDATE:
             findings += validate_definition_patch(request.body)
-        elif request.kind == "property.delete":
+        elif request.kind is PlannedKind.PROPERTY_DELETE:
             names.discard(request.property_name)
             count -= 1
-        elif request.kind == "property.create":
+        elif request.kind is PlannedKind.PROPERTY_CREATE:
             findings += [f.with_prefix(request.property_name) for f in validate_property_create(
                 request.body, existing_names=names, custom_property_count=count)]
             names.add(request.property_name)
             count += 1
-        elif request.kind == "property.update":
+        elif request.kind is PlannedKind.PROPERTY_UPDATE:
             findings += [f.with_prefix(request.property_name) for f in validate_property_patch(
                 request.body, by_name[request.property_name].type.value)]
     return findings
@@ -107,11 +107,11 @@ async def apply_edit(client: HubSpotClient, original: EventDefinition, draft: Ma
     _raise_if_errors(check_plan(original, plan))
     done: list[str] = []
     for request in plan:
-        if request.kind == "definition.update":
+        if request.kind is PlannedKind.DEFINITION_UPDATE:
             await client.update_definition(original.name, dict(request.body))
-        elif request.kind == "property.delete":
+        elif request.kind is PlannedKind.PROPERTY_DELETE:
             await client.delete_property(original.name, request.property_name)
-        elif request.kind == "property.create":
+        elif request.kind is PlannedKind.PROPERTY_CREATE:
             await client.create_property(original.name, dict(request.body))
         else:
             await client.update_property(original.name, request.property_name, dict(request.body))

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from hsexplorer.domain.definition_transfer import (
     DefinitionsComparison,
+    StepKind,
     TransferPlan,
     TransferStep,
     compare_definitions,
@@ -98,9 +99,9 @@ def select(definitions: Iterable[EventDefinition], names: Sequence[str]) -> list
 
 def _step_problem(step: TransferStep) -> str:
     """A rule the step breaks (checked before any request), or ""."""
-    if step.kind == "definition.create":
+    if step.kind is StepKind.DEFINITION_CREATE:
         findings = validate_definition_create(step.body)
-    elif step.kind == "property.create":
+    elif step.kind is StepKind.PROPERTY_CREATE:
         findings = validate_property_create(step.body)
     else:
         return ""
@@ -138,11 +139,11 @@ async def apply_plan(client: HubSpotClient, plan: TransferPlan,
 
 async def _request(client: HubSpotClient, step: TransferStep) -> None:
     # The definitions API names events by their short internal name in every portal.
-    if step.kind == "definition.create":
+    if step.kind is StepKind.DEFINITION_CREATE:
         await client.create_definition(dict(step.body))
-    elif step.kind == "property.create":
+    elif step.kind is StepKind.PROPERTY_CREATE:
         await client.create_property(step.event_name, dict(step.body))
-    elif step.kind == "options.add":
+    elif step.kind is StepKind.OPTIONS_ADD:
         await client.update_property(step.event_name, step.property_name, dict(step.body))
     else:  # pragma: no cover - the plan makes only these three kinds
         raise ValueError(f"unknown step {step.kind}")

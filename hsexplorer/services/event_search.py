@@ -116,4 +116,4 @@ async def stream_pages(
         async for page in pages:
             yield page
     finally:
-        await pages.aclose()  # type: ignore[attr-defined]
+        await pages.aclose()

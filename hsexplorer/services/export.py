@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from hsexplorer.domain.occurrence_table import (
     EVENT_TYPE,
@@ -42,6 +42,8 @@ from hsexplorer.worker_pacing import paced
 if TYPE_CHECKING:
     from hsexplorer.hubspot.client import HubSpotClient
     from hsexplorer.hubspot.paging import EventQuery
+
+T = TypeVar("T")
 
 # An export-only column: occurredAt in the user's time zone, in a form Excel reads as a date.
 TIME_LOCAL = "occurredAtLocal"
@@ -120,7 +122,7 @@ class _PartialFile:
     def write(self, text: str) -> None:
         self.handle.write(text)
 
-    async def run(self, work: Callable[[], Any]) -> Any:
+    async def run(self, work: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._worker, work)
 
     def _finish(self) -> None:
@@ -207,7 +209,10 @@ async def export_loaded(
         await file.run(lambda: file.write(formatter.header()))
         for start in range(0, len(rows), chunk_rows):
             part = rows[start : start + chunk_rows]
-            await file.run(lambda part=part: file.write(formatter.events(_loaded_events(columns, part, names))))
+            def write_part(part: Sequence[int] = part) -> None:  # formatted in the file's worker, not here
+                file.write(formatter.events(_loaded_events(columns, part, names)))
+
+            await file.run(write_part)
             written += len(part)
             if on_progress is not None:
                 on_progress(ExportProgress(written, len(rows)))
@@ -250,7 +255,10 @@ async def export_query(
         await file.run(lambda: file.write(formatter.header()))
         async for page in client.iter_event_pages(query, max_results=max_results):
             results = page.results
-            await file.run(lambda results=results: file.write(formatter.events(results)))
+            def write_page(results: list[dict[str, Any]] = results) -> None:
+                file.write(formatter.events(results))
+
+            await file.run(write_page)
             written += len(results)
             if on_progress is not None:
                 on_progress(ExportProgress(written, None))

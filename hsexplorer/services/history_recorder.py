@@ -13,7 +13,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +44,7 @@ class AccountRef:
     portal_id: int | None = None
 
 
-def rate_limit_headers(headers: dict[str, str] | Any) -> dict[str, str]:
+def rate_limit_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return {
         name: value for name, value in dict(headers).items()
         if name.lower().startswith("x-hubspot-ratelimit") or name.lower() == "retry-after"

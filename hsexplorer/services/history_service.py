@@ -11,13 +11,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from hsexplorer.services.history_recorder import AccountRef, HistoryRecorder
 from hsexplorer.storage.history import HistoryEntry, HistoryQuery, HistoryStore, Retention
 
 if TYPE_CHECKING:
     from hsexplorer.hubspot.client import HubSpotClient
+    from hsexplorer.storage.accounts import Account
 
 
 class HistoryService:
@@ -45,7 +46,7 @@ class HistoryService:
         """Why the history file could not be used as it was ("" when all is well or not yet opened)."""
         return self._store.recovery_message if self._store is not None else ""
 
-    def attach(self, client: HubSpotClient, account: Any) -> Callable[[], None]:
+    def attach(self, client: HubSpotClient, account: Account | AccountRef) -> Callable[[], None]:
         """Record `client`'s data changes as `account`'s (a storage Account or an AccountRef)."""
         ref = account if isinstance(account, AccountRef) else AccountRef(
             str(account.id), str(account.name), getattr(account, "portal_id", None))

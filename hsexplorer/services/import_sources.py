@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import codecs
 import csv
+import enum
 import io
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from hsexplorer.domain.payload_json import (
     PayloadSyntaxError,
@@ -35,6 +36,8 @@ from hsexplorer.domain.payload_json import (
     lone_surrogate_paths,
     raw_decode_strict,
 )
+
+T = TypeVar("T")
 
 DELIMITERS = (",", ";", "\t", "|")
 SAMPLE_BYTES = 64 * 1024
@@ -136,7 +139,7 @@ def _consistency(sample: str, delimiter: str) -> tuple[bool, int]:
     return width > 1 and all(len(r) == width for r in rows if r), width
 
 
-def _take(iterator: Iterable[Any], count: int) -> Iterator[Any]:
+def _take(iterator: Iterable[T], count: int) -> Iterator[T]:
     for index, item in enumerate(iterator):
         if index >= count:
             return
@@ -155,12 +158,20 @@ class SourceRecord:
     problem: str = ""  # a record that is not a usable row (bad JSON, more cells than columns)
 
 
+class SourceKind(enum.StrEnum):
+    """How an import file is laid out (a str, so it compares and prints as before)."""
+
+    CSV = "csv"  # any delimiter
+    JSONL = "jsonl"  # one JSON object per line
+    JSON = "json"  # one array (or one object)
+
+
 @dataclass(slots=True)
 class TableSource:
     """A file opened for import: its kind, encoding, delimiter and columns; records stream from it."""
 
     path: Path
-    kind: str  # "csv" | "jsonl" | "json"
+    kind: SourceKind
     encoding: str
     delimiter: str = ","
     columns: list[str] = field(default_factory=list)
@@ -175,9 +186,9 @@ class TableSource:
         return ""
 
     def records(self) -> Iterator[SourceRecord]:
-        if self.kind == "csv":
+        if self.kind is SourceKind.CSV:
             return self._csv_records()
-        if self.kind == "jsonl":
+        if self.kind is SourceKind.JSONL:
             return self._jsonl_records()
         return self._json_records()
 
@@ -333,7 +344,7 @@ def open_source(path: str | Path) -> TableSource:
         raise SourceError(f"{path.name}: not valid {encoding} text ({error.reason}); "
                           "save it as \"CSV UTF-8\" and import it again") from None
     kind = _kind(path, sample)
-    if kind == "csv":
+    if kind is SourceKind.CSV:
         try:
             delimiter = sniff_delimiter(sample)
             header = next(csv.reader(io.StringIO(sample), delimiter=delimiter), None)
@@ -347,20 +358,20 @@ def open_source(path: str | Path) -> TableSource:
     return source
 
 
-def _kind(path: Path, sample: str) -> str:
+def _kind(path: Path, sample: str) -> SourceKind:
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson"):
-        return "jsonl"
+        return SourceKind.JSONL
     if suffix == ".json":
-        return "json"
+        return SourceKind.JSON
     if suffix in (".csv", ".tsv", ".txt", ".tab"):
-        return "csv"
+        return SourceKind.CSV
     stripped = sample.lstrip()
     if stripped.startswith("["):
-        return "json"
+        return SourceKind.JSON
     if stripped.startswith("{"):
-        return "jsonl" if "\n{" in stripped else "json"
-    return "csv"
+        return SourceKind.JSONL if "\n{" in stripped else SourceKind.JSON
+    return SourceKind.CSV
 
 
 def _unique_columns(header: Sequence[str]) -> list[str]:

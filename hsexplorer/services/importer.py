@@ -352,7 +352,7 @@ def export_bad_rows(outbox: Outbox, run_id: int, path: str | Path) -> int:
     return written
 
 
-def _cell_text(value: Any) -> str:
+def _cell_text(value: object) -> str:
     if value is None:
         return ""
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from hsexplorer.domain.composer import value_text
@@ -74,7 +75,7 @@ class VerifyResult:
         return [d for d in self.diffs if d.kind is not DiffKind.SAME]
 
 
-def stored_text(value: Any) -> str:
+def stored_text(value: object) -> str:
     """A sent value as HubSpot stores it: a string (booleans lower case, whole floats without .0)."""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
@@ -120,19 +121,20 @@ def lookup_query(payload: Mapping[str, Any], definition: EventDefinition | None,
         return EventQuery(event_type=event_type, ids=[uuid], page_size=10)
     occurred = read_time(payload["occurredAt"]).epoch_ms if payload.get("occurredAt") not in (None, "") else None
     centre = occurred if occurred is not None else sent_at_ms
-    window = {
-        "occurred_after": iso_utc(centre - RECORD_WINDOW_MS),
-        "occurred_before": iso_utc(centre + RECORD_WINDOW_MS),
-        "sort": "-occurredAt",
-        "page_size": 50,
-    }
+    in_window = partial(EventQuery, event_type=event_type, occurred_after=iso_utc(centre - RECORD_WINDOW_MS),
+                        occurred_before=iso_utc(centre + RECORD_WINDOW_MS), sort="-occurredAt", page_size=50)
     object_id = payload.get("objectId")
     if object_id not in (None, ""):
-        return EventQuery(event_type=event_type, object_type=_object_type(definition), object_id=str(object_id), **window)
+        return in_window(object_type=_object_type(definition), object_id=str(object_id))
     email = payload.get("email")
     if isinstance(email, str) and email.strip():
-        return EventQuery(event_type=event_type, object_type="contact", object_properties={"email": email.strip()}, **window)
+        return in_window(object_type="contact", object_properties={"email": email.strip()})
     return None
+
+
+def _properties_of(item: Mapping[str, Any]) -> Mapping[str, Any]:
+    properties = item.get("properties")
+    return properties if isinstance(properties, Mapping) else {}
 
 
 def _best_candidate(results: list[dict[str, Any]], payload: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -141,12 +143,11 @@ def _best_candidate(results: list[dict[str, Any]], payload: Mapping[str, Any]) -
     uuid = payload.get("uuid")
     if isinstance(uuid, str) and uuid:
         return next((r for r in results if r.get("id") == uuid), None)
-    sent_props = payload.get("properties") if isinstance(payload.get("properties"), Mapping) else {}
+    sent_props = _properties_of(payload)
     occurred = read_time(payload["occurredAt"]).epoch_ms if payload.get("occurredAt") not in (None, "") else None
 
     def score(event: dict[str, Any]) -> tuple[int, int]:
-        stored = event.get("properties") if isinstance(event.get("properties"), Mapping) else {}
-        same = sum(1 for d in compare_properties(sent_props, stored) if d.kind is DiffKind.SAME)
+        same = sum(1 for d in compare_properties(sent_props, _properties_of(event)) if d.kind is DiffKind.SAME)
         when = read_time(event.get("occurredAt")).epoch_ms
         on_time = 1 if occurred is not None and when == occurred else 0
         return (on_time, same)
@@ -206,9 +207,7 @@ async def verify_sent(
 
 
 def _compared(payload: Mapping[str, Any], stored: dict[str, Any], attempts: int, elapsed: float) -> VerifyResult:
-    sent_props = payload.get("properties") if isinstance(payload.get("properties"), Mapping) else {}
-    stored_props = stored.get("properties") if isinstance(stored.get("properties"), Mapping) else {}
-    diffs = compare_properties(sent_props, stored_props)
+    diffs = compare_properties(_properties_of(payload), _properties_of(stored))
     occurred_sent = value_text(payload.get("occurredAt"))
     occurred_stored = value_text(stored.get("occurredAt"))
     problems = [d for d in diffs if d.kind in (DiffKind.CHANGED, DiffKind.DROPPED)]

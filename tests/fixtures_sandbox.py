@@ -2,7 +2,8 @@
 
 `sandbox_server` gives each test the seeded demo portal (restored from a snapshot in a few
 milliseconds with SQLite's backup API), no armed faults, default limits and settings, and a
-token with all scopes. Tests talk to it over real HTTP (`.base_url`).
+token with all scopes. Tests talk to it over real HTTP (`.base_url`); its admin routes need the
+admin token (`admin()`, `admin_headers()`, `admin_client()` add it).
 """
 
 from __future__ import annotations
@@ -72,10 +73,23 @@ class ServedSandbox:
     ) -> dict[str, Any]:
         return self.admin("POST", "/_sandbox/tokens", {"kind": kind, "scopes": sorted(scopes), **extra})
 
+    @property
+    def admin_token(self) -> str:
+        return self.server.admin_token
+
+    def admin_headers(self) -> dict[str, str]:
+        """The admin API's credential (the served sandbox refuses its routes without it)."""
+        return {"Authorization": f"Bearer {self.admin_token}"}
+
+    def admin_client(self, **kwargs: Any) -> httpx.Client:
+        """An HTTP client for the admin routes, with the admin credential."""
+        return self.client(token=self.admin_token, **kwargs)
+
     def admin(self, method: str, path: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(self.url(path), data=data, method=method)
         request.add_header("Content-Type", "application/json")
+        request.add_header("Authorization", f"Bearer {self.admin_token}")
         with urllib.request.urlopen(request, timeout=10) as response:
             raw = response.read()
         return json.loads(raw) if raw else None

@@ -89,7 +89,7 @@ def test_every_kind_of_response_carries_the_headers(sandbox_server: ServedSandbo
             client.post(
                 "/oauth/v2/private-apps/get/access-token-info", json={"tokenKey": sandbox_server.token}
             ),
-            client.get("/_sandbox/status"),
+            client.get("/_sandbox/status", headers=sandbox_server.admin_headers()),
         ]
     assert [r.status_code for r in responses] == [204, 200, 404, 404, 200, 200]
     for response in responses:
@@ -196,7 +196,7 @@ def test_truncated_body_breaks_off_mid_response(sandbox_server: ServedSandbox) -
 
 
 def test_fault_specs_are_checked(sandbox_server: ServedSandbox) -> None:
-    with sandbox_server.client(token=None) as client:
+    with sandbox_server.admin_client() as client:
         bad = client.post("/_sandbox/faults", json={"path": "/x", "action": "explode"})
         listed = client.get("/_sandbox/faults")
     assert bad.status_code == 400 and "action" in bad.json()["message"]
@@ -281,7 +281,7 @@ def test_revoking_a_refresh_token_keeps_its_access_tokens(sandbox_server: Served
 
 
 def test_admin_reset_and_seed(sandbox_server: ServedSandbox) -> None:
-    with sandbox_server.client(token=None) as client:
+    with sandbox_server.admin_client() as client:
         assert client.post("/_sandbox/reset").status_code == 204
         empty = client.get("/_sandbox/status").json()
         seeded = client.post("/_sandbox/seed", json={"seed": 7, "contacts": 50, "completions": 400}).json()

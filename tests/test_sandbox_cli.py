@@ -36,6 +36,7 @@ class Served:
     output: queue.Queue[str]
     reader: threading.Thread
     lines: list[str] = field(default_factory=list)
+    admin_token: str = ""
 
     def remaining_output(self) -> str:
         """What it printed after startup (call once it has exited)."""
@@ -94,7 +95,7 @@ def start(*args: str, data_dir: Path) -> Served:
     reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True)  # type: ignore[union-attr]
     reader.start()
     seen: list[str] = []
-    url, tokens = None, {}
+    url, tokens, admin_token = None, {}, ""
     while True:
         try:
             line = lines.get(timeout=30).rstrip("\n")
@@ -104,12 +105,14 @@ def start(*args: str, data_dir: Path) -> Served:
         seen.append(line)
         if match := re.fullmatch(r"listening on (http://127\.0\.0\.1:\d+)", line):
             url = match.group(1)
+        if match := re.fullmatch(r"admin token: (\S+) \(for /_sandbox/ routes: .*\)", line):
+            admin_token = match.group(1)
         if match := re.fullmatch(r"token: (\S+) \(scopes: (.*)\)", line):
             tokens[match.group(1)] = match.group(2).split(", ")
         if line.startswith("Press Ctrl+C"):
             break
     assert url is not None, seen
-    return Served(process, url, tokens, lines, reader, seen)
+    return Served(process, url, tokens, lines, reader, seen, admin_token)
 
 
 @pytest.fixture
@@ -198,6 +201,80 @@ def test_tokens_and_scopes_from_the_command_line(tmp_path: Path) -> None:
         status, headers, _ = server.call("GET", "/events/v3/event-definitions", token="qa-all")
         assert status == 200 and headers["x-hubspot-ratelimit-max"] == "50"
         assert server.call("GET", "/events/v3/event-definitions", token="something-else")[0] == 401
+    finally:
+        assert server.stop() == 0
+
+
+def test_admin_routes_need_the_printed_admin_token(served: Served) -> None:
+    assert served.admin_token.startswith("sandbox-admin-")
+    assert served.admin_token not in served.tokens
+    status, _, body = served.call("POST", "/_sandbox/reset")
+    assert status == 401 and "admin token" in json.loads(body)["message"]
+    [token] = served.tokens
+    assert served.call("POST", "/_sandbox/reset", token=token)[0] == 401  # an API token is not enough
+    status, _, body = served.call("GET", "/_sandbox/status", token=served.admin_token)
+    assert status == 200 and json.loads(body)["definitions"] > 0
+    status, _, body = served.call("POST", "/_sandbox/tokens", {"scopes": ["oauth"]}, served.admin_token)
+    assert status == 201 and json.loads(body)["scopes"] == ["oauth"]
+
+
+def test_an_admin_token_can_be_given(tmp_path: Path) -> None:
+    server = start("--memory", "--admin-token", "my-admin-secret", data_dir=tmp_path)
+    try:
+        assert server.admin_token == "my-admin-secret"
+        assert server.call("GET", "/_sandbox/status", token="my-admin-secret")[0] == 200
+    finally:
+        assert server.stop() == 0
+
+
+def test_with_fixed_tokens_no_other_token_can_be_minted(tmp_path: Path) -> None:
+    server = start("--memory", "--token", "qa-send-only=analytics.behavioral_events.send", data_dir=tmp_path)
+    try:
+        status, _, body = server.call("POST", "/_sandbox/tokens", {"scopes": ["oauth"]}, server.admin_token)
+        assert status == 403 and "--token" in json.loads(body)["message"]
+        status, _, body = server.call("POST", "/_sandbox/tokens", {}, server.admin_token)
+        assert status == 403
+        assert server.call("GET", "/events/v3/events", token="qa-send-only")[0] == 403  # scopes still hold
+    finally:
+        assert server.stop() == 0
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "::"])
+def test_a_host_beyond_loopback_needs_expose_to_network(tmp_path: Path, host: str) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hsexplorer",
+            "sandbox",
+            "serve",
+            "--memory",
+            "--port",
+            "0",
+            "--host",
+            host,
+            "--data-dir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "--expose-to-network" in result.stderr and "Traceback" not in result.stderr
+    assert "listening" not in result.stdout
+
+
+def test_exposed_every_request_needs_a_token(tmp_path: Path) -> None:
+    # Bound to loopback here (tests never bind elsewhere); the flag's rules are the same.
+    server = start("--memory", "--expose-to-network", data_dir=tmp_path)
+    try:
+        [token] = server.tokens
+        assert server.call("GET", "/oauth/v1/access-tokens/" + token)[0] == 401
+        assert server.call("GET", "/no/such/route")[0] == 401
+        assert server.call("GET", "/oauth/v1/access-tokens/" + token, token=token)[0] == 200
+        assert server.call("GET", "/_sandbox/status")[0] == 401
+        assert server.call("GET", "/_sandbox/status", token=server.admin_token)[0] == 200
     finally:
         assert server.stop() == 0
 

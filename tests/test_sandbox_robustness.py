@@ -1,9 +1,25 @@
-"""Whatever a client sends, the sandbox answers with HubSpot's shapes: never a crash, never a 500."""
+"""Whatever a client sends, the sandbox answers with HubSpot's shapes: never a crash, never a 500.
+
+The first tests call the judging and query functions with any value JSON parsing can produce
+(integers up to the 4,300 digits Python reads, any float, nesting within the parser's limit).
+The HTTP tests below send what parsing must refuse (integers past that, NaN and Infinity,
+thousands of levels of nesting, lone surrogates, numbers past 64 bits in every query parameter
+and cursor, any content type) to the served sandbox over one keep-alive connection, and check
+each answer is HubSpot's 400 (or a success) and that the connection still answers afterwards.
+"""
 
 from __future__ import annotations
 
+import base64
+import http.client
+import json
 import string
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import quote, urlencode, urlsplit
 
+import pytest
+from fixtures_sandbox import ServedSandbox
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -34,7 +50,11 @@ names = st.sampled_from(
         "pe1234567_",
     ]
 )
-scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=30))
+# Every integer Python's JSON reader returns (it refuses more than 4,300 digits), not just small ones.
+big_integers = st.integers(min_value=-(10**4299), max_value=10**4299)
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(), big_integers, st.floats(allow_nan=True), st.text(max_size=30)
+)
 property_names = st.one_of(
     st.sampled_from(["hs_city", "login_method", "seats", "to_plan", "customer_id", "amount", "HS_CITY"]),
     st.text(alphabet=string.ascii_letters + "_- 1", max_size=12),
@@ -46,7 +66,9 @@ occurrence = st.fixed_dictionaries(
         "objectId": st.one_of(scalars, st.integers(min_value=1, max_value=10**12).map(str)),
         "email": st.one_of(st.sampled_from(["bilbo@shire.com", "new@example.org", "BAD"]), scalars),
         "utk": st.one_of(st.just("0" * 32), scalars),
-        "occurredAt": st.one_of(scalars, st.just("2025-01-01T00:00:00Z"), st.integers(0, 2 * 10**12)),
+        "occurredAt": st.one_of(
+            scalars, st.just("2025-01-01T00:00:00Z"), st.integers(0, 2 * 10**12), st.integers(2**62, 2**70)
+        ),
         "uuid": st.one_of(st.uuids().map(str), scalars),
         "properties": st.one_of(
             st.dictionaries(property_names, st.one_of(scalars, st.lists(scalars)), max_size=6), scalars
@@ -101,8 +123,15 @@ query_keys = st.sampled_from(
 )
 
 
+query_values = st.one_of(
+    st.text(max_size=20),
+    big_integers.map(str),
+    st.integers(4300, 6000).map(lambda digits: "9" * digits),
+)
+
+
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.tuples(query_keys, st.text(max_size=20)), max_size=6))
+@given(st.lists(st.tuples(query_keys, query_values), max_size=6))
 def test_any_events_query_is_answered_or_refused_cleanly(params: list[tuple[str, str]]) -> None:
     try:
         request = parse_events_request(params)
@@ -117,6 +146,17 @@ json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
     max_leaves=8,
 )
+# As deep as the body parser lets through (input_limits.MAX_JSON_DEPTH).
+deep_values = st.integers(1, 99).map(lambda depth: _nested(depth))
+
+
+def _nested(depth: int) -> object:
+    value: object = "x"
+    for level in range(depth):
+        value = [value] if level % 2 else {"k": value}
+    return value
+
+
 property_create = st.fixed_dictionaries(
     {},
     optional={
@@ -129,7 +169,7 @@ property_create = st.fixed_dictionaries(
             ),
             scalars,
         ),
-        "description": json_values,
+        "description": st.one_of(json_values, deep_values),
     },
 )
 definition_egg = st.fixed_dictionaries(
@@ -137,7 +177,7 @@ definition_egg = st.fixed_dictionaries(
     optional={
         "label": st.one_of(st.just("Robust event"), scalars),
         "name": st.one_of(st.sampled_from(["robust_event", "login_event", "Bad"]), scalars),
-        "description": json_values,
+        "description": st.one_of(json_values, deep_values),
         "primaryObject": st.one_of(st.sampled_from(["CONTACT", "companies", "my_object"]), scalars),
         "includeDefaultProperties": st.one_of(st.booleans(), scalars),
         "propertyDefinitions": st.one_of(st.lists(property_create, max_size=3), scalars),
@@ -175,3 +215,267 @@ def test_any_definition_request_is_built_or_refused_cleanly(egg, patch, prop, pr
             body = step(body)
         except ApiError as error:
             assert error.status in (400, 409) and error.errors
+
+
+# -- over HTTP: what the body parser and the query checks must refuse -------------------------------
+
+
+@dataclass(frozen=True)
+class Raw:
+    """JSON text written as is: what json.dumps cannot or will not produce."""
+
+    text: str
+
+
+def to_json(value: object) -> str:
+    """JSON text for a tree holding Raw pieces (lone surrogates come out as \\udxxx escapes)."""
+    if isinstance(value, Raw):
+        return value.text
+    if isinstance(value, dict):
+        return "{" + ",".join(json.dumps(str(k)) + ":" + to_json(v) for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(to_json(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+surrogate_text = st.text(
+    alphabet=st.one_of(st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF), st.sampled_from("ab ")),
+    min_size=1,
+    max_size=6,
+).filter(lambda text: any(0xD800 <= ord(c) <= 0xDFFF for c in text))
+wild_leaves = st.one_of(
+    st.integers(4300, 6000).map(lambda digits: Raw("9" * digits)),  # past Python's int-string limit
+    st.integers(19, 400).map(lambda digits: Raw("-1" + "0" * digits)),  # past 64 bits
+    st.sampled_from([Raw("NaN"), Raw("Infinity"), Raw("-Infinity"), Raw("1e400"), Raw("-1e999")]),
+    st.integers(100, 6000).map(lambda depth: Raw("[" * depth + "]" * depth)),
+    st.integers(100, 6000).map(lambda depth: Raw('{"a":' * depth + "1" + "}" * depth)),
+    surrogate_text,
+    scalars,
+)
+wild_properties = st.dictionaries(st.one_of(property_names, surrogate_text), wild_leaves, max_size=4)
+wild_occurrence = st.fixed_dictionaries(
+    {},
+    optional={
+        "eventName": st.one_of(names, wild_leaves),
+        "email": st.one_of(st.just("bilbo@shire.com"), wild_leaves),
+        "objectId": st.one_of(st.just("608051"), wild_leaves),
+        "occurredAt": wild_leaves,
+        "uuid": st.one_of(st.uuids().map(str), wild_leaves),
+        "properties": st.one_of(wild_properties, wild_leaves),
+    },
+)
+content_types = st.sampled_from(
+    [
+        "application/json",
+        "application/json; charset=utf-8",
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "",
+    ]
+)
+
+
+class Connection:
+    """One keep-alive HTTP connection to the served sandbox, as a client library would hold it."""
+
+    def __init__(self, sandbox: ServedSandbox) -> None:
+        parts = urlsplit(sandbox.base_url)
+        self.sandbox = sandbox
+        self.http = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+
+    def request(
+        self, method: str, path: str, body: bytes | None = None, headers: dict | None = None
+    ) -> tuple[int, bytes]:
+        self.http.request(method, path, body=body, headers=headers or {})
+        response = self.http.getresponse()
+        return response.status, response.read()
+
+    def check(
+        self,
+        method: str,
+        path: str,
+        body: str | None = None,
+        content_type: str = "application/json",
+        token: str | None = None,
+        answers_after: bool = True,
+    ) -> int:
+        """Send, assert a HubSpot-shaped answer that is not a 500, and that the connection still answers."""
+        headers = {"Authorization": f"Bearer {token or self.sandbox.token}"}
+        if content_type:
+            headers["Content-Type"] = content_type
+        status, raw = self.request(
+            method, path, None if body is None else body.encode("utf-8", "surrogatepass"), headers
+        )
+        assert status < 500, raw[:300]
+        if status >= 400:
+            answer = json.loads(raw)
+            assert answer["status"] == "error" and answer["correlationId"] and answer["message"]
+        if answers_after:
+            self.still_answers()
+        return status
+
+    def still_answers(self) -> None:
+        auth = {"Authorization": f"Bearer {self.sandbox.token}"}
+        assert self.request("GET", "/events/v3/events?limit=1", headers=auth)[0] == 200
+
+
+@pytest.fixture
+def connection(sandbox_server: ServedSandbox) -> Iterator[Connection]:
+    sandbox_server.configure(**UNLIMITED)  # hundreds of requests a test; the limits are tested elsewhere
+    conn = Connection(sandbox_server)
+    yield conn
+    conn.http.close()
+
+
+UNLIMITED = {"tenSecondlyMax": 10**9, "dailyMax": 10**9, "sendPerSecondMax": 10**9, "duplicateUuid": "reject"}
+HTTP_SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@HTTP_SETTINGS
+@given(wild_occurrence, content_types)
+def test_any_send_over_http_is_answered_without_a_500(
+    connection: Connection, payload: dict, content_type: str
+) -> None:
+    assert connection.check("POST", "/events/v3/send", to_json(payload), content_type) in (204, 400)
+
+
+@HTTP_SETTINGS
+@given(st.one_of(st.fixed_dictionaries({"inputs": st.lists(wild_occurrence, max_size=4)}), wild_leaves))
+def test_any_batch_over_http_is_answered_without_a_500(connection: Connection, payload: object) -> None:
+    assert connection.check("POST", "/events/v3/send/batch", to_json(payload)) in (204, 400)
+
+
+@HTTP_SETTINGS
+@given(
+    st.fixed_dictionaries(
+        {"label": st.just("Wild"), "name": st.just("wild_event"), "primaryObject": st.just("CONTACT")},
+        optional={
+            "description": wild_leaves,
+            "propertyDefinitions": st.lists(
+                st.dictionaries(st.sampled_from(["name", "label", "type"]), wild_leaves), max_size=2
+            ),
+        },
+    ),
+    wild_leaves,
+)
+def test_any_definition_request_over_http_is_answered_without_a_500(
+    connection: Connection, egg: dict, patch: object
+) -> None:
+    status = connection.check("POST", "/events/v3/event-definitions", to_json(egg))
+    assert status in (201, 400, 409)
+    assert connection.check(
+        "PATCH", "/events/v3/event-definitions/login_event", to_json({"label": patch})
+    ) in (201, 400)
+
+
+def _cursor(parts: list[object]) -> str:
+    return base64.urlsafe_b64encode(to_json(parts).encode("utf-8", "surrogatepass")).decode().rstrip("=")
+
+
+huge_numbers = st.one_of(
+    st.integers(19, 400).map(lambda digits: "9" * digits),
+    st.integers(4300, 6000).map(lambda digits: "9" * digits),
+    st.integers(min_value=-(2**70), max_value=2**70).map(str),
+)
+cursors = st.one_of(
+    st.lists(st.one_of(wild_leaves, st.integers(), st.text(max_size=5)), min_size=3, max_size=3).map(_cursor),
+    st.text(max_size=30),
+)
+
+
+@HTTP_SETTINGS
+@given(
+    st.lists(
+        st.one_of(
+            st.tuples(
+                st.sampled_from(["objectId", "occurredAfter", "occurredBefore", "limit"]), huge_numbers
+            ),
+            st.tuples(st.sampled_from(["after", "before"]), cursors),
+            st.tuples(query_keys, query_values),
+        ),
+        max_size=5,
+    )
+)
+def test_any_events_query_over_http_is_answered_without_a_500(
+    connection: Connection, params: list[tuple[str, str]]
+) -> None:
+    query = urlencode([(k, v.encode("utf-8", "surrogatepass")) for k, v in params])
+    assert connection.check("GET", "/events/v3/events?" + query) in (200, 400)
+
+
+@HTTP_SETTINGS
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["limit", "after", "includeProperties", "sortOrder", "searchString"]),
+            st.one_of(huge_numbers, query_values),
+        ),
+        max_size=4,
+    )
+)
+def test_any_definitions_query_over_http_is_answered_without_a_500(
+    connection: Connection, params: list[tuple[str, str]]
+) -> None:
+    query = "&".join(f"{quote(k)}={quote(v, safe='')}" for k, v in params)
+    assert connection.check("GET", "/events/v3/event-definitions?" + query) in (200, 400)
+
+
+@HTTP_SETTINGS
+@given(
+    st.sampled_from(
+        [
+            ("POST", "/_sandbox/faults"),
+            ("PATCH", "/_sandbox/settings"),
+            ("POST", "/_sandbox/tokens"),
+            ("POST", "/_sandbox/seed"),
+        ]
+    ),
+    st.one_of(
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    "path",
+                    "count",
+                    "status",
+                    "latencyMs",
+                    "retryAfter",
+                    "headers",
+                    "tenSecondlyMax",
+                    "oauthLifetimeSeconds",
+                    "duplicateUuid",
+                    "kind",
+                    "scopes",
+                    "expiresIn",
+                    "token",
+                    "contacts",
+                    "days",
+                    "seed",
+                ]
+            ),
+            wild_leaves,
+            max_size=3,
+        ),
+        wild_leaves,
+    ),
+    content_types,
+)
+def test_any_admin_request_over_http_is_answered_without_a_500(
+    connection: Connection, route: tuple[str, str], body: object, content_type: str
+) -> None:
+    method, path = route
+    if path == "/_sandbox/seed" and isinstance(body, dict):
+        body = {k: v for k, v in body.items() if k not in ("contacts", "completions")}  # keep seeding quick
+    admin = connection.sandbox.admin_token
+    status = connection.check(method, path, to_json(body), content_type, token=admin, answers_after=False)
+    assert status in (200, 201, 400, 415)
+    # An armed fault or a low limit would answer the next request: undo them on the same connection.
+    headers = {"Authorization": f"Bearer {admin}", "Content-Type": "application/json"}
+    assert connection.request("DELETE", "/_sandbox/faults", headers=headers)[0] == 204
+    assert (
+        connection.request("PATCH", "/_sandbox/settings", json.dumps(UNLIMITED).encode(), headers)[0] == 200
+    )
+    connection.still_answers()

@@ -1,8 +1,9 @@
 """`hsexplorer sandbox serve`: the local HubSpot emulator on a port, for QA and other backends.
 
-It binds to loopback unless told otherwise (its admin API under /_sandbox/ has no auth),
-prints `listening on http://HOST:PORT` and the tokens it accepts (fake tokens; printing them is
-the point), and stops cleanly with exit 0 on Ctrl+C or SIGTERM.
+It binds to loopback unless `--expose-to-network` says otherwise, prints `listening on
+http://HOST:PORT`, the admin token its /_sandbox/ routes need and the tokens it accepts (fake
+tokens for a local emulator; printing them is the point), and stops cleanly with exit 0 on
+Ctrl+C or SIGTERM.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from hsexplorer.sandbox.app import create_app
 from hsexplorer.sandbox.embedded import ensure_default_token
 from hsexplorer.sandbox.rate_limit import RateLimitSettings
 from hsexplorer.sandbox.seed import seed_demo
+from hsexplorer.sandbox.served_guard import MAX_BODY_BYTES
 from hsexplorer.sandbox.server import SandboxServer, is_loopback
 from hsexplorer.sandbox.store import SandboxStore
 from hsexplorer.storage.paths import resolve_paths
@@ -41,10 +43,26 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], co
         parents=[common],
         help="serve the sandbox over HTTP",
         description="Serve the sandbox over HTTP so that curl, QA tools or your own backend can call it "
-        "like api.hubapi.com. Stop with Ctrl+C.",
+        "like api.hubapi.com. Stop with Ctrl+C. The admin routes under /_sandbox/ need the admin token "
+        "printed at start (Authorization: Bearer <admin token>), take JSON bodies only and refuse "
+        "requests from web pages (Origin) and through other host names (Host). Request bodies are "
+        f"capped at {MAX_BODY_BYTES // (1024 * 1024)} MiB (413).",
     )
     serve.add_argument(
-        "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, loopback only)"
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default 127.0.0.1, loopback only; any other address needs --expose-to-network)",
+    )
+    serve.add_argument(
+        "--expose-to-network",
+        action="store_true",
+        help="allow a --host beyond loopback: the sandbox, its data and its admin API become reachable "
+        "from the network, and every request then needs a token (an API token or the admin token)",
+    )
+    serve.add_argument(
+        "--admin-token",
+        metavar="TOKEN",
+        help="the admin token for /_sandbox/ routes (default: a new random one, printed at start)",
     )
     serve.add_argument(
         "--port", type=int, default=8765, help="port to listen on; 0 picks a free one (default 8765)"
@@ -64,7 +82,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], co
         action="append",
         default=[],
         metavar="TOKEN[=SCOPE,SCOPE...]",
-        help="accept TOKEN, with all scopes or the listed ones; repeatable (default: one generated token, all scopes)",
+        help="accept TOKEN, with all scopes or the listed ones; repeatable (default: one generated token, "
+        "all scopes). With --token, the sandbox accepts only these: POST /_sandbox/tokens is refused (403)",
     )
     serve.add_argument(
         "--rate-limit",
@@ -173,6 +192,17 @@ def _tokens(store: SandboxStore, options: list[str]) -> list[tuple[str, frozense
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    if not is_loopback(args.host) and not args.expose_to_network:
+        print(
+            f"hsexplorer sandbox: {args.host} is not a loopback address; the sandbox would be reachable "
+            "from the network. Add --expose-to-network if you mean it (every request then needs a "
+            "token), or use --host 127.0.0.1.",
+            file=sys.stderr,
+        )
+        return 2
+    if args.admin_token is not None and not args.admin_token.strip():
+        print("hsexplorer sandbox: --admin-token cannot be empty", file=sys.stderr)
+        return 2
     try:
         store = _open_store(args)
     except (OSError, sqlite3.DatabaseError) as exc:
@@ -195,18 +225,29 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def _serve(store: SandboxStore, args: argparse.Namespace, tokens: list[tuple[str, frozenset[str]]]) -> int:
-    if not is_loopback(args.host):
+    if args.expose_to_network and not is_loopback(args.host):
         print(
-            f"WARNING: serving on {args.host}, reachable from other machines. The sandbox's admin API "
-            "(/_sandbox/: reset, seed, faults) has no authentication. Use 127.0.0.1 unless you mean it.",
+            f"WARNING: serving on {args.host}, reachable from other machines. Every request needs a token; "
+            "anyone with the admin token can reset the sandbox.",
             file=sys.stderr,
             flush=True,
         )
     limits = RateLimitSettings()
     if args.rate_limit is not None:
         limits.ten_secondly_max = max(1, args.rate_limit)
-    app = create_app(store, rate_limits=limits, accepted_tokens={token for token, _ in tokens})
-    server = SandboxServer(app, host=args.host, port=args.port)
+    app = create_app(
+        store,
+        rate_limits=limits,
+        accepted_tokens={token for token, _ in tokens},
+        minting_allowed=not args.token,  # fixed tokens stay the only ones
+    )
+    server = SandboxServer(
+        app,
+        host=args.host,
+        port=args.port,
+        admin_token=args.admin_token.strip() if args.admin_token else None,
+        expose_to_network=args.expose_to_network,
+    )
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -218,6 +259,7 @@ def _serve(store: SandboxStore, args: argparse.Namespace, tokens: list[tuple[str
         where = "memory" if store.path is None else str(store.path)
         print(f"hsexplorer sandbox: portal {store.portal_id}, state in {where}")
         print(f"listening on {server.base_url}")
+        print(f"admin token: {server.admin_token} (for /_sandbox/ routes: Authorization: Bearer <admin token>)")
         for rule, choice in store.readings.changed().items():
             print(f"reading: {rule}={choice}")
         for token, scopes in tokens:

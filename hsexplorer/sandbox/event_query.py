@@ -1,9 +1,9 @@
 """GET /events/v3/events: its query parameters, their documented preconditions, and paging cursors.
 
 HUBSPOT_API.md §4.1: `objectId` needs `objectType`; `property.*` and `id` need `eventType`;
-`objectProperty.*` identifies the record instead of an id (it needs `objectType` too); default
-limit 20 (the sandbox caps a page at 100, HubSpot documents no maximum); `sort` is read in all
-three documented spellings. Time bounds: `occurredAfter` is inclusive, `occurredBefore`
+`objectProperty.*` identifies the record instead of an id (it needs `objectType` too); `limit`
+is the spec's int32, default 20 (the sandbox serves at most 100 a page, HubSpot documents no
+maximum); `sort` is read in all three documented spellings. Time bounds: `occurredAfter` is inclusive, `occurredBefore`
 exclusive (HubSpot does not say; half-open windows never count an occurrence twice).
 Cursors are opaque: URL-safe base64 of the keyset position (occurredAt, id, sequence).
 """
@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -21,10 +20,16 @@ from typing import Any
 from hsexplorer.domain.event_query import UTK_UNSUPPORTED, is_utk_property
 from hsexplorer.domain.values import iso_utc, read_time
 from hsexplorer.sandbox.errors import ErrorDetail, validation_error
+from hsexplorer.sandbox.input_limits import (
+    INT32_MAX,
+    INT64_MAX,
+    INT64_MIN,
+    bounded_int,
+    has_lone_surrogate,
+    time_in_range,
+)
 from hsexplorer.sandbox.store import EventFilter, StoredEvent
 
-# ASCII digits only: str.isdigit() also accepts "¹" and other characters int() refuses.
-WHOLE_NUMBER = re.compile(r"^-?[0-9]+$")
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 
@@ -103,14 +108,15 @@ def parse_events_request(params: Iterable[tuple[str, str]]) -> EventsRequest:
         flt.event_type = scalars["eventType"].strip()
     if "objectId" in scalars:
         raw = scalars["objectId"].strip()
-        if not WHOLE_NUMBER.match(raw):
+        object_id = bounded_int(raw, 0, INT64_MAX)  # the spec's int64
+        if object_id is None:
             problem(
                 "objectId",
                 "INVALID_INTEGER",
-                f"objectId must be a whole number (the record's id), not {raw!r}.",
+                f"objectId must be a whole number (the record's id, at most {INT64_MAX}), not {_shown(raw)}.",
             )
         else:
-            flt.object_id = str(int(raw))
+            flt.object_id = str(object_id)
         if flt.object_type is None:
             problem(
                 "objectId",
@@ -143,7 +149,7 @@ def parse_events_request(params: Iterable[tuple[str, str]]) -> EventsRequest:
     for bound in ("occurredAfter", "occurredBefore"):
         if bound in scalars:
             reading = read_time(scalars[bound])
-            if not reading.is_valid or reading.epoch_ms is None:
+            if not reading.is_valid or reading.epoch_ms is None or not time_in_range(reading.epoch_ms):
                 problem(
                     bound,
                     "INVALID_DATE",
@@ -165,10 +171,17 @@ def parse_events_request(params: Iterable[tuple[str, str]]) -> EventsRequest:
     limit = DEFAULT_LIMIT
     if "limit" in scalars:
         raw = scalars["limit"].strip()
-        if not WHOLE_NUMBER.match(raw) or int(raw) < 1:
-            problem("limit", "INVALID_INTEGER", f"limit must be a positive whole number, not {raw!r}.")
+        # The spec types limit as int32 and documents no maximum (HUBSPOT_API.md §4.1): a value
+        # outside 1..2^31-1 is refused, a larger page than MAX_LIMIT is served as MAX_LIMIT.
+        requested = bounded_int(raw, 1, INT32_MAX)
+        if requested is None:
+            problem(
+                "limit",
+                "INVALID_INTEGER",
+                f"limit must be a whole number from 1 to {INT32_MAX}, not {_shown(raw)}.",
+            )
         else:
-            limit = min(int(raw), MAX_LIMIT)
+            limit = min(requested, MAX_LIMIT)
     request = EventsRequest(filter=flt, limit=limit, properties=frozenset(returned) if returned else None)
     for name in ("after", "before"):
         if scalars.get(name):
@@ -190,6 +203,11 @@ def parse_events_request(params: Iterable[tuple[str, str]]) -> EventsRequest:
     return request
 
 
+def _shown(raw: str) -> str:
+    """The value as quoted in an error message, shortened (a crafted value may be megabytes)."""
+    return repr(raw if len(raw) <= 40 else raw[:40] + "...")
+
+
 def encode_cursor(event: StoredEvent) -> str:
     raw = json.dumps([event.occurred_at, event.uuid, event.seq], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -199,10 +217,12 @@ def decode_cursor(text: str) -> Cursor:
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         occurred, uid, seq = json.loads(raw)
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, RecursionError):
         raise ValueError("not a cursor") from None
     if not isinstance(occurred, int) or not isinstance(uid, str) or not isinstance(seq, int):
         raise ValueError("not a cursor")
+    if not (time_in_range(occurred) and INT64_MIN <= seq <= INT64_MAX) or has_lone_surrogate(uid):
+        raise ValueError("not a cursor")  # forged: SQLite could not compare it
     return occurred, uid, seq
 
 

@@ -93,6 +93,16 @@ def _default_message(status: int) -> str:
     return f"Request failed with status {status} (injected by the sandbox)."
 
 
+# A fault stays armed until used; a delay longer than ten minutes would only hang a client.
+MAX_COUNT = 1_000_000
+MAX_LATENCY_MS = 600_000
+
+
+def _header_safe(text: str) -> bool:
+    """Sendable as an HTTP header (name or value): printable ASCII, no line breaks."""
+    return text.isascii() and text.isprintable()
+
+
 def _camel(key: str) -> str:
     head, *rest = key.split("_")
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
@@ -122,12 +132,15 @@ def parse_fault(spec: Mapping[str, Any]) -> Fault:
         raise FaultSpecError(f"invalid fault: {exc}") from None
     if fault.action not in ACTIONS:
         raise FaultSpecError(f"action must be one of {', '.join(ACTIONS)}")
-    if fault.count < 1:
-        raise FaultSpecError("count must be at least 1")
+    if not 1 <= fault.count <= MAX_COUNT:
+        raise FaultSpecError(f"count must be from 1 to {MAX_COUNT}")
     if fault.status is not None and not 100 <= fault.status <= 599:
         raise FaultSpecError("status must be an HTTP status code (100-599)")
-    if fault.latency_ms < 0:
-        raise FaultSpecError("latencyMs cannot be negative")
+    if not 0 <= fault.latency_ms <= MAX_LATENCY_MS:
+        raise FaultSpecError(f"latencyMs must be from 0 to {MAX_LATENCY_MS}")
+    for name, value in [*fault.headers.items(), ("retryAfter", fault.retry_after or "")]:
+        if not _header_safe(name) or not _header_safe(value):
+            raise FaultSpecError(f"header {name[:40]!r} must be printable ASCII on one line")
     if fault.action == "respond" and fault.status is None and not fault.latency_ms:
         raise FaultSpecError("give a status, a latencyMs, or an action (drop, truncate)")
     return fault

@@ -20,7 +20,6 @@ Where HubSpot's documentation is silent, the sandbox applies the reading chosen 
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from collections.abc import Mapping, Sequence
@@ -29,9 +28,11 @@ from typing import Any
 from hsexplorer.domain.definitions import EventDefinition
 from hsexplorer.domain.findings import Finding, Severity
 from hsexplorer.domain.occurrence import MAX_PROPERTIES
+from hsexplorer.domain.payload_json import PayloadSyntaxError, loads_strict
 from hsexplorer.domain.validation import validate, validate_batch
 from hsexplorer.domain.values import read_time
 from hsexplorer.sandbox.errors import ApiError, findings_error, raise_for_findings, validation_error
+from hsexplorer.sandbox.input_limits import json_problem
 from hsexplorer.sandbox.readings import without_dropped
 from hsexplorer.sandbox.store import PendingOccurrence, Rejection, SandboxStore, now_ms
 
@@ -40,12 +41,18 @@ _INPUT_INDEX = re.compile(r"^inputs\[(\d+)\]")
 
 
 def parse_json_body(raw: bytes) -> Any:
-    """The request's JSON, or HubSpot's 400 for a body that is not JSON."""
+    """The request's JSON, or HubSpot's 400 for a body that is not JSON or cannot be handled.
+
+    One strict reader for the app and the sandbox (domain/payload_json.py): NaN, Infinity, numbers a
+    double cannot hold, integers of more than 4,300 digits, bad UTF-8 and deep nesting are all refused."""
     try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        where = f" at line {exc.lineno}, column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
-        raise validation_error(f"Invalid input JSON{where}: {exc.args[0].split(':')[0]}.") from None
+        value = loads_strict(raw)
+    except PayloadSyntaxError as exc:
+        raise validation_error(f"Invalid input JSON at line {exc.line}, column {exc.column}: {exc.message}.") from None
+    problem = json_problem(value, raw.decode("utf-8", errors="replace"))
+    if problem:
+        raise validation_error(f"Invalid input JSON: {problem}.")
+    return value
 
 
 def judge_send(store: SandboxStore, payload: Any, *, now: int | None = None) -> list[PendingOccurrence]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 from dataclasses import dataclass
-from importlib.util import find_spec
 
 
 @dataclass(frozen=True, slots=True)

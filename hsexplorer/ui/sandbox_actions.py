@@ -52,7 +52,7 @@ def copyable_field(value: str, name: str, *, secret: bool = False) -> tuple[QWid
 
 
 class ServeDialog(QDialog):
-    """Where the served sandbox listens and the token other tools should send."""
+    """Where the served sandbox listens, the token other tools should send and the admin token."""
 
     def __init__(self, served: ServedSandbox, on_stop: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,15 +62,20 @@ class ServeDialog(QDialog):
         intro = QLabel(
             "Other tools on this computer can now use the sandbox like HubSpot's API: point them at "
             "this base URL and send the token as <code>Authorization: Bearer …</code>. "
-            "It listens on the loopback address only and stops when the app closes."
+            "It listens on the loopback address only and stops when the app closes. Its admin routes "
+            "(<code>/_sandbox/…</code>: reset, seed, faults) need the admin token instead."
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
         form = QFormLayout()
         url_row, self.url_edit, self.copy_url = copyable_field(served.base_url, "Base URL")
         token_row, self.token_edit, self.copy_token = copyable_field(served.token, "Access token", secret=True)
+        admin_row, self.admin_token_edit, self.copy_admin_token = copyable_field(
+            served.admin_token, "Admin token", secret=True
+        )
         form.addRow("Base URL", url_row)
         form.addRow("Access token", token_row)
+        form.addRow("Admin token", admin_row)
         if served.portal_id is not None:
             form.addRow("Portal id", QLabel(str(served.portal_id)))
         layout.addLayout(form)

@@ -58,6 +58,7 @@ class ServedSandbox:
     base_url: str
     token: str
     portal_id: int | None
+    admin_token: str = ""  # for the /_sandbox/ admin routes of the served port
 
 
 class AppSession(QObject):
@@ -222,7 +223,7 @@ class AppSession(QObject):
         server = SandboxServer(sandbox.app, host="127.0.0.1", port=0)
         await run_blocking(server.start)
         self._server = server
-        self.served = ServedSandbox(server.base_url, sandbox.token, sandbox.portal_id)
+        self.served = ServedSandbox(server.base_url, sandbox.token, sandbox.portal_id, server.admin_token)
         self.sandbox_served.emit(self.served)
         return self.served
 

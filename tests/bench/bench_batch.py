@@ -56,6 +56,9 @@ _FAULT_ROUNDS = (
 # --- the served sandbox -------------------------------------------------------------------------
 
 
+ADMIN_TOKEN = "sandbox-admin-bench"  # the served sandbox's admin routes need it
+
+
 def _seed(folder: Path) -> str:
     from hsexplorer.sandbox.embedded import ensure_default_token
     from hsexplorer.sandbox.seed import SeedSettings, seed_demo
@@ -73,7 +76,8 @@ class Served:
     def __init__(self, folder: Path) -> None:
         self.token = _seed(folder)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "hsexplorer", "sandbox", "serve", "--data", str(folder), "--port", "0"],
+            [sys.executable, "-m", "hsexplorer", "sandbox", "serve", "--data", str(folder), "--port", "0",
+             "--admin-token", ADMIN_TOKEN],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
         assert self.process.stdout is not None
         self.base_url = ""
@@ -95,7 +99,8 @@ class Served:
     def admin(self, method: str, path: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(self.base_url + path, data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
+                                         headers={"Content-Type": "application/json",
+                                                  "Authorization": f"Bearer {ADMIN_TOKEN}"})
         with urllib.request.urlopen(request, timeout=30) as response:
             raw = response.read()
         return json.loads(raw) if raw else None

@@ -45,6 +45,8 @@ DEFINITION = {
 
 # --- the served sandbox -----------------------------------------------------------------------
 
+ADMIN_TOKEN = "sandbox-admin-bench"  # the served sandbox's admin routes need it
+
 # The child: an empty in-memory portal that accepts TOKEN, served by uvicorn on 127.0.0.1.
 _SERVE = f"""
 import signal, threading
@@ -54,7 +56,8 @@ from hsexplorer.sandbox.server import SandboxServer
 from hsexplorer.sandbox.store import SandboxStore
 store = SandboxStore.in_memory()
 store.put_token(auth.private_app_token({TOKEN!r}, auth.ALL_SCOPES))
-server = SandboxServer(create_app(store, accepted_tokens={{{TOKEN!r}}}), host="127.0.0.1", port=0).start()
+server = SandboxServer(create_app(store, accepted_tokens={{{TOKEN!r}}}), host="127.0.0.1", port=0,
+                       admin_token={ADMIN_TOKEN!r}).start()
 print("listening on " + server.base_url, flush=True)
 stop = threading.Event()
 signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -90,7 +93,8 @@ class ServedSandbox:
     def admin(self, method: str, path: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(self.base_url + path, data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
+                                         headers={"Content-Type": "application/json",
+                                                  "Authorization": f"Bearer {ADMIN_TOKEN}"})
         with urllib.request.urlopen(request, timeout=30) as response:
             raw = response.read()
         return json.loads(raw) if raw else None

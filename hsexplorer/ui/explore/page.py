@@ -55,9 +55,9 @@ from hsexplorer.ui.explore.occurrence_detail import OccurrenceDetail
 from hsexplorer.ui.explore.property_filter_row import PropertyFilterRow
 from hsexplorer.ui.explore.results_model import SOURCE_ROW_ROLE, ResultsModel
 from hsexplorer.ui.explore.search_form import SearchForm
+from hsexplorer.ui.explore.timeline_view import DayCountChart, TimelinePoint, TimelineView
 from hsexplorer.ui.explore.tips import tip as _tip
 from hsexplorer.ui.icons import icon
-from hsexplorer.ui.explore.timeline_view import DayCountChart, TimelinePoint, TimelineView
 
 log = logging.getLogger(__name__)
 

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 
 from hsexplorer.domain.json_diff import pretty_json
 from hsexplorer.storage.history import HistoryEntry, Retention
-from hsexplorer.ui.widgets.json_editor import JsonHighlighter
 from hsexplorer.ui.theme import status_colour
+from hsexplorer.ui.widgets.json_editor import JsonHighlighter
 from hsexplorer.ui.widgets.row_table_model import RIGHT, ROW_ROLE, Column, RowTableModel
 
 ENTRY_ROLE = ROW_ROLE  # data(index, ENTRY_ROLE) is the HistoryEntry

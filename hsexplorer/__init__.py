@@ -1,3 +1,3 @@
 """hsexplorer: compose, validate, send and explore HubSpot custom behavioral events."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -3,6 +3,7 @@
     python packaging/build.py app [--clean] [--smoke-test] [--archive]   # frozen one-folder app
     python packaging/build.py smoke-test [--bundle DIR]                   # start the built app, check it
     python packaging/build.py installer                                   # Windows: Inno Setup; macOS: DMG
+    python packaging/build.py deb [--bundle DIR] [--out DIR]              # Debian/Ubuntu: .deb of the built app
     python packaging/build.py dists [--out DIR]                           # sdist + wheel (wheel from the sdist)
 
 Output goes to packaging/dist/ (work files to packaging/build/); both are git-ignored.
@@ -26,6 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import bundle_config  # beside this script
+import deb  # beside this script
 
 PACKAGING_DIR = Path(__file__).resolve().parent
 ROOT = PACKAGING_DIR.parent
@@ -244,6 +246,38 @@ def macos_disk_image() -> Path:
     return image
 
 
+# --- Debian package ------------------------------------------------------------------------
+def debian_package(bundle: Path, out_dir: Path = DIST_DIR) -> Path:
+    """hsexplorer_<version>_<arch>.deb of a built bundle (packaging/deb.py says what goes where)."""
+    if not sys.platform.startswith("linux"):
+        raise BuildError("the .deb is built on Debian or Ubuntu")
+    if not (bundle / "share").is_dir():
+        add_linux_desktop_files(bundle)
+    return deb.build_deb(
+        bundle,
+        out_dir,
+        project_root=ROOT,
+        info=appinfo(),
+        homepage=_homepage(),
+        summary=_project_description(),
+        overrides=PACKAGING_DIR / "linux" / "hsexplorer.lintian-overrides",
+    )
+
+
+def _pyproject() -> dict:
+    import tomllib
+
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def _homepage() -> str:
+    return _pyproject()["project"]["urls"]["Homepage"]
+
+
+def _project_description() -> str:
+    return _pyproject()["project"]["description"]
+
+
 # --- Python distributions ----------------------------------------------------------------
 def python_dists(out_dir: Path) -> tuple[Path, Path]:
     """Build the sdist from a clean copy of the source, then the wheel from the sdist.
@@ -294,6 +328,9 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     commands.add_parser(
         "installer", help="Windows: Inno Setup installer; macOS: disk image (signed if configured)"
     )
+    deb = commands.add_parser("deb", help="Debian/Ubuntu: a .deb of the built app (dpkg-deb)")
+    deb.add_argument("--bundle", type=Path, help="the one-folder bundle (default: packaging/dist/hsexplorer)")
+    deb.add_argument("--out", type=Path, default=DIST_DIR, help="where to put it (default: packaging/dist)")
     dists = commands.add_parser("dists", help="build the sdist and the wheel")
     dists.add_argument(
         "--out", type=Path, default=DIST_DIR, help="where to put them (default: packaging/dist)"
@@ -324,7 +361,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise BuildError("Linux has no installer step: use `app --archive` (see packaging/README.md)")
         elif args.command == "dists":
             python_dists(args.out)
-    except BuildError as exc:
+        elif args.command == "deb":
+            debian_package(args.bundle or bundle_dir(), args.out)
+    except (BuildError, deb.DebError) as exc:
         print(f"build.py: {exc}", file=sys.stderr)
         return 1
     return 0

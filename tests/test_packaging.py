@@ -9,6 +9,7 @@ Run the slow part with:  QT_QPA_PLATFORM=offscreen python -m pytest -m packaging
 from __future__ import annotations
 
 import configparser
+import importlib.metadata
 import importlib.util
 import os
 import plistlib
@@ -271,6 +272,22 @@ def test_macos_bundle_uses_the_app_id_and_hardened_runtime_entitlements():
     assert "com.apple.security.app-sandbox" not in entitlements
 
 
+# --- the version: one source ------------------------------------------------------------------
+def test_version_prints_the_one_version_the_distribution_carries():
+    """`hsexplorer --version`, the installed metadata and the changelog all say hsexplorer.__version__."""
+    assert "version" not in PYPROJECT["project"] and "version" in PYPROJECT["project"]["dynamic"]
+    assert PYPROJECT["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "hsexplorer.__version__"}
+    done = subprocess.run(
+        [sys.executable, "-m", "hsexplorer", "--version"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"hsexplorer {importlib.metadata.version('hsexplorer')}"
+    assert importlib.metadata.version("hsexplorer") == __version__ == appinfo.VERSION
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    first_entry = re.search(r"^## \[(\d[^\]]*)\]", changelog, re.M)
+    assert first_entry and first_entry.group(1) == __version__, "CHANGELOG.md has no entry for this version"
+
+
 # --- wheel and sdist --------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def python_dists(tmp_path_factory) -> tuple[Path, Path]:
@@ -292,6 +309,8 @@ def test_wheel_carries_every_package_and_resource_and_no_tests(python_dists):
             assert inside in names, f"{inside} is missing: extend [tool.setuptools.package-data]"
     assert not [name for name in names if name.startswith(("tests/", "packaging/")) or "/tests/" in name]
     assert "hsexplorer = hsexplorer.__main__:main" in entry_points
+    # The pytest plugin is found through this entry point in a backend's environment.
+    assert "[pytest11]\nhsexplorer = hsexplorer.testing" in entry_points
 
 
 def test_sdist_carries_sources_tests_and_packaging_files(python_dists):
@@ -432,3 +451,120 @@ def test_frozen_app_finds_the_secret_service_keyring(frozen_bundle, tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
     found = _assert_smoke_output(done.stdout.splitlines())
     assert "secretservice" in found["keyring"].replace(" ", "").lower(), found
+
+
+# --- the Debian package (marker packaging; installing needs root on Debian/Ubuntu) ---------------
+@pytest.fixture(scope="module")
+def debian_package(frozen_bundle, tmp_path_factory) -> Path:
+    require_tool("dpkg-deb", "dpkg")
+    build = load_packaging_module("build")
+    return build.debian_package(frozen_bundle, tmp_path_factory.mktemp("deb"))
+
+
+def _dpkg(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["dpkg", *args], capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.packaging
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_deb_is_named_for_dpkg_and_declares_measured_depends(debian_package):
+    arch = _dpkg("--print-architecture").stdout.strip()
+    assert debian_package.name == f"hsexplorer_{__version__}_{arch}.deb"
+    fields = subprocess.run(
+        ["dpkg-deb", "--field", str(debian_package), "Package", "Version", "Depends"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert f"Version: {__version__}" in fields
+    depends = fields.split("Depends:", 1)[1]
+    # What PyInstaller leaves to the system: the C library, OpenGL/EGL and libxcb (never bundled).
+    for package in ("libc6", "libegl1", "libxcb1"):
+        assert package in depends, depends
+    contents = subprocess.run(
+        ["dpkg-deb", "--contents", str(debian_package)], capture_output=True, text=True, check=True
+    ).stdout
+    assert re.search(
+        r"^lrwxrwxrwx root/root .* \./usr/bin/hsexplorer -> /opt/hsexplorer/hsexplorer$", contents, re.M
+    )
+    for path in (
+        f"./usr/share/applications/{appinfo.APP_ID}.desktop",
+        f"./usr/share/metainfo/{appinfo.APP_ID}.metainfo.xml",
+        f"./usr/share/icons/hicolor/scalable/apps/{appinfo.APP_ID}.svg",
+        f"./usr/share/icons/hicolor/48x48/apps/{appinfo.APP_ID}.png",
+        "./usr/share/doc/hsexplorer/copyright",
+        "./usr/share/doc/hsexplorer/changelog.gz",
+    ):
+        assert re.search(rf"^-rw-r--r-- root/root .* {re.escape(path)}$", contents, re.M), path
+    assert re.search(r"^-rwxr-xr-x root/root .* \./opt/hsexplorer/hsexplorer$", contents, re.M)
+
+
+@pytest.mark.packaging
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_deb_passes_lintian_with_only_the_justified_overrides(debian_package):
+    lintian = require_tool("lintian", "lintian")
+    done = subprocess.run(
+        [lintian, "--tag-display-limit", "0", str(debian_package)],
+        capture_output=True,
+        text=True,
+        timeout=540,
+    )
+    findings = [line for line in done.stdout.splitlines() if re.match(r"^[EW]: ", line)]
+    assert done.returncode == 0 and not findings, done.stdout + done.stderr
+
+
+@pytest.mark.packaging
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_deb_installs_runs_and_removes_every_file(debian_package, tmp_path):
+    if shutil.which("dpkg") is None or not hasattr(os, "geteuid") or os.geteuid() != 0:
+        pytest.skip("installing a .deb needs dpkg and root (CI runs as root on Debian 12)")
+    if _dpkg("-s", "hsexplorer").returncode == 0:
+        pytest.skip("hsexplorer is already installed on this machine: not touching that installation")
+    owned: list[Path] = []
+    installed = _dpkg("-i", str(debian_package))
+    try:
+        assert installed.returncode == 0, installed.stdout + installed.stderr
+        files = [Path(line) for line in _dpkg("-L", "hsexplorer").stdout.splitlines() if line.strip()]
+        owned = [path for path in files if path.is_symlink() or path.is_file()]
+        assert Path("/usr/bin/hsexplorer") in owned and len(owned) > 100
+
+        version = subprocess.run(
+            ["/usr/bin/hsexplorer", "--version"], capture_output=True, text=True, timeout=120
+        )
+        assert version.stdout.strip() == f"hsexplorer {__version__}", version.stderr
+
+        profile = tmp_path / "profile"
+        smoke = subprocess.run(
+            ["/usr/bin/hsexplorer", "--smoke-test", "--no-error-dialogs", "--data-dir", str(profile)],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=_offscreen_env(profile),
+            timeout=180,
+        )
+        assert smoke.returncode == 0, smoke.stdout + smoke.stderr[-3000:]
+        _assert_smoke_output(smoke.stdout.splitlines())
+
+        sample = tmp_path / "login.json"
+        sample.write_text(
+            '{"eventName": "pe1234567_login_event", "email": "bilbo@shire.com", "properties": {}}',
+            encoding="utf-8",
+        )
+        validated = subprocess.run(
+            ["/usr/bin/hsexplorer", "validate", str(sample), "--data-dir", str(profile)],
+            capture_output=True,
+            text=True,
+            env=_offscreen_env(profile),
+            timeout=120,
+        )
+        assert validated.returncode == 0, validated.stdout + validated.stderr
+        assert "0 errors" in validated.stdout
+    finally:
+        removed = _dpkg("-r", "hsexplorer")
+    assert removed.returncode == 0, removed.stdout + removed.stderr
+    left = [str(path) for path in owned if path.exists() or path.is_symlink()]
+    assert not left, f"dpkg -r left {left[:10]}"
+    assert not Path("/opt/hsexplorer").exists()

@@ -9,6 +9,8 @@ Ctrl+C or SIGTERM.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import signal
 import sqlite3
 import sys
@@ -101,6 +103,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], co
         metavar="RULE=READING",
         help="read an uncertain HubSpot rule another way, e.g. non_string_values=rejected; repeatable "
         "(the rules and readings are listed in the README's \"Sandbox readings\")",
+    )
+    serve.add_argument(
+        "--ready-file",
+        metavar="PATH",
+        help="once the port answers, write the sandbox's URL to PATH (removed when it stops): "
+        "a CI script waits for this file instead of guessing a delay",
     )
     serve.set_defaults(handler=run_serve)
     for name, help_text, handler in (
@@ -249,6 +257,7 @@ def _serve(store: SandboxStore, args: argparse.Namespace, tokens: list[tuple[str
         expose_to_network=args.expose_to_network,
     )
     stop = threading.Event()
+    ready_file: Path | None = None
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         try:
@@ -265,6 +274,11 @@ def _serve(store: SandboxStore, args: argparse.Namespace, tokens: list[tuple[str
         for token, scopes in tokens:
             print(f"token: {token} (scopes: {', '.join(sorted(scopes)) or 'none'})")
         print("Press Ctrl+C to stop.", flush=True)
+        if getattr(args, "ready_file", None):
+            ready_file = _write_ready_file(Path(args.ready_file), server.base_url)
+            if ready_file is None:
+                server.stop()
+                return 1
         while not stop.wait(0.2):
             if not server.running:
                 print("hsexplorer sandbox: the server stopped unexpectedly", file=sys.stderr)
@@ -275,3 +289,22 @@ def _serve(store: SandboxStore, args: argparse.Namespace, tokens: list[tuple[str
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        if ready_file is not None:
+            with contextlib.suppress(OSError):
+                ready_file.unlink(missing_ok=True)
+
+
+def _write_ready_file(path: Path, base_url: str) -> Path | None:
+    """Write the URL atomically (a waiting script never reads half of it); None after saying why."""
+    scratch = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        scratch.write_text(base_url + "\n", encoding="utf-8")
+        os.replace(scratch, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            scratch.unlink(missing_ok=True)
+        print(
+            f"hsexplorer sandbox: cannot write the ready file {path}: {exc.strerror or exc}", file=sys.stderr
+        )
+        return None
+    return path

@@ -250,4 +250,4 @@ def test_copy_as_offers_every_snippet_kind_including_the_tracking_code(harness, 
     page.toolbar.copy_actions[BrowserSnippet.TRACKING_CODE].trigger()
     qtbot.waitUntil(lambda: "trackCustomBehavioralEvent" in QGuiApplication.clipboard().text(), timeout=10000)
     assert "never authenticated" in page.json_status.text()
-    assert harness.session.active_account.id not in QGuiApplication.clipboard().text()
+    assert harness.session.served.token not in QGuiApplication.clipboard().text()  # browser code: no token

@@ -239,6 +239,7 @@ def test_adding_a_property_by_hand_is_offered_only_without_a_definition(harness,
     _type(qtbot, page.event_editor.edit, "pe999_not_listed")
     _settle(harness, qtbot)
     assert page.state.definition is None and page.add_name.isVisible()
+    assert not page.form_panel.attribution.isVisible()  # no definition: no default properties known
 
 
 def test_copy_as_offers_every_snippet_kind_including_the_tracking_code(harness, qtbot, run_async):

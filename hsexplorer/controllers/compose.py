@@ -26,6 +26,7 @@ from hsexplorer.domain.composer import (
     ComposerState,
     IdentifierKind,
     SendReadiness,
+    resent_uuid_finding,
     send_readiness,
 )
 from hsexplorer.domain.definitions import EventDefinition, index_definitions
@@ -84,7 +85,7 @@ class ComposeController:
     def __init__(self, settings: SettingsStore | None = None) -> None:
         self.settings = settings
         self.state = ComposerState()
-        self.state.regenerate_uuid()
+        self.generated_uuid: str | None = self.state.regenerate_uuid()  # the last uuid the app filled in
         self.definitions: list[EventDefinition] = []
         self.index: dict[str, EventDefinition] = {}
         self.definitions_stale = True
@@ -94,6 +95,8 @@ class ComposeController:
         self.hubspot_findings: list[Finding] = []  # HubSpot's refusal of the last send, until the next edit
         self.json_problem: JsonProblem | None = None
         self.sending = False
+        self.send_anyway = False  # an explicit choice for one send: never carried over to the next
+        self.last_outcome: SendOutcome | None = None  # what the Response tab shows; None: nothing yet
         self.last_sent: dict[str, Any] | None = None
         self.last_sent_definition: EventDefinition | None = None
         self.last_sent_at_ms = 0
@@ -105,12 +108,21 @@ class ComposeController:
 
     def validate(self, portal_id: int | None) -> list[Finding]:
         self.findings = self.json_findings + self.state.findings(portal_id)
+        resent = resent_uuid_finding(self.state.get(UUID_FIELD), (self.last_sent or {}).get(UUID_FIELD))
+        if resent is not None:
+            self.findings.append(resent)
         return self.findings
 
-    def readiness(self, *, send_anyway: bool) -> SendReadiness:
+    def readiness(self) -> SendReadiness:
         if self.json_problem is not None:
             return SendReadiness("Fix the JSON to send", False, 0, 0)
-        return send_readiness(self.findings, send_anyway=send_anyway, busy=self.sending)
+        return send_readiness(self.findings, send_anyway=self.send_anyway, busy=self.sending)
+
+    def regenerate_uuid(self) -> str:
+        """A fresh uuid in the payload, remembered as the app's own (replaced after the next send)."""
+        self.generated_uuid = self.state.regenerate_uuid()
+        self.payload_edited()
+        return self.generated_uuid
 
     def payload_edited(self, *, from_json: bool = False) -> None:
         """Any edit makes HubSpot's last answer (and, from the form, the JSON reader's) out of date."""
@@ -245,11 +257,15 @@ class ComposeController:
         return True
 
     def new_occurrence_payload(self, typed_event_name: str) -> dict[str, Any]:
-        """A fresh body for the same event (a new uuid, nothing else)."""
+        """A fresh body for the same event (a new uuid, nothing else). New also forgets the last
+        answer and the "send anyway" choice: they belonged to the previous occurrence."""
         fresh = ComposerState(self.state.definition)
         if self.state.definition is None:
             fresh.set_definition(None, event_name=typed_event_name)
-        fresh.regenerate_uuid()
+        self.generated_uuid = fresh.regenerate_uuid()
+        self.send_anyway = False
+        self.last_outcome = None
+        self.hubspot_findings = []
         return fresh.to_payload()
 
     # --- sending ------------------------------------------------------------------------------
@@ -265,11 +281,14 @@ class ComposeController:
         finally:
             self.sending = False
         self.last_sent_at_ms = outcome.sent_at_ms
+        self.last_outcome = outcome
+        self.send_anyway = False
         if outcome.accepted:
             self.last_sent, self.last_sent_definition = payload, definition
-        # Every send gets a fresh uuid: pre-fill the next one unless the user cleared it on purpose.
-        if payload.get("uuid"):
-            self.state.regenerate_uuid()
-            self.payload_edited()
+        # A uuid the app filled in is replaced for the next send (a repeat would be a duplicate); one
+        # the user typed, or a template's {{uuid}}, is theirs and stays (the form then warns of a repeat).
+        current = self.state.get(UUID_FIELD)
+        if current and current == self.generated_uuid:
+            self.regenerate_uuid()
         self.hubspot_findings = list(outcome.findings)  # shown until the next edit
         return outcome

@@ -17,7 +17,7 @@ from typing import Any
 
 from hsexplorer.domain.definitions import EventDefinition, PropertyDefinition, max_value_length
 from hsexplorer.domain.findings import Finding, Severity
-from hsexplorer.domain.occurrence import SEND_FIELDS, new_uuid
+from hsexplorer.domain.occurrence import MAX_PROPERTIES, SEND_FIELDS, new_uuid
 from hsexplorer.domain.templates import placeholders_in, preview_fill
 from hsexplorer.domain.validation import validate
 from hsexplorer.domain.values import TimeFormat, iso_utc, read_time
@@ -298,6 +298,47 @@ def error_field(context: Mapping[str, Iterable[str]], message: str = "") -> str:
             return name
         return "properties." + name
     return PAYLOAD_FIELD
+
+
+# --- counts, hand-added properties, a re-sent uuid ---------------------------------------------
+
+
+def defined_properties_text(definition: EventDefinition | None) -> str:
+    """`37 properties`: how the event's title and the form's count both name the definition's size."""
+    return _properties(len(definition.properties) if definition is not None else 0)
+
+
+def _properties(count: int) -> str:
+    return f"{count} property" if count == 1 else f"{count} properties"
+
+
+def property_count_text(state: ComposerState) -> str:
+    """The form's one count: `3 of 37 properties set · at most 50 per occurrence`."""
+    set_count = len(state.property_names())
+    limit = f"at most {MAX_PROPERTIES} per occurrence"
+    if state.definition is None:
+        return f"{_properties(set_count)} set · {limit}"
+    return f"{set_count} of {defined_properties_text(state.definition)} set · {limit}"
+
+
+def can_add_properties_by_hand(definition: EventDefinition | None) -> bool:
+    """Whether the form offers "Add a property by hand": only for an event with no known definition.
+    HubSpot refuses every property a definition does not declare (HUBSPOT_API.md, send validation),
+    so with a definition the form lists all it accepts; a deliberate stray goes in the JSON."""
+    return definition is None
+
+
+RESENT_UUID_CODE = "uuid.already_sent"
+
+
+def resent_uuid_finding(uuid: Any, last_sent_uuid: Any) -> Finding | None:
+    """A warning at the uuid field when the payload carries the uuid of the occurrence HubSpot just
+    accepted: the first occurrence with a uuid wins for a year, so this send is a duplicate."""
+    if not isinstance(uuid, str) or not uuid or uuid != last_sent_uuid:
+        return None
+    return Finding(Severity.WARNING, RESENT_UUID_CODE, UUID_FIELD,
+                   "This uuid was just sent: HubSpot keeps the first occurrence with a uuid for a year and rejects "
+                   "repeats, so this send would be a duplicate. Kept as you typed it; ⟳ gives a fresh one.")
 
 
 # --- the send button --------------------------------------------------------------------------

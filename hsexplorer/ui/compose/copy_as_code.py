@@ -29,5 +29,10 @@ async def request_as_code(session: AppSession, payload: dict[str, Any], language
                           api_version=account.api_version)
     code = snippet(language, request, include_secret=include_secret and secret is not None)
     where = f" (the sandbox is served at {base_url})" if account.is_embedded_sandbox else ""
-    token = "with the access token included" if include_secret else "reading the token from $" + request.variable
+    from hsexplorer.services.snippets import BrowserSnippet
+
+    if isinstance(language, BrowserSnippet):
+        token = "with no token (browser code is never authenticated)"
+    else:
+        token = "with the access token included" if include_secret else "reading the token from $" + request.variable
     return code, f"Copied as {language.value}, {token}{where}."

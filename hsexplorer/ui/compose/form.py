@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hsexplorer.domain.attribution_form import attribution_properties
 from hsexplorer.domain.composer import (
     EVENT_FIELD,
     OCCURRED_AT_FIELD,
@@ -29,11 +30,15 @@ from hsexplorer.domain.composer import (
     PROPERTIES_FIELD,
     UUID_FIELD,
     ComposerState,
+    can_add_properties_by_hand,
     identifier_kinds,
 )
 from hsexplorer.domain.findings import Finding, Severity
+from hsexplorer.ui.compose.attribution_section import AttributionSection, attribution_editor
+from hsexplorer.ui.compose.finding_line import FindingLine
 from hsexplorer.ui.compose.identifier_editor import IdentifierEditor
 from hsexplorer.ui.compose.property_editors import (
+    SEVERITY_COLOURS,
     DateTimeEditor,
     FieldEditor,
     FreeFormEditor,
@@ -110,10 +115,9 @@ class ComposeForm(QScrollArea):
         layout = QVBoxLayout(self.form)
         layout.setContentsMargins(8, 4, 12, 8)
         layout.setSpacing(4)
-        self.payload_message = QLabel()
-        self.payload_message.setWordWrap(True)
+        # Reserved lines (see FindingLine): findings about the whole payload never push the fields down.
+        self.payload_message = FindingLine(hint="Findings about the payload as a whole; all of them are in the list")
         self.payload_message.setAccessibleName("Findings about the whole payload")
-        self.payload_message.hide()
         layout.addWidget(self.payload_message)
         self.event_editor = TextEditor(EVENT_FIELD, "Event name (eventName)",
                                        "The fully qualified event name (pe{portalId}_{name}); choose an event on the left "
@@ -135,6 +139,9 @@ class ComposeForm(QScrollArea):
         for editor in (self.event_editor, self.identifier_editor, self.occurred_editor, self.uuid_editor):
             self._register(editor)
             layout.addWidget(editor)
+        self.attribution = AttributionSection()
+        self.attribution_note = self.attribution.precedence
+        layout.addWidget(self.attribution)
 
         heading = QHBoxLayout()
         title = QLabel("Properties")
@@ -159,19 +166,9 @@ class ComposeForm(QScrollArea):
         filters.addWidget(self.property_search, 1)
         filters.addWidget(self.only_set)
         layout.addLayout(filters)
-        self.properties_message = QLabel()
-        self.properties_message.setWordWrap(True)
+        self.properties_message = FindingLine(hint="Findings about the properties as a whole")
         self.properties_message.setAccessibleName("Findings about the properties")
-        self.properties_message.hide()
         layout.addWidget(self.properties_message)
-        self.attribution_note = QLabel(
-            "ℹ hs_page_content_type is set, so HubSpot uses it for attribution and ignores hs_asset_type."
-        )
-        self.attribution_note.setWordWrap(True)
-        self.attribution_note.setAccessibleName("Attribution note")
-        self.attribution_note.setStyleSheet("color: #b35900;")
-        self.attribution_note.hide()
-        layout.addWidget(self.attribution_note)
         self.custom_group = CollapsibleGroup("Event properties", "The properties this event defines")
         self.default_group = CollapsibleGroup("HubSpot default properties", "Properties HubSpot adds to every event "
                                               "(page, device, location, attribution)", expanded=False)
@@ -180,7 +177,9 @@ class ComposeForm(QScrollArea):
         layout.addWidget(self.custom_group)
         layout.addWidget(self.default_group)
         layout.addWidget(self.free_group)
-        add_row = QHBoxLayout()
+        self.add_row = QWidget()
+        add_row = QHBoxLayout(self.add_row)
+        add_row.setContentsMargins(0, 0, 0, 0)
         self.add_name = QLineEdit()
         self.add_name.setPlaceholderText("property name")
         self.add_name.setAccessibleName("New property name")
@@ -197,7 +196,7 @@ class ComposeForm(QScrollArea):
         add_row.addWidget(self.add_name, 2)
         add_row.addWidget(self.add_value, 3)
         add_row.addWidget(self.add_button)
-        layout.addLayout(add_row)
+        self.free_group.body_layout.addWidget(self.add_row)
         layout.addStretch(1)
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the form wraps instead
@@ -235,13 +234,24 @@ class ComposeForm(QScrollArea):
         self._property_editors.clear()
         kinds = identifier_kinds(definition)
         self.identifier_editor.set_kinds(kinds, self._state_of().matching_property_name)
+        attribution = attribution_properties(definition)
+        self.add_row.setVisible(can_add_properties_by_hand(definition))
         if definition is None:
+            self.attribution.set_editors({})
             self.custom_group.set_title("Event properties (choose an event to see its properties)")
             self.default_group.hide()
             return
         self.form.setUpdatesEnabled(False)
         try:
+            # The attribution properties first, in the section's order; they are not repeated below.
+            section = {prop.name: attribution_editor(prop) for prop in attribution}
+            self.attribution.set_editors(section)
+            for name, editor in section.items():
+                self._property_editors[name] = editor
+                self._register(editor)
             for prop in definition.properties:
+                if prop.name in section:
+                    continue
                 editor = editor_for(prop)
                 self._property_editors[prop.name] = editor
                 self._register(editor)
@@ -250,12 +260,17 @@ class ComposeForm(QScrollArea):
         finally:
             self.form.setUpdatesEnabled(True)
         custom = len(definition.custom_properties)
+        other_defaults = [p for p in definition.default_properties if p.name not in section]
         self.custom_group.set_title(f"Event properties ({custom})")
-        self.default_group.set_title(f"HubSpot default properties ({len(definition.default_properties)})")
-        self.default_group.setVisible(bool(definition.default_properties))
+        self.default_group.set_title(f"HubSpot default properties ({len(other_defaults)} more)" if section
+                                     else f"HubSpot default properties ({len(other_defaults)})")
+        self.default_group.setVisible(bool(other_defaults))
 
     def _sync_free_form(self) -> None:
-        names = self._state_of().extra_property_names() if self._state_of().definition is not None else self._state_of().property_names()
+        state = self._state_of()
+        shown = self.attribution.editors  # hs_asset_title is not in the definition but has its editor there
+        names = [n for n in (state.extra_property_names() if state.definition is not None else state.property_names())
+                 if n not in shown]
         for name in [n for n in self._free_editors if n not in names]:
             editor = self._free_editors.pop(name)
             self.editors.pop(editor.key, None)
@@ -269,6 +284,8 @@ class ComposeForm(QScrollArea):
                 self._register(editor)
                 self.free_group.body_layout.addWidget(editor)
         self.free_group.set_title(f"Not in the definition ({len(names)})" if names else "Add a property by hand")
+        # With a definition HubSpot accepts only its properties: no group at all unless the payload has strays.
+        self.free_group.setVisible(bool(names) or can_add_properties_by_hand(state.definition))
 
     def show_values(self) -> None:
         """Every editor shows the state's value (no signals: this is the state → form direction)."""
@@ -313,12 +330,13 @@ class ComposeForm(QScrollArea):
             editor.show_findings(grouped.get(key, ()))
         for label, key in ((self.payload_message, PAYLOAD_FIELD), (self.properties_message, PROPERTIES_FIELD)):
             items = grouped.get(key, [])
-            label.setVisible(bool(items))
-            if items:
-                label.setText("\n".join(f"{'✖' if f.severity is Severity.ERROR else '▲' if f.severity is Severity.WARNING else 'ℹ'} "
-                                        f"{f.message}" for f in items))
-                worst = min(items, key=lambda f: f.severity.rank).severity
-                label.setStyleSheet(f"color: {'#d1242f' if worst is Severity.ERROR else '#b35900' if worst is Severity.WARNING else '#57606a'};")
+            if not items:
+                label.clear()
+                continue
+            label.setText("\n".join(f"{'✖' if f.severity is Severity.ERROR else '▲' if f.severity is Severity.WARNING else 'ℹ'} "
+                                    f"{f.message}" for f in items))
+            worst = min(items, key=lambda f: f.severity.rank).severity
+            label.set_colour(SEVERITY_COLOURS[worst])
 
     def focus(self, key: str) -> bool:
         """Show and focus the editor of `key`; False when the form has none (the JSON shows it)."""
@@ -328,7 +346,7 @@ class ComposeForm(QScrollArea):
         if editor.isHidden():
             self.property_search.clear()
             self.only_set.setChecked(False)
-        for group in (self.custom_group, self.default_group, self.free_group):
+        for group in (self.custom_group, self.default_group, self.free_group):  # the attribution section never folds
             if group.isAncestorOf(editor):
                 group.set_expanded(True)
         self.ensureWidgetVisible(editor, 0, 40)

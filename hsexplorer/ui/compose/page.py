@@ -36,7 +36,9 @@ from hsexplorer.domain.composer import (
     PAYLOAD_FIELD,
     ComposerState,
     IdentifierKind,
+    defined_properties_text,
     findings_by_field,
+    property_count_text,
 )
 from hsexplorer.domain.definitions import EventDefinition
 from hsexplorer.domain.findings import Finding
@@ -161,7 +163,7 @@ class ComposePage(AreaPage):
         self.page_layout.addWidget(splitter, 1)
         self.send_bar = SendBar()
         self.send_bar.send_requested.connect(self.send)
-        self.send_bar.send_anyway_toggled.connect(self._update_send_button)
+        self.send_bar.send_anyway_toggled.connect(self._send_anyway_toggled)
         self.verify_check, self.send_anyway = self.send_bar.verify_check, self.send_bar.send_anyway
         self.send_button = self.send_bar.send_button
         self.page_layout.addWidget(self.send_bar)
@@ -197,7 +199,6 @@ class ComposePage(AreaPage):
     def _account_id(self) -> str:
         return self.context.session.active_account.id
 
-    # --- construction --------------------------------------------------------------------------
     # --- definitions ----------------------------------------------------------------------------
     def activated(self) -> None:
         if self.controller.definitions_stale and not self.context.tasks.running(DEFINITIONS_TASK):
@@ -246,7 +247,7 @@ class ComposePage(AreaPage):
         else:
             self.event_title.setText(
                 f"{definition.label} · {definition.fully_qualified_name or definition.name} · "
-                f"{definition.primary_object.lower()} event · {len(definition.properties)} properties"
+                f"{definition.primary_object.lower()} event · {defined_properties_text(definition)}"
             )
         self.form_panel.rebuild()
         self.form_panel.show_values()
@@ -271,9 +272,9 @@ class ComposePage(AreaPage):
         self._payload_changed()
 
     def _regenerate_uuid(self) -> None:
-        self.state.regenerate_uuid()
+        self.controller.regenerate_uuid()
         self.uuid_editor.set_value(self.state.get("uuid"))
-        self._payload_changed()
+        self._schedule()
 
     def _add_free_property(self, name: str, value: str) -> None:
         self.state.set_property(name, value)
@@ -334,11 +335,9 @@ class ComposePage(AreaPage):
         """Validate the state and show the findings next to each field, in the list and on Send."""
         self.controller.validate(self.context.session.active_account.portal_id)
         self._show_findings()
-        self.property_count.setText(f"{len(self.state.property_names())} of 50 set")
-        self.attribution_note.setVisible(
-            self.state.property_value("hs_page_content_type") not in (None, "")
-            and self.state.property_value("hs_asset_type") not in (None, "")
-        )
+        self.property_count.setText(property_count_text(self.state))
+        self.form_panel.attribution.show_precedence(self.state.property_value("hs_page_content_type"),
+                                                    self.state.property_value("hs_asset_type"))
         if self.only_set.isChecked():
             self.form_panel.apply_filter()
 
@@ -348,22 +347,27 @@ class ComposePage(AreaPage):
         self.findings_view.set_findings(shown)
         self._update_send_button()
 
+    def _send_anyway_toggled(self) -> None:
+        self.controller.send_anyway = self.send_anyway.isChecked()
+        self._update_send_button()
+
     def _update_send_button(self) -> None:
-        readiness = self.controller.readiness(send_anyway=self.send_anyway.isChecked())
+        if self.send_anyway.isChecked() != self.controller.send_anyway:  # the controller reset it (sent, New)
+            blocked = self.send_anyway.blockSignals(True)
+            self.send_anyway.setChecked(self.controller.send_anyway)
+            self.send_anyway.blockSignals(blocked)
+        readiness = self.controller.readiness()
         if self.controller.json_problem is not None:
             self.send_button.setText(readiness.label)
             self.send_button.setEnabled(False)
             self.send_anyway.hide()
-            self._send_tip("The JSON has a syntax error; fix it or discard the JSON edits")
+            self.send_button.setToolTip("The JSON has a syntax error; fix it or discard the JSON edits")
             return
         self.send_anyway.setVisible(readiness.errors > 0)
         self.send_button.setText(readiness.label)
         self.send_button.setEnabled(readiness.enabled)
         account = self.context.session.active_account
-        self._send_tip(f"POST {send_path(account.api_version)} to {account.name} (Ctrl+Enter)")
-
-    def _send_tip(self, text: str) -> None:
-        self.send_button.setToolTip(text)
+        self.send_button.setToolTip(f"POST {send_path(account.api_version)} to {account.name} (Ctrl+Enter)")
 
     # --- JSON -> state --------------------------------------------------------------------------
     def _json_text_changed(self) -> None:
@@ -450,6 +454,9 @@ class ComposePage(AreaPage):
         definition = self.state.definition
         self.load_payload(self.controller.new_occurrence_payload(self.event_editor.edit.text()),
                           definition_name=definition.name if definition else None)
+        if self.controller.last_outcome is None:  # the last answer was about the previous occurrence
+            self.context.tasks.cancel(VERIFY_TASK)
+            self.response.show_nothing_sent()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():

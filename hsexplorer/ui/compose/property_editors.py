@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, QEvent, QSize, Qt, QTime, QTimeZone, Signal
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
+from PySide6.QtCore import QDate, QDateTime, QSize, Qt, QTime, QTimeZone, Signal
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QCheckBox,
@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
-from hsexplorer.domain import attribution
 from hsexplorer.domain.composer import (
     date_text,
     datetime_text,
@@ -46,45 +45,11 @@ from hsexplorer.domain.composer import (
 )
 from hsexplorer.domain.definitions import PropertyDefinition, PropertyType
 from hsexplorer.domain.findings import Finding, Severity
+from hsexplorer.ui.compose.finding_line import ColourLabel, FindingLine
 from hsexplorer.ui.icons import icon
 
 SEVERITY_COLOURS = {Severity.ERROR: "#d1242f", Severity.WARNING: "#b35900", Severity.INFO: "#57606a"}
 _MARKS = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.INFO: "ℹ"}
-
-
-class ColourLabel(QLabel):
-    """A label whose text colour is set through its palette and survives a restyle.
-
-    Palette, not setStyleSheet (restyling a widget per keystroke costs a frame); re-applied when a
-    theme change re-polishes the widget, which resets palettes that were set by hand.
-    """
-
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(text, parent)
-        self._colour: str | None = None
-        self._applying = False
-
-    def set_colour(self, colour: str | None) -> None:
-        self._colour = colour
-        self._apply()
-
-    def _apply(self) -> None:
-        self._applying = True
-        try:
-            if self._colour is None:
-                self.setPalette(QPalette())
-            else:
-                palette = self.palette()
-                palette.setColor(QPalette.ColorRole.WindowText, QColor(self._colour))
-                self.setPalette(palette)
-        finally:
-            self._applying = False
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if (event.type() in (QEvent.Type.StyleChange, QEvent.Type.PaletteChange) and not self._applying
-                and self._colour is not None and self.palette().windowText().color().name() != self._colour):
-            self._apply()
 
 
 def _set_colour(label: ColourLabel, colour: str | None) -> None:
@@ -136,13 +101,10 @@ class FieldEditor(QWidget):
         self.input_layout = QHBoxLayout()
         self.input_layout.setSpacing(4)
         outer.addLayout(self.input_layout)
-        self.message = ColourLabel()
-        self.message.setWordWrap(True)
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        # One reserved line, empty or not: a finding that appears or goes never moves the fields below
+        # (and never re-lays out the form, which would cost several ms per keystroke).
+        self.message = FindingLine()
         self.message.setAccessibleName(f"Findings for {caption}")
-        # Never hidden: show()/hide() re-lay out the whole form synchronously (several ms per keystroke);
-        # an empty message is squeezed to no height instead, which only re-lays out on the next pass.
-        self.message.setMaximumHeight(0)
         outer.addWidget(self.message)
         self.setToolTip(tooltip)
 
@@ -177,7 +139,6 @@ class FieldEditor(QWidget):
         self._findings = findings
         if not findings:
             self.message.clear()
-            self.message.setMaximumHeight(0)
             self._set_severity(None)
             return
         worst = min(findings, key=lambda f: f.severity.rank).severity
@@ -185,7 +146,6 @@ class FieldEditor(QWidget):
         # plain text, not rich text (dozens of rich-text labels make every repaint slow).
         self.message.setText("\n".join(f"{_MARKS[f.severity]} {f.message}" for f in findings))
         _set_colour(self.message, SEVERITY_COLOURS[worst])
-        self.message.setMaximumHeight(16_777_215)  # QWIDGETSIZE_MAX
         self._set_severity(worst)
 
     @property
@@ -458,18 +418,16 @@ class DateTimeEditor(_PickerEditor):
         action.setDefaultWidget(box)
         self.popup.addAction(action)
         self.popup.aboutToShow.connect(self._prepare)
-        self.moment = QLabel()
-        self.moment.setWordWrap(True)
+        # Reserved like a finding line: typing a time never shifts the form.
+        self.moment = FindingLine(hint="The same instant in UTC, in this computer's time zone, and as epoch milliseconds")
         self.moment.setObjectName("momentHint")
         self.moment.setAccessibleName(f"{caption} in UTC and local time")
-        self.moment.setToolTip("The same instant in UTC, in this computer's time zone, and as epoch milliseconds")
         self.layout().insertWidget(2, self.moment)
         self.edit.textChanged.connect(self._describe)
         self._describe("")
 
     def _describe(self, text: str) -> None:
         self.moment.setText(describe_moment(text))
-        self.moment.setVisible(bool(text.strip()))
 
     def _prepare(self) -> None:
         moment = read_moment(self.edit.text())
@@ -504,20 +462,6 @@ class FreeFormEditor(TextEditor):
 # --- choosing the editor ---------------------------------------------------------------------
 
 
-def attribution_choices(prop: PropertyDefinition | None, name: str) -> list[Choice] | None:
-    """Every documented value with its description for the attribution properties, else None."""
-    if name in (attribution.PAGE_CONTENT_TYPE_PROPERTY, attribution.ASSET_TYPE_PROPERTY):
-        vocabulary = attribution.ASSET_TYPES
-    elif name == attribution.TOUCHPOINT_SOURCE_PROPERTY:
-        vocabulary = attribution.TOUCHPOINT_SOURCES
-    else:
-        return None
-    choices = [Choice(o.value, o.label, vocabulary.get(o.value, o.description)) for o in (prop.options if prop else ())]
-    known = {c.value for c in choices}
-    choices += [Choice(value, value, description) for value, description in vocabulary.items() if value not in known]
-    return choices
-
-
 def _tooltip(prop: PropertyDefinition) -> str:
     parts = [f"{prop.name} ({prop.type.value})"]
     if prop.description:
@@ -528,14 +472,12 @@ def _tooltip(prop: PropertyDefinition) -> str:
 
 
 def editor_for(prop: PropertyDefinition) -> FieldEditor:
-    """The editor for one property of the definition, chosen by its type (and attribution name)."""
+    """The editor for one property of the definition, chosen by its type (the Attribution section
+    builds its own, see `attribution_section`)."""
     key = "properties." + prop.name
     caption = prop.label if prop.label and prop.label != prop.name else prop.name
     caption = f"{caption}  ·  {prop.name}" if caption != prop.name else caption
     tip = _tooltip(prop)
-    choices = attribution_choices(prop, prop.name)
-    if choices is not None:
-        return ChoiceEditor(key, caption, tip, choices)
     kind = prop.type
     if kind is PropertyType.BOOL:
         return BoolEditor(key, caption, tip)

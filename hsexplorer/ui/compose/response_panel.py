@@ -43,6 +43,9 @@ STATUS_TEXT = {200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request",
                500: "Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
 
 
+NOTHING_SENT = "Nothing sent yet. Ctrl+Enter sends the payload."
+
+
 class ResponsePanel(QWidget):
     field_activated = Signal(str)
     verify_requested = Signal()
@@ -53,7 +56,7 @@ class ResponsePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(6)
-        self.status = QLabel("Nothing sent yet. Ctrl+Enter sends the payload.")
+        self.status = QLabel(NOTHING_SENT)
         self.status.setObjectName("responseStatus")
         self.status.setAccessibleName("Response status")
         self.status.setWordWrap(True)
@@ -156,6 +159,14 @@ class ResponsePanel(QWidget):
     def _set_status(self, text: str, colour: str) -> None:
         self.status.setText(text)
         self.status.setStyleSheet(f"color: {colour}; font-weight: 600; font-size: 14px;")
+
+    def show_nothing_sent(self) -> None:
+        """Back to the empty panel (New starts an occurrence that has no answer yet)."""
+        self._reset()
+        self.last_status = None
+        self.status.setText(NOTHING_SENT)
+        self.status.setStyleSheet("")
+        self.verify_again.setEnabled(False)
 
     def show_sending(self, target: str) -> None:
         self._reset()

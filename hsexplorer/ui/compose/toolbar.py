@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
 
 from hsexplorer.ui.buttons import tool_button
@@ -19,7 +20,7 @@ class ComposeToolbar(QWidget):
     paste_requested = Signal()
     templates_requested = Signal()
     save_template_requested = Signal()
-    copy_requested = Signal(object)  # a SnippetLanguage
+    copy_requested = Signal(object)  # one of services.snippets.COPY_KINDS
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -41,14 +42,21 @@ class ComposeToolbar(QWidget):
         self.copy_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.copy_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.copy_button.setAccessibleName("Copy request as code")
-        self.copy_button.setToolTip("Copy this request as curl, Python or JavaScript; the token is read from "
-                                    "the HUBSPOT_ACCESS_TOKEN environment variable")
+        self.copy_button.setToolTip("Copy this request as curl, Python, JavaScript, HubSpot's SDKs or the tracking "
+                                    "code; the token is read from the HUBSPOT_ACCESS_TOKEN environment variable")
         menu = QMenu(self.copy_button)
-        from hsexplorer.services.snippets import SnippetLanguage
+        from hsexplorer.services.snippets import COPY_KINDS, BrowserSnippet
 
-        for language in SnippetLanguage:
-            action = menu.addAction(f"Copy as {language.value}")
-            action.triggered.connect(lambda _=False, lang=language: self.copy_requested.emit(lang))
+        self.copy_actions: dict[Any, QAction] = {}
+        for kind in COPY_KINDS:  # every snippet the services offer, server code first, then browser code
+            browser = isinstance(kind, BrowserSnippet)
+            if browser and not any(isinstance(k, BrowserSnippet) for k in self.copy_actions):
+                menu.addSeparator()
+            action = menu.addAction(f"Copy as {kind.value}")
+            action.setToolTip("Code for a web page: it never carries a token" if browser
+                              else "Code that sends with the account's token (read from the environment)")
+            action.triggered.connect(lambda _=False, chosen=kind: self.copy_requested.emit(chosen))
+            self.copy_actions[kind] = action
         menu.addSeparator()
         self.include_token = menu.addAction("Include the access token in copied code")
         self.include_token.setCheckable(True)

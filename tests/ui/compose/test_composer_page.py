@@ -178,36 +178,6 @@ def test_off_list_values_from_json_are_shown_and_kept(harness, qtbot):
     assert _payload(harness)["properties"] == {"login_method": "Password", "two_factor": "yes"}
 
 
-def test_attribution_dropdowns_list_documented_values_and_note_the_override(harness, qtbot):
-    _choose(harness, "login_event")
-    page = harness.page
-    asset = page.property_editor("hs_asset_type")
-    source = page.property_editor("hs_touchpoint_source")
-    content = page.property_editor("hs_page_content_type")
-    assert isinstance(asset, ChoiceEditor) and isinstance(source, ChoiceEditor) and isinstance(content, ChoiceEditor)
-    assert asset.combo.findData("MARKETING_EVENT") > 0
-    assert "webinar" in asset.combo.itemData(asset.combo.findData("MARKETING_EVENT"), Qt.ItemDataRole.ToolTipRole)
-    assert source.combo.findData("ORGANIC_SEARCH") > 0
-    assert isinstance(page.property_editor("hs_page_title"), TextEditor)
-    asset.combo.setCurrentIndex(asset.combo.findData("BLOG_POST"))
-    asset.combo.activated.emit(asset.combo.currentIndex())
-    _settle(harness, qtbot)
-    assert page.attribution_note.isHidden()
-    content.combo.setCurrentIndex(content.combo.findData("LANDING_PAGE"))
-    content.combo.activated.emit(content.combo.currentIndex())
-    _settle(harness, qtbot)
-    assert not page.attribution_note.isHidden()
-    assert "ignores hs_asset_type" in page.attribution_note.text()
-    assert asset.findings[0].code == "attribution.content_type_overrides_asset_type"
-    # an off-list value stays editable
-    source.combo.setCurrentIndex(source.combo.count() - 1)
-    source.combo.activated.emit(source.combo.currentIndex())
-    _type(qtbot, source.other, "PODCAST")
-    _settle(harness, qtbot)
-    assert _payload(harness)["properties"]["hs_touchpoint_source"] == "PODCAST"
-    assert source.findings[0].code == "attribution.unknown_touchpoint_source"
-
-
 def test_form_edits_appear_in_the_json(harness, qtbot):
     _choose(harness, "login_event")
     _identify(harness, qtbot)

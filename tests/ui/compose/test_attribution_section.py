@@ -5,7 +5,6 @@ pointer, Send anyway and New that reset, a typed uuid kept, one property count, 
 from __future__ import annotations
 
 import pytest
-from composer_support import close_harness, make_harness
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
@@ -24,14 +23,6 @@ pytestmark = pytest.mark.gui
 
 SECTION = ["hs_page_content_type", "hs_asset_type", "hs_page_title", "hs_asset_title", "hs_page_id",
            "hs_touchpoint_source"]
-
-
-@pytest.fixture
-def harness(qasync_loop, qtbot, run_async):
-    h = make_harness(qtbot, run_async)
-    yield h
-    close_harness(h, run_async)
-    assert not h.failures, h.failures
 
 
 def _choose(h, name):

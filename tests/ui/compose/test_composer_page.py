@@ -8,7 +8,6 @@ import shutil
 import subprocess
 
 import pytest
-from composer_support import close_harness, make_harness
 from PySide6.QtCore import QDate, QMimeData, Qt, QUrl
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
@@ -27,14 +26,6 @@ from hsexplorer.ui.compose.property_editors import (
 pytestmark = pytest.mark.gui
 
 CONTACT_EMAIL_ID = "608051"
-
-
-@pytest.fixture
-def harness(qasync_loop, qtbot, run_async):
-    h = make_harness(qtbot, run_async)
-    yield h
-    close_harness(h, run_async)
-    assert not h.failures, h.failures
 
 
 def _choose(h, name):

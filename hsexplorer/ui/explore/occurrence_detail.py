@@ -4,7 +4,7 @@ and the two ways onward — send a similar event, or show everything this record
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -36,6 +36,9 @@ class OccurrenceDetail(QWidget):
         super().__init__(parent)
         self.setAccessibleName("Occurrence details")
         self.occurrence: dict[str, Any] | None = None
+        self._definition: EventDefinition | None = None
+        # (object type, id) -> the record as people know it ("name <email>"), "" when unknown
+        self.record_namer: Callable[[str, str], str] = lambda _type, _id: ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         self.heading = QLabel("Select an occurrence to see its details.")
@@ -82,8 +85,20 @@ class OccurrenceDetail(QWidget):
     def _button(self, text: str, icon_name: str, tip: str) -> QPushButton:
         return push_button(text, tip, icon_name=icon_name)
 
+    def add_header_widget(self, widget: QWidget) -> None:
+        """Above the occurrence (e.g. the contact card)."""
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(0, widget)
+
+    def refresh(self) -> None:
+        """Show the occurrence again (its record's name became known)."""
+        if self.occurrence is not None:
+            self.show_event(self.occurrence, self._definition)
+
     def show_event(self, event: Mapping[str, Any] | None, definition: EventDefinition | None = None) -> None:
         self.occurrence = dict(event) if event is not None else None
+        self._definition = definition
         self.properties.clear()
         for button in (self.similar_button, self.record_button, self.copy_button):
             button.setEnabled(event is not None)
@@ -94,8 +109,10 @@ class OccurrenceDetail(QWidget):
         reading = read_time(event.get("occurredAt"))
         ms = reading.epoch_ms if reading.epoch_ms is not None else UNKNOWN_TIME
         label = definition.label if definition is not None and definition.label else str(event.get("eventType"))
-        self.heading.setText(f"<b>{_escape(label)}</b> · {local_time_text(ms)} · "
-                             f"{_escape(str(event.get('objectType')))} {_escape(str(event.get('objectId')))}")
+        object_type, object_id = str(event.get("objectType")), str(event.get("objectId"))
+        record = self.record_namer(object_type, object_id)
+        record = f"{record} · {object_type.title()} {object_id}" if record else f"{object_type} {object_id}"
+        self.heading.setText(f"<b>{_escape(label)}</b> · {local_time_text(ms)} · {_escape(record)}")
         self.heading.setToolTip(utc_time_text(ms))
         rows: list[tuple[str, str, str]] = [
             ("Event", str(event.get("eventType", "")), "eventType"),
@@ -103,6 +120,7 @@ class OccurrenceDetail(QWidget):
             ("Occurred (UTC)", utc_time_text(ms), "occurredAt"),
             ("Object type", str(event.get("objectType", "")), "objectType"),
             ("Record ID", str(event.get("objectId", "")), "objectId"),
+            *([("Contact", name, "the contact's name and email (CRM)")] if (name := self.record_namer(object_type, object_id)) else []),
             ("Occurrence id", str(event.get("id", "")), "id"),
         ]
         props = event.get("properties") if isinstance(event.get("properties"), Mapping) else {}

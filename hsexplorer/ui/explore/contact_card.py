@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from hsexplorer.controllers.contacts import ContactCardState
 from hsexplorer.ui.buttons import push_button, tool_button
@@ -29,23 +29,35 @@ class ContactCard(QFrame):
         self.setAccessibleName("Contact card")
         self.setToolTip("The contact these results are about")
         self.state: ContactCardState | None = None
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)  # the detail below gives way
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(4)
         self.name_label = _value_label("Contact name")
         self.name_label.setObjectName("detailHeading")
         layout.addWidget(self.name_label)
-        form = QFormLayout()
-        form.setContentsMargins(0, 0, 0, 0)
+        # Two facts a row, so the card stays short above the occurrence detail.
+        grid = QGridLayout()
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(2)
         self.email_label = _value_label("Email")
         self.id_label = _value_label("Record ID")
         self.created_label = _value_label("Created")
         self.events_label = _value_label("Events loaded")
         self.first_label = _value_label("First event")
         self.last_label = _value_label("Last event")
-        for title, label in (("Email", self.email_label), ("Record ID", self.id_label), ("Created", self.created_label),
-                             ("Events", self.events_label), ("First event", self.first_label),
-                             ("Last event", self.last_label)):
-            form.addRow(title, label)
-        layout.addLayout(form)
+        facts = (("Email", self.email_label), ("Record ID", self.id_label), ("Created", self.created_label),
+                 ("Events", self.events_label), ("First event", self.first_label), ("Last event", self.last_label))
+        for n, (title, label) in enumerate(facts):
+            row, column = divmod(n, 2)
+            caption = QLabel(title)
+            caption.setEnabled(False)  # quieter than the value
+            grid.addWidget(caption, row, column * 2)
+            grid.addWidget(label, row, column * 2 + 1)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        layout.addLayout(grid)
         buttons = QHBoxLayout()
         self.open_button = push_button("Open in HubSpot", "Open the contact's record page on app.hubspot.com",
                                        self.open_in_hubspot, icon_name="explore")

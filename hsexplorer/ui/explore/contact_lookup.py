@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QModelIndex, QObject
 
 from hsexplorer.controllers.contacts import ContactsController
+from hsexplorer.domain.occurrence_table import OBJECT_ID
 from hsexplorer.domain.record_urls import DEFAULT_HUBLET, is_contact_type
 from hsexplorer.hubspot.errors import HubSpotError
 from hsexplorer.services.contact_search import ContactSuggestion
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 
 SUGGEST_TASK = "explore.contact_suggestions"
 SUGGEST_DELAY_MS = 250  # a pause in typing, not every key, asks HubSpot
+NAMED_ID_WIDTH = 280  # the Record ID column, once it holds names and emails
 
 
 class ContactLookup(QObject):
@@ -45,6 +47,7 @@ class ContactLookup(QObject):
         self.suggestions.picked.connect(self.pick)
         page.form.search_requested.connect(self._close_suggestions)  # searched what was typed
         page.model.loaded_changed.connect(self._rows_loaded)
+        page.model.columns_changed.connect(self._widen_id_column)  # after the page's own sizing
         page.search_finished.connect(lambda _rows: self.update_card())
         page.table.selectionModel().currentRowChanged.connect(self._row_chosen)
         page.context.session.account_changed.connect(self._account_changed)
@@ -106,9 +109,17 @@ class ContactLookup(QObject):
 
     def _show_names(self) -> None:
         self.page.model.set_record_names(self.controller.record_names())
+        self._widen_id_column()
         self.page.detail.refresh()
         self.page.refresh_record_titles()
         self.update_card()
+
+    def _widen_id_column(self) -> None:
+        """Room for "608001 · name <email>" (after the page sized its columns, on every new column)."""
+        if self.page.model.record_names:
+            header = self.page.table.horizontalHeader()
+            column = self.page.model.columns.index(OBJECT_ID)
+            header.resizeSection(column, max(header.sectionSize(column), NAMED_ID_WIDTH))
 
     def record_title(self, object_type: str, object_id: str) -> str:
         return self.controller.record_title(object_type, object_id)

@@ -321,6 +321,8 @@ class ResultsModel(QAbstractTableModel):
             return f"{utc_time_text(cols.times[row])}\nas received: {cols.raw_times[row]}"
         if key == EVENT_TYPE:
             return cols.event_types[row]
+        if key == OBJECT_ID:
+            return self._getters[column](row)  # the id with the contact's name and email, when known
         return cols.value(row, key)
 
     # --- copying --------------------------------------------------------------------------

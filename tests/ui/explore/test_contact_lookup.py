@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from hsexplorer.domain.event_query import ExploreFilter, LookupKind
 from hsexplorer.sandbox import auth
 from hsexplorer.storage.secrets import AccountSecret
-from hsexplorer.ui.explore.contact_lookup import SUGGEST_DELAY_MS
+from hsexplorer.ui.explore.contact_lookup import SUGGEST_DELAY_MS, SUGGEST_TASK
 
 pytestmark = pytest.mark.gui
 BILBO = "608001"
@@ -120,3 +120,16 @@ def test_without_the_contacts_scope_the_box_says_so_once_and_email_lookup_still_
     qtbot.waitUntil(lambda: page.last_state == "done", timeout=20_000)
     assert page.model.rowCount() > 0  # the events API needs no CRM scope
     assert not lookup.suggestions.isVisible() and "Contact 608001" in page.timeline.title
+
+
+def test_typing_on_cancels_the_stale_suggestion_request_and_shows_only_the_new_texts(pane, qtbot):
+    page, lookup = pane.page, pane.page.contacts
+    type_in_box(pane, qtbot, "bilbo")
+    assert lookup.debouncer.pending() and lookup.debouncer.flush()  # the pause is over: "bilbo" is asked
+    stale = pane.tasks.task(SUGGEST_TASK)
+    assert stale is not None
+    qtbot.keyClicks(page.form.value_edit, " baggins")  # typing on before the answer came
+    qtbot.waitUntil(stale.done, timeout=10_000)
+    assert stale.cancelled()
+    qtbot.waitUntil(lambda: lookup.suggestions.isVisible(), timeout=10_000)
+    assert [c.email for c in lookup.suggestions.contacts()] == ["bilbo@shire.com"]

@@ -12,7 +12,7 @@ from PySide6.QtCore import QModelIndex, QObject
 
 from hsexplorer.controllers.contacts import ContactsController
 from hsexplorer.domain.occurrence_table import OBJECT_ID
-from hsexplorer.domain.record_urls import DEFAULT_HUBLET, is_contact_type
+from hsexplorer.domain.record_urls import DEFAULT_HUBLET, is_contact_type, record_url
 from hsexplorer.hubspot.errors import HubSpotError
 from hsexplorer.services.contact_search import ContactSuggestion
 from hsexplorer.ui.explore.contact_card import ContactCard
@@ -41,6 +41,7 @@ class ContactLookup(QObject):
         self.card = ContactCard()
         page.detail.add_header_widget(self.card)
         page.detail.record_namer = self.controller.name_of
+        page.detail.record_url_for = self.record_url
         self.debouncer = Debouncer(self._suggest_now, SUGGEST_DELAY_MS, self)
         self._named_rows = 0  # loaded rows whose contacts were looked up
         page.form.value_edit.textEdited.connect(self._typed)
@@ -120,6 +121,11 @@ class ContactLookup(QObject):
             header = self.page.table.horizontalHeader()
             column = self.page.model.columns.index(OBJECT_ID)
             header.resizeSection(column, max(header.sectionSize(column), NAMED_ID_WIDTH))
+
+    def record_url(self, object_type: str, object_id: str) -> str:
+        """The record's page in HubSpot (any object type); ValueError says why there is none."""
+        return record_url(self.page.context.session.active_account.portal_id or 0, object_type, object_id,
+                          hublet=DEFAULT_HUBLET)
 
     def record_title(self, object_type: str, object_id: str) -> str:
         return self.controller.record_title(object_type, object_id)

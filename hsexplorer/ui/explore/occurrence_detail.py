@@ -7,8 +7,8 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -39,6 +39,9 @@ class OccurrenceDetail(QWidget):
         self._definition: EventDefinition | None = None
         # (object type, id) -> the record as people know it ("name <email>"), "" when unknown
         self.record_namer: Callable[[str, str], str] = lambda _type, _id: ""
+        # (object type, id) -> the record's page in HubSpot; ValueError says why there is none
+        self.record_url_for: Callable[[str, str], str] = _no_url
+        self.record_url = ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         self.heading = QLabel("Select an occurrence to see its details.")
@@ -46,7 +49,13 @@ class OccurrenceDetail(QWidget):
         self.heading.setWordWrap(True)
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.heading.setAccessibleName("Selected occurrence")
-        layout.addWidget(self.heading)
+        # Beside the heading, not in the button row below: that row already sets the pane's width.
+        self.open_record_button = push_button("HubSpot", "Open the record's page in HubSpot", self._open_record,
+                                              icon_name="explore", name="Open in HubSpot")
+        heading_row = QHBoxLayout()
+        heading_row.addWidget(self.heading, 1)
+        heading_row.addWidget(self.open_record_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(heading_row)
 
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Occurrence views")
@@ -102,6 +111,7 @@ class OccurrenceDetail(QWidget):
         self.properties.clear()
         for button in (self.similar_button, self.record_button, self.copy_button):
             button.setEnabled(event is not None)
+        self._show_record_url(event)
         if event is None:
             self.heading.setText("Select an occurrence to see its details.")
             self.json_view.setPlainText("")
@@ -140,6 +150,20 @@ class OccurrenceDetail(QWidget):
         self.properties.resizeColumnToContents(0)
         self.json_view.setPlainText(json.dumps(event, indent=2, ensure_ascii=False))
 
+    def _show_record_url(self, event: Mapping[str, Any] | None) -> None:
+        self.record_url, why = "", "Select an occurrence to open its record in HubSpot"
+        if event is not None:
+            try:
+                self.record_url = self.record_url_for(str(event.get("objectType", "")), str(event.get("objectId", "")))
+            except ValueError as exc:
+                why = str(exc)
+        self.open_record_button.setEnabled(bool(self.record_url))
+        self.open_record_button.setToolTip(f"Open {self.record_url}" if self.record_url else why)
+
+    def _open_record(self) -> None:
+        if self.record_url:
+            QDesktopServices.openUrl(QUrl(self.record_url))
+
     def _send_similar(self) -> None:
         if self.occurrence is not None:
             self.open_in_composer.emit(similar_send_payload(self.occurrence))
@@ -151,6 +175,10 @@ class OccurrenceDetail(QWidget):
     def _copy_json(self) -> None:
         if self.occurrence is not None:
             QGuiApplication.clipboard().setText(json.dumps(self.occurrence, indent=2, ensure_ascii=False))
+
+
+def _no_url(_object_type: str, _object_id: str) -> str:
+    raise ValueError("The account's portal is not known yet.")
 
 
 def _escape(text: str) -> str:

@@ -133,3 +133,19 @@ def test_typing_on_cancels_the_stale_suggestion_request_and_shows_only_the_new_t
     assert stale.cancelled()
     qtbot.waitUntil(lambda: lookup.suggestions.isVisible(), timeout=10_000)
     assert [c.email for c in lookup.suggestions.contacts()] == ["bilbo@shire.com"]
+
+
+def test_open_in_hubspot_for_a_contact_and_for_a_custom_object_record(pane):
+    detail = pane.page.detail
+    event = {"eventType": "pe1_x", "occurredAt": "2026-01-01T00:00:00Z", "objectType": "CONTACT", "objectId": BILBO,
+             "id": "u1", "properties": {}}
+    detail.show_event(event)
+    assert detail.record_url == "" and "portal" in detail.open_record_button.toolTip()  # the portal is not known yet
+    pane.session.accounts.update(replace(pane.session.active_account, portal_id=pane.sandbox.portal_id))
+    detail.show_event(event)
+    assert detail.record_url == f"https://app.hubspot.com/contacts/{pane.sandbox.portal_id}/record/0-1/{BILBO}"
+    detail.show_event({**event, "objectType": "2-1234", "objectId": "51"})
+    assert detail.record_url == f"https://app.hubspot.com/contacts/{pane.sandbox.portal_id}/record/2-1234/51"
+    assert detail.open_record_button.isEnabled() and detail.open_record_button.accessibleName() == "Open in HubSpot"
+    detail.show_event({**event, "objectType": "widget"})
+    assert not detail.open_record_button.isEnabled() and "2-1234" in detail.open_record_button.toolTip()

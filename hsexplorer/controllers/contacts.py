@@ -122,9 +122,10 @@ class ContactsController:
         contact = self.names.get(object_id) if is_contact_type(object_type) else None
         return who(contact) if contact is not None else ""
 
-    def record_names(self) -> dict[str, str]:
-        """Contact id -> "name <email>", for the results table."""
-        return {i: who(c) for i, c in self.names.items() if who(c)}
+    def record_names(self, ids: Iterable[str] | None = None) -> dict[str, str]:
+        """Contact id -> "name <email>" (of `ids`, or of every named contact), for the results table."""
+        wanted = self.names if ids is None else {i: self.names[i] for i in ids if i in self.names}
+        return {i: who(c) for i, c in wanted.items() if who(c)}
 
     def record_title(self, object_type: str, object_id: str) -> str:
         """The record as people know it: the contact's name and email, else "Contact 608001"."""

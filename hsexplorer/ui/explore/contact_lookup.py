@@ -95,8 +95,10 @@ class ContactLookup(QObject):
         records = [(cols.object_types[r], cols.object_ids[r]) for r in range(first, count)]
         if self.controller.unnamed(records):  # one batched lookup for this page's new contacts
             self.page.context.tasks.start(None, self._resolve(records), what="naming the contacts")
-        elif self.controller.record_names() != self.page.model.record_names:  # named by a suggestion or a pick
-            self._show_names()
+        shown = self.page.model.record_names
+        known = [i for i in dict.fromkeys(i for _t, i in records) if i not in shown and i in self.controller.names]
+        if known:  # named before (a suggestion, a pick, an earlier search): no request needed
+            self._show_names(known)
 
     async def _resolve(self, records: list[tuple[str, str]]) -> None:
         try:
@@ -106,14 +108,28 @@ class ContactLookup(QObject):
             log.info("contact names unavailable: %s", exc)
             return
         if named:
-            self._show_names()
+            self._show_names(named)
 
-    def _show_names(self) -> None:
-        self.page.model.set_record_names(self.controller.record_names())
+    def _show_names(self, ids: list[str]) -> None:
+        """Show the names of these contact ids; work proportional to them, not to the rows loaded."""
+        self.page.model.add_record_names(self.controller.record_names(ids))
         self._widen_id_column()
-        self.page.detail.refresh()
-        self.page.refresh_record_titles()
-        self.update_card()
+        if set(ids) & self._records_on_show():
+            self.page.detail.refresh()
+            self.page.refresh_record_titles()
+            self.update_card()
+
+    def _records_on_show(self) -> set[str]:
+        """The ids the detail, the timeline header and the card name now."""
+        shown: set[str] = set()
+        cols, ran, occurrence = self.page.model.data_columns, self.page.ran, self.page.detail.occurrence
+        if ran is not None and ran.filter.is_single_record and len(cols):
+            shown.add(cols.object_ids[0])
+        if occurrence is not None:
+            shown.add(str(occurrence.get("objectId")))
+        if self.card.state is not None:
+            shown.add(self.card.state.contact.id)
+        return shown
 
     def _widen_id_column(self) -> None:
         """Room for "608001 · name <email>" (after the page sized its columns, on every new column)."""
@@ -132,16 +148,23 @@ class ContactLookup(QObject):
 
     # --- the card ---------------------------------------------------------------------------------
     def update_card(self) -> None:
-        """The card of the contact the loaded results are about (one contact's search, or the chosen row's)."""
+        """The card of the contact one contact's search is about; in other searches the chosen row's."""
         ran = self.page.ran
+        if ran is None or not ran.filter.is_single_record:
+            chosen = self.page.detail.occurrence
+            if chosen is None or not is_contact_type(str(chosen.get("objectType"))):
+                self.card.show_card(None)
+            else:
+                self.show_card_of(str(chosen.get("objectId")))
+            return
         records = self.page.model.data_columns.records()
         contacts = [i for t, i in records if is_contact_type(t)]
-        if ran is not None and ran.filter.is_single_record and len(records) == 1 and contacts:
+        picked = self.controller.picked
+        if len(records) == 1 and contacts:
             self.show_card_of(contacts[0])
-        elif self.controller.picked is not None and ran is not None and ran.filter.value in (
-                self.controller.picked.email, self.controller.picked.id):
-            self.show_card_of(self.controller.picked.id)  # no events (yet): the card still says who
-        elif self.card.state is not None and self.card.state.contact.id not in contacts:
+        elif not records and picked is not None and ran.filter.value in (picked.email, picked.id):
+            self.show_card_of(picked.id)  # no events (yet): the card still says who
+        else:
             self.card.show_card(None)
 
     def show_card_of(self, contact_id: str) -> None:
@@ -165,4 +188,4 @@ class ContactLookup(QObject):
         self.suggestions.hide()
         self.card.show_card(None)
         self._named_rows = 0
-        self.page.model.set_record_names({})
+        self.page.model.clear_record_names()

@@ -170,9 +170,16 @@ class ResultsModel(QAbstractTableModel):
             column = self.columns.index(EVENT_TYPE)
             self.dataChanged.emit(self.index(0, column), self.index(self.rowCount() - 1, column))
 
-    def set_record_names(self, names: Mapping[str, str]) -> None:
-        """Name contacts in the Record ID column ("608001 · Bilbo Baggins <bilbo@shire.com>")."""
-        self.record_names = dict(names)
+    def add_record_names(self, names: Mapping[str, str]) -> None:
+        """Name these contacts in the Record ID column ("608001 · Bilbo Baggins <bilbo@shire.com>")."""
+        self.record_names.update(names)
+        self._record_names_changed()
+
+    def clear_record_names(self) -> None:
+        self.record_names = {}
+        self._record_names_changed()
+
+    def _record_names_changed(self) -> None:
         self._rebuild_getters()
         if self.rowCount() and OBJECT_ID in self.columns:
             column = self.columns.index(OBJECT_ID)

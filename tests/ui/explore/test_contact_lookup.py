@@ -149,3 +149,16 @@ def test_open_in_hubspot_for_a_contact_and_for_a_custom_object_record(pane):
     assert detail.open_record_button.isEnabled() and detail.open_record_button.accessibleName() == "Open in HubSpot"
     detail.show_event({**event, "objectType": "widget"})
     assert not detail.open_record_button.isEnabled() and "2-1234" in detail.open_record_button.toolTip()
+
+
+def test_choosing_a_row_of_many_contacts_shows_that_contacts_card(pane, qtbot):
+    page, lookup = pane.page, pane.page.contacts
+    page.set_filter(ExploreFilter(lookup=LookupKind.ANY_RECORD, event_type=pane.sandbox.event_name("login_event")))
+    page.run_search()
+    qtbot.waitUntil(lambda: page.last_state == "done", timeout=30_000)
+    assert not lookup.card.isVisible()  # many contacts: no one card until a row is chosen
+    page.table.selectRow(3)
+    chosen = page.model.event_at(3)["objectId"]
+    qtbot.waitUntil(lambda: lookup.card.isVisible(), timeout=10_000)
+    assert lookup.card.id_label.text() == chosen
+    assert lookup.card.events_label.text() == f"{len(page.model.data_columns.rows_of_record('CONTACT', chosen)):,} loaded"

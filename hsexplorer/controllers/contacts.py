@@ -14,10 +14,13 @@ from dataclasses import dataclass
 from hsexplorer.domain.event_query import ExploreFilter, LookupKind
 from hsexplorer.domain.occurrence_table import UNKNOWN_TIME
 from hsexplorer.domain.record_urls import DEFAULT_HUBLET, is_contact_type, record_url
-from hsexplorer.hubspot.contacts import ContactsTransport
+from hsexplorer.hubspot.contacts import MAX_IN_VALUES, ContactsTransport
 from hsexplorer.services.contact_search import ContactSuggestion, SuggestResult, names_for, suggest_contacts
 
 CONTACT = "contact"
+# HubSpot's CRM search allows five requests a second per token (its search guide; the portal's
+# ten-second limit does not count them): batches of names go out at most four times a second.
+NAMING_INTERVAL_S = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +58,8 @@ class ContactsController:
         self.missing_scope = ""  # set once HubSpot said the token may not read contacts
         self.picked: ContactSuggestion | None = None
         self.lookups = 0  # batched name lookups sent (for tests and the curious)
-        self._asked: set[str] = set()  # ids looked up (found or not), so none is asked twice
+        self._asked: set[str] = set()  # ids queued or looked up (found or not), so none is asked twice
+        self._pending: list[str] = []  # queued for the next batches
         self._note_said = False
 
     def account_changed(self) -> None:
@@ -100,22 +104,44 @@ class ContactsController:
         ids = (object_id for object_type, object_id in records if is_contact_type(object_type))
         return [i for i in dict.fromkeys(ids) if i not in self._asked and i not in self.names]
 
-    async def resolve(self, client: ContactsTransport, records: Iterable[tuple[str, str]]) -> list[str]:
-        """Look up the unnamed contacts of `records` in one batch; the ids newly named."""
-        ids = [] if self.missing_scope else self.unnamed(records)
-        if not ids:
+    def queue(self, records: Iterable[tuple[str, str]]) -> bool:
+        """Queue the unnamed contacts of `records` (e.g. a page of results); whether any wait."""
+        if not self.missing_scope:
+            ids = self.unnamed(records)
+            self._asked.update(ids)  # queued once: later pages with the same contacts add nothing
+            self._pending.extend(ids)
+        return bool(self._pending)
+
+    async def name_next(self, client: ContactsTransport) -> list[str]:
+        """Look up the next batch of queued contacts (one request); the ids newly named."""
+        ids, self._pending = self._pending[:MAX_IN_VALUES], self._pending[MAX_IN_VALUES:]
+        if not ids or self.missing_scope:
+            self._pending = []
             return []
-        self._asked.update(ids)  # before awaiting: a page arriving meanwhile does not ask again
         self.lookups += 1
         result = await names_for(client, ids)
         self._remember(result)
+        if self.missing_scope:
+            self._pending = []  # HubSpot would refuse every batch the same way
         return [s.id for s in result.suggestions]
+
+    async def resolve(self, client: ContactsTransport, records: Iterable[tuple[str, str]]) -> list[str]:
+        """Queue and look up the unnamed contacts of `records` (one request per 100); the ids newly named."""
+        self.queue(records)
+        named: list[str] = []
+        while self._pending:
+            named += await self.name_next(client)
+        return named
 
     def _remember(self, result: SuggestResult) -> None:
         if result.missing_scope:
             self.missing_scope = result.missing_scope
         for contact in result.suggestions:
             self.names[contact.id] = contact
+
+    @property
+    def naming_pending(self) -> bool:
+        return bool(self._pending)
 
     def name_of(self, object_type: str, object_id: str) -> str:
         """"Bilbo Baggins <bilbo@shire.com>" for a named contact, else ""."""

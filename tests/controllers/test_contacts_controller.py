@@ -87,3 +87,12 @@ def test_suggestions_are_for_the_contact_box_only(flt, wanted):
     assert ContactsController.wants_suggestions(flt) is wanted
 
 
+
+
+def test_queued_contacts_are_named_a_hundred_per_request_each_once(sandbox_server):
+    controller = ContactsController()
+    records = [("CONTACT", str(608001 + n)) for n in range(200)]
+    assert controller.queue(records) and controller.naming_pending
+    controller.queue(records[:10])  # a later page with the same contacts adds nothing
+    urls, named = _with_client(sandbox_server, lambda c: controller.resolve(c, []))
+    assert len(urls) == 2 and len(named) == 200 and not controller.naming_pending

@@ -5,15 +5,15 @@ typing path (debounced, as cancellable tasks)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QObject
 
-from hsexplorer.controllers.contacts import ContactsController
+from hsexplorer.controllers.contacts import NAMING_INTERVAL_S, ContactsController
 from hsexplorer.domain.occurrence_table import OBJECT_ID
 from hsexplorer.domain.record_urls import DEFAULT_HUBLET, is_contact_type, record_url
-from hsexplorer.hubspot.errors import HubSpotError
 from hsexplorer.services.contact_search import ContactSuggestion
 from hsexplorer.ui.explore.contact_card import ContactCard
 from hsexplorer.ui.explore.contact_suggestions import ContactSuggestions
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SUGGEST_TASK = "explore.contact_suggestions"
+NAMES_TASK = "explore.contact_names"
 SUGGEST_DELAY_MS = 250  # a pause in typing, not every key, asks HubSpot
 NAMED_ID_WIDTH = 280  # the Record ID column, once it holds names and emails
 
@@ -75,7 +76,7 @@ class ContactLookup(QObject):
         try:
             client = await self.page.context.session.client()
             result = await self.controller.suggest(client, text)
-        except HubSpotError as exc:  # suggestions are a help: a failure must not interrupt typing
+        except Exception as exc:  # suggestions are a help: a failure must not interrupt typing
             log.info("contact suggestions unavailable: %s", exc)
             self.suggestions.hide()
             return
@@ -93,22 +94,25 @@ class ContactLookup(QObject):
         first, self._named_rows = (0 if count < self._named_rows else self._named_rows), count
         cols = self.page.model.data_columns
         records = [(cols.object_types[r], cols.object_ids[r]) for r in range(first, count)]
-        if self.controller.unnamed(records):  # one batched lookup for this page's new contacts
-            self.page.context.tasks.start(None, self._resolve(records), what="naming the contacts")
+        if self.controller.queue(records) and not self.page.context.tasks.running(NAMES_TASK):
+            self.page.context.tasks.start(NAMES_TASK, self._name_queued(), what="naming the contacts")
         shown = self.page.model.record_names
         known = [i for i in dict.fromkeys(i for _t, i in records) if i not in shown and i in self.controller.names]
         if known:  # named before (a suggestion, a pick, an earlier search): no request needed
             self._show_names(known)
 
-    async def _resolve(self, records: list[tuple[str, str]]) -> None:
+    async def _name_queued(self) -> None:
+        """Name the queued contacts a batch (≤ 100, at most one per page of results) at a time, paced."""
         try:
             client = await self.page.context.session.client()
-            named = await self.controller.resolve(client, records)
-        except HubSpotError as exc:  # ids stay ids
+            while self.controller.naming_pending:
+                named = await self.controller.name_next(client)
+                if named:
+                    self._show_names(named)
+                if self.controller.naming_pending:
+                    await asyncio.sleep(NAMING_INTERVAL_S)
+        except Exception as exc:  # names are a help: ids stay ids, nothing interrupts the user
             log.info("contact names unavailable: %s", exc)
-            return
-        if named:
-            self._show_names(named)
 
     def _show_names(self, ids: list[str]) -> None:
         """Show the names of these contact ids; work proportional to them, not to the rows loaded."""
@@ -184,6 +188,7 @@ class ContactLookup(QObject):
 
     def _account_changed(self, _account: object) -> None:
         self.page.context.tasks.cancel(SUGGEST_TASK)
+        self.page.context.tasks.cancel(NAMES_TASK)
         self.controller.account_changed()
         self.suggestions.hide()
         self.card.show_card(None)

@@ -4,12 +4,15 @@ contacts scope."""
 
 from __future__ import annotations
 
+import itertools
+import time
 from dataclasses import replace
 
 import pytest
 from explore_support import Pane
 from PySide6.QtCore import Qt
 
+from hsexplorer.controllers.contacts import NAMING_INTERVAL_S
 from hsexplorer.domain.event_query import ExploreFilter, LookupKind
 from hsexplorer.sandbox import auth
 from hsexplorer.storage.secrets import AccountSecret
@@ -19,10 +22,18 @@ pytestmark = pytest.mark.gui
 BILBO = "608001"
 
 
-def crm_requests(pane: Pane) -> list[str]:
+def crm_requests(pane: Pane, times: list[float] | None = None) -> list[str]:
+    """The CRM requests the page's client makes from now on (and when each ended, into `times`)."""
     urls: list[str] = []
+
+    def heard(trace) -> None:
+        if "/crm/" in trace.url:
+            urls.append(trace.url)
+            if times is not None:
+                times.append(time.monotonic())
+
     client = pane.run_async(pane.session.client())
-    client.add_trace_listener(lambda t: urls.append(t.url) if "/crm/" in t.url else None)
+    client.add_trace_listener(heard)
     return urls
 
 
@@ -93,13 +104,16 @@ def test_enter_without_choosing_searches_what_is_typed_and_esc_closes_the_list(p
 
 def test_results_of_many_contacts_are_named_with_one_lookup_per_page(pane, qtbot):
     page = pane.page
-    crm = crm_requests(pane)
+    ended: list[float] = []
+    crm = crm_requests(pane, ended)
     page.set_filter(ExploreFilter(lookup=LookupKind.ANY_RECORD, event_type=pane.sandbox.event_name("login_event")))
     page.run_search()
     qtbot.waitUntil(lambda: page.last_state == "done", timeout=30_000)
     qtbot.waitUntil(lambda: len(page.model.record_names) >= len({page.model.event_at(p)["objectId"]
                                                                  for p in range(page.model.rowCount())}), timeout=20_000)
     assert 0 < len(crm) <= page.controller.pages and page.contacts.controller.lookups == len(crm)
+    # One at a time and paced under HubSpot's five CRM searches a second.
+    assert all(later - earlier >= NAMING_INTERVAL_S for earlier, later in itertools.pairwise(ended))
     shown = [page.model.data(page.model.index(p, 3)) for p in range(min(50, page.model.rowCount()))]
     assert all(" · " in text and "@" in text for text in shown)
 

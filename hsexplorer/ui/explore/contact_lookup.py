@@ -48,6 +48,7 @@ class ContactLookup(QObject):
         page.form.value_edit.textEdited.connect(self._typed)
         self.suggestions.picked.connect(self.pick)
         page.form.search_requested.connect(self._close_suggestions)  # searched what was typed
+        page.form.lookup_box.currentIndexChanged.connect(lambda _index: self._close_suggestions())
         page.model.loaded_changed.connect(self._rows_loaded)
         page.model.columns_changed.connect(self._widen_id_column)  # after the page's own sizing
         page.search_finished.connect(lambda _rows: self.update_card())

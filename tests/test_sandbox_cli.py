@@ -129,6 +129,7 @@ def test_curl_session_following_the_docs_then_ctrl_c(served: Served) -> None:
     assert set(scopes) == {
         "analytics.behavioral_events.send",
         "behavioral_events.event_definitions.read_write",
+        "crm.objects.contacts.read",
         "oauth",
     }
 

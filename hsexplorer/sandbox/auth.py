@@ -19,7 +19,8 @@ from hsexplorer.sandbox.store import SandboxStore, TokenRecord, now_ms
 SEND_SCOPE = "analytics.behavioral_events.send"
 DEFINITIONS_SCOPE = "behavioral_events.event_definitions.read_write"
 READ_SCOPE = "oauth"
-ALL_SCOPES = frozenset({SEND_SCOPE, DEFINITIONS_SCOPE, READ_SCOPE})
+CONTACTS_READ_SCOPE = "crm.objects.contacts.read"  # CRM contacts search and read (crm_contacts.py)
+ALL_SCOPES = frozenset({SEND_SCOPE, DEFINITIONS_SCOPE, READ_SCOPE, CONTACTS_READ_SCOPE})
 
 PRIVATE_APP = "private_app"
 OAUTH = "oauth"

@@ -34,7 +34,7 @@ from hsexplorer.sandbox import auth
 from hsexplorer.sandbox.errors import ErrorDetail, not_found, validation_error
 from hsexplorer.sandbox.judging import parse_json_body
 
-CONTACTS_READ_SCOPE = "crm.objects.contacts.read"
+CONTACTS_READ_SCOPE = auth.CONTACTS_READ_SCOPE
 DEFAULT_PROPERTIES = ("createdate", "email", "firstname", "hs_object_id", "lastmodifieddate", "lastname")
 QUERY_PROPERTIES = ("firstname", "lastname", "email", "phone", "company")
 MAX_LIMIT = 200
@@ -174,11 +174,7 @@ def _authorised(request: Request) -> None:
     headers = {k.lower(): v for k, v in request.headers.items()}
     query = dict(parse_qsl(request.url.query))
     record = auth.authenticate(sandbox.store, headers, query, sandbox.accepted_tokens)
-    # The sandbox's full-access tokens (every scope of auth.ALL_SCOPES, e.g. the default token and
-    # the one `sandbox serve` prints) read contacts too, so existing profiles keep working; any
-    # other token must hold the contacts scope, as on HubSpot.
-    if not set(record.scopes) >= auth.ALL_SCOPES:
-        auth.require_scopes(record, [CONTACTS_READ_SCOPE])
+    auth.require_scopes(record, [CONTACTS_READ_SCOPE])
 
 
 def _all_contacts(request: Request) -> list[dict[str, Any]]:

@@ -22,10 +22,13 @@ DEFAULT_TOKEN_KEY = "default_token"
 def ensure_default_token(store: SandboxStore) -> str:
     """The sandbox's own token (all scopes), created once and remembered in its store."""
     token = store.get_meta(DEFAULT_TOKEN_KEY)
-    if token is None or store.get_token(token) is None:
+    record = store.get_token(token) if token is not None else None
+    if token is None or record is None:
         token = auth.generate_private_app_token()
         store.put_token(auth.private_app_token(token))
         store.set_meta(DEFAULT_TOKEN_KEY, token)
+    elif record.scopes != auth.ALL_SCOPES:  # made before a scope joined ALL_SCOPES (e.g. contacts)
+        store.put_token(auth.private_app_token(token))
     return token
 
 

@@ -1,9 +1,11 @@
-"""Suggest contacts for what is typed in Explore's search box (Qt-free; the widget wiring comes later).
+"""Suggest contacts for what is typed in Explore's search box, and name the contacts of results (Qt-free).
 
 What is typed decides the request: an email address → EQ on `email`; digits → the record id
 (`GET /crm/v3/objects/contacts/{id}`); anything else → HubSpot's free-text `query` (names, email,
 phone, company). Without the `crm.objects.contacts.read` scope the result says so, and Explore
 keeps looking records up by email (the events API needs no CRM scope for that).
+
+`names_for` names the contacts of a page of results with one request (per 100 ids).
 
 `suggest_contacts` is a coroutine: run it as a task and cancel the task when the text changes;
 nothing is left behind by a cancelled search.
@@ -12,6 +14,7 @@ nothing is left behind by a cancelled search.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +22,7 @@ from hsexplorer.hubspot.contacts import (
     CONTACTS_READ_SCOPE,
     Contact,
     ContactsTransport,
+    contacts_by_ids,
     filter_,
     get_contact,
     search_contacts,
@@ -75,6 +79,22 @@ def _suggestion(contact: Contact) -> ContactSuggestion:
     return ContactSuggestion(contact.id, contact.name, contact.email, _created(contact.created_at))
 
 
+def _missing(error: MissingScopesError) -> SuggestResult:
+    scope = next(iter(error.missing_scopes), CONTACTS_READ_SCOPE)
+    return SuggestResult(missing_scope=scope, message=(
+        f"Suggesting contacts by name needs the {scope} scope, which this account's token lacks. "
+        "Looking up by email address still works."))
+
+
+async def names_for(client: ContactsTransport, contact_ids: Sequence[str]) -> SuggestResult:
+    """The contacts with these record ids, as suggestions (ids HubSpot does not know are absent)."""
+    try:
+        found = await contacts_by_ids(client, contact_ids)
+    except MissingScopesError as error:
+        return _missing(error)
+    return SuggestResult(tuple(_suggestion(c) for c in found.values()))
+
+
 async def suggest_contacts(client: ContactsTransport, text: str, *, limit: int = 10) -> SuggestResult:
     kind = search_kind(text)
     text = text.strip()
@@ -94,8 +114,5 @@ async def suggest_contacts(client: ContactsTransport, text: str, *, limit: int =
         else:
             return SuggestResult()
     except MissingScopesError as error:
-        scope = next(iter(error.missing_scopes), CONTACTS_READ_SCOPE)
-        return SuggestResult(missing_scope=scope, message=(
-            f"This account's token lacks the {scope} scope, so contacts cannot be suggested by name. "
-            "Searching by email address still works."))
+        return _missing(error)
     return SuggestResult(tuple(_suggestion(c) for c in contacts))

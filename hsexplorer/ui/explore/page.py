@@ -51,6 +51,7 @@ from hsexplorer.storage.saved_queries import SavedQueryStore
 from hsexplorer.ui import heap
 from hsexplorer.ui.area_page import AreaPage
 from hsexplorer.ui.explore.column_chooser import ColumnChooser
+from hsexplorer.ui.explore.contact_lookup import ContactLookup
 from hsexplorer.ui.explore.occurrence_detail import OccurrenceDetail
 from hsexplorer.ui.explore.property_filter_row import PropertyFilterRow
 from hsexplorer.ui.explore.results_model import SOURCE_ROW_ROLE, ResultsModel
@@ -98,6 +99,7 @@ class ExplorePage(AreaPage):
         self.page_layout.addWidget(self.form)
         self._connect_form()
         self._build_results()
+        self.contacts = ContactLookup(self)  # suggestions, names and the contact card
         self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_MS)
         self._refresh_timer.timeout.connect(self._refresh_pictures)
         self._filter_timer = QTimer(self, singleShot=True, interval=FILTER_DELAY_MS)
@@ -373,11 +375,11 @@ class ExplorePage(AreaPage):
     def _timeline_title(self) -> str:
         if self._timeline_record is None:
             return ""
-        object_type, object_id = self._timeline_record
+        record = self.contacts.record_title(*self._timeline_record)
         shown = len(self._timeline_points)
         if shown >= TIMELINE_LIMIT and len(self.model.data_columns) > shown:
-            return f"{object_type.title()} {object_id} · the first {shown:,} of {len(self.model.data_columns):,} occurrences loaded"
-        return f"{object_type.title()} {object_id} · {shown:,} occurrences"
+            return f"{record} · the first {shown:,} of {len(self.model.data_columns):,} occurrences loaded"
+        return f"{record} · {shown:,} occurrences"
 
     def _show_count(self) -> None:
         loaded = len(self.model.data_columns)
@@ -413,14 +415,21 @@ class ExplorePage(AreaPage):
         if not self._single_record:
             self._show_record_timeline(event["objectType"], event["objectId"])
 
-    def _show_record_timeline(self, object_type: str, object_id: str) -> None:
-        if self._timeline_record == (object_type, object_id):
+    def refresh_record_titles(self) -> None:
+        """Records' names became known: the timeline's header says who."""
+        if self._single_record:
+            self._refresh_pictures()
+        elif self._timeline_record is not None:
+            self._show_record_timeline(*self._timeline_record, again=True)
+
+    def _show_record_timeline(self, object_type: str, object_id: str, *, again: bool = False) -> None:
+        if self._timeline_record == (object_type, object_id) and not again:
             return
         self._timeline_record = (object_type, object_id)
         cols = self.model.data_columns
         rows = cols.rows_of_record(object_type, object_id)
         self.timeline.set_points([TimelinePoint(cols.times[r], cols.event_types[r], r) for r in rows], self.model.labels,
-                                 title=f"{object_type.title()} {object_id} · {len(rows):,} loaded occurrences")
+                                 title=f"{self.contacts.record_title(object_type, object_id)} · {len(rows):,} loaded occurrences")
 
     def _select_source_row(self, row: int) -> None:
         positions = self.model.view.positions_of([row])

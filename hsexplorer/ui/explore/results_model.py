@@ -32,6 +32,7 @@ from hsexplorer.domain.occurrence_table import (
     property_column,
     property_name,
 )
+from hsexplorer.domain.record_urls import is_contact_type
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 SOURCE_ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the row in OccurrenceColumns
@@ -75,6 +76,7 @@ class ResultsModel(QAbstractTableModel):
         self.view = RowView(self.data_columns)
         self.columns: list[str] = list(FIXED_COLUMNS)
         self.labels: dict[str, str] = {}
+        self.record_names: dict[str, str] = {}  # contact id -> "name <email>", shown beside the id
         self._hidden_properties: set[str] = set()  # chosen off by the user
         self._chosen_properties: set[str] = set()  # chosen on by the user
         self._getters: list[Callable[[int], str]] = []
@@ -166,6 +168,21 @@ class ResultsModel(QAbstractTableModel):
         self.labels = dict(labels)
         if self.rowCount():
             column = self.columns.index(EVENT_TYPE)
+            self.dataChanged.emit(self.index(0, column), self.index(self.rowCount() - 1, column))
+
+    def add_record_names(self, names: Mapping[str, str]) -> None:
+        """Name these contacts in the Record ID column ("608001 · Bilbo Baggins <bilbo@shire.com>")."""
+        self.record_names.update(names)
+        self._record_names_changed()
+
+    def clear_record_names(self) -> None:
+        self.record_names = {}
+        self._record_names_changed()
+
+    def _record_names_changed(self) -> None:
+        self._rebuild_getters()
+        if self.rowCount() and OBJECT_ID in self.columns:
+            column = self.columns.index(OBJECT_ID)
             self.dataChanged.emit(self.index(0, column), self.index(self.rowCount() - 1, column))
 
     # --- columns --------------------------------------------------------------------------
@@ -274,6 +291,10 @@ class ResultsModel(QAbstractTableModel):
         if key == EVENT_TYPE:
             kinds = cols.event_types
             return lambda row: self.labels.get(kinds[row]) or kinds[row]
+        if key == OBJECT_ID and self.record_names:
+            ids, types, names = cols.object_ids, cols.object_types, self.record_names
+            return lambda row: (f"{ids[row]} · {names[ids[row]]}" if ids[row] in names and is_contact_type(types[row])
+                                else ids[row])
         if key in (OBJECT_TYPE, OBJECT_ID, OCCURRENCE_ID):
             values = {OBJECT_TYPE: cols.object_types, OBJECT_ID: cols.object_ids, OCCURRENCE_ID: cols.ids}[key]
             return values.__getitem__
@@ -307,6 +328,8 @@ class ResultsModel(QAbstractTableModel):
             return f"{utc_time_text(cols.times[row])}\nas received: {cols.raw_times[row]}"
         if key == EVENT_TYPE:
             return cols.event_types[row]
+        if key == OBJECT_ID:
+            return self._getters[column](row)  # the id with the contact's name and email, when known
         return cols.value(row, key)
 
     # --- copying --------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from hsexplorer.appinfo import KEYRING_SERVICE
 from hsexplorer.domain.api_versions import NEWEST_VERSION
 from hsexplorer.domain.event_query import ExploreFilter
+from hsexplorer.hubspot.contacts import CONTACTS_READ_SCOPE
 from hsexplorer.hubspot.scopes import DEFINITIONS_SCOPE, READ_SCOPE, SEND_SCOPE
 from hsexplorer.services.snippets import SnippetLanguage
 from hsexplorer.storage.accounts import EMBEDDED_SANDBOX_ID, Account, AuthKind, new_account_id
@@ -70,7 +71,8 @@ def test_adding_an_account_tests_the_token_and_shows_portal_and_scopes(
     assert run_async(editor.save()) is True
     qtbot.waitUntil(lambda: window.session.active_account.name == "QA portal")
     account = window.session.active_account
-    assert account.portal_id == sandbox_server.portal_id and set(account.scopes) == {SEND_SCOPE, DEFINITIONS_SCOPE, READ_SCOPE}
+    assert account.portal_id == sandbox_server.portal_id and set(account.scopes) == {SEND_SCOPE, DEFINITIONS_SCOPE, READ_SCOPE,
+                                                                                     CONTACTS_READ_SCOPE}
     # The secret is in the keyring under the account's id; the settings file knows nothing of it.
     assert json.loads(memory_keyring.store[(KEYRING_SERVICE, account.id)])["token"] == sandbox_server.token
     assert sandbox_server.token not in files_text(isolated_profile)

@@ -268,9 +268,9 @@ def test_the_header_shows_the_api_version_and_new_accounts_get_the_newest(
     fill(editor, "Legacy portal", sandbox_server.token, sandbox_server.base_url)
     editor.version_combo.setCurrentIndex(editor.version_combo.findData("v3"))
     assert run_async(editor.save()) is True
-    qtbot.waitUntil(lambda: window.session.active_account.name == "Legacy portal")
+    qtbot.waitUntil(lambda: window.header.version_label.text() == "· API v3 (legacy)")
+    assert window.session.active_account.name == "Legacy portal"
     assert window.session.active_account.api_version == "v3"
-    assert window.header.version_label.text() == "· API v3 (legacy)"
     client = run_async(window.session.client())
     assert client.api_version == "v3"
 
@@ -290,8 +290,9 @@ def test_editing_an_old_account_shows_v3_and_a_changed_version_is_used_at_once(
     assert editor.version_combo.currentData() == "v3"
     editor.version_combo.setCurrentIndex(editor.version_combo.findData("2026-03"))
     assert run_async(editor.save()) is True
-    qtbot.waitUntil(lambda: window.session.accounts.get(account.id).api_version == "2026-03")
-    assert window.header.version_label.text() == "· API 2026-03"
+    # The account is stored before the old client is closed and the header told: wait for what the user sees.
+    qtbot.waitUntil(lambda: window.header.version_label.text() == "· API 2026-03")
+    assert window.session.accounts.get(account.id).api_version == "2026-03"
     assert run_async(window.session.client()).api_version == "2026-03"  # the old client was dropped
 
 

@@ -60,7 +60,7 @@ def test_settings_file_never_holds_a_secret_field(settings_path):
     data = json.loads(settings_path.read_text())
     assert set(data["accounts"][0]) == {
         "id", "name", "auth_kind", "portal_id", "colour", "production", "base_url", "scopes", "api_version",
-        "oauth_client_id", "needs_sign_in",  # an OAuth client id is not a secret; the client secret is in the keyring
+        "oauth_client_id", "needs_sign_in", "hublet",  # an OAuth client id is not a secret; the client secret is in the keyring
     }
 
 

@@ -21,6 +21,8 @@ OBJECT_TYPE_IDS = {
 }
 _TYPE_ID = re.compile(r"^\d+-\d+$")  # 0-1, 2-1234 (custom objects)
 _HUBLET = re.compile(r"^[a-z]{2}\d+$")
+# Private-app tokens name their data centre: pat-na1-…, pat-eu1-… (HUBSPOT_API.md §1).
+_TOKEN_HUBLET = re.compile(r"^pat-([a-z]{2}\d+)-")
 
 
 def object_type_id(object_type: str) -> str:
@@ -53,3 +55,9 @@ def record_url(portal_id: int, object_type: str, object_id: str | int, *, hublet
     if portal_id <= 0:
         raise ValueError("The account's portal id is not known yet: test the account to learn it.")
     return f"https://{app_host(hublet)}/contacts/{portal_id}/record/{object_type_id(object_type)}/{record}"
+
+
+def hublet_of_token(token: str) -> str:
+    """The data centre a private-app token names (`pat-eu1-…` → "eu1"), or "" when it names none."""
+    found = _TOKEN_HUBLET.match(token.strip().lower())
+    return found.group(1) if found else ""

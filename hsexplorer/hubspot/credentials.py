@@ -68,6 +68,7 @@ class TokenInfo:
     user_id: int | None = None
     user: str = ""
     hub_domain: str = ""
+    hublet: str = ""  # the portal's data centre (na1, eu1…) when the token metadata says
     expires_in: int | None = None
     notes: tuple[str, ...] = ()  # e.g. a deprecated endpoint had to be used
     probed: tuple[FeatureCheck, ...] = ()  # service keys: what the probes found
@@ -141,6 +142,7 @@ async def token_info(keeper: OAuthKeeper, requests: CredentialRequests) -> Token
             user_id=_optional_int(data.get("user_id")),
             user=str(data.get("user") or ""),
             hub_domain=str(data.get("hub_domain") or ""),
+            hublet=_hublet(data),
             expires_in=_optional_int(data.get("expires_in")),
             notes=tuple(keeper.notes),
         )
@@ -209,3 +211,8 @@ async def _run_probe(probe: Callable[[], Awaitable[None]], *, refused_means_ok: 
     except HubSpotError as exc:
         return UNKNOWN, exc.user_message
     return OK, ""
+
+
+def _hublet(data: Mapping[str, Any]) -> str:
+    signed = data.get("signed_access_token")
+    return str(signed.get("hublet") or "") if isinstance(signed, Mapping) else ""

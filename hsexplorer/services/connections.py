@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hsexplorer.domain.api_versions import NEWEST_VERSION
+from hsexplorer.domain.record_urls import hublet_of_token
 from hsexplorer.storage.accounts import Account, AccountError, AccountStore, AuthKind
 from hsexplorer.storage.secrets import AccountSecret, SecretStore
 
@@ -56,6 +57,7 @@ class ConnectionReport:
     rate_limit: RateLimitState | None = None  # HubSpot's quota headers on the last answer
     # OAuth tokens renewed during the test: save these, not the ones typed (HubSpot may rotate them).
     renewed: AccountSecret | None = None
+    hublet: str = ""  # the portal's data centre (na1, eu1…) when the token or its metadata says
 
     @property
     def complete(self) -> bool:
@@ -162,7 +164,8 @@ async def check_connection(account: Account, secret: AccountSecret) -> Connectio
         for check in features if check.state is FeatureState.MISSING
     ))
     return ConnectionReport(info.portal_id, scopes, disabled, scopes_known=info.scopes_known,
-                            features=features, notes=info.notes, rate_limit=rate_limit, renewed=renewed)
+                            features=features, notes=info.notes, rate_limit=rate_limit, renewed=renewed,
+                            hublet=info.hublet or hublet_of_token(secret.token))
 
 
 def _scope_feature(scope: str) -> str:

@@ -79,6 +79,9 @@ class Account:
     oauth_client_id: str = ""
     # HubSpot refused the refresh token: only a new sign-in (new tokens) helps.
     needs_sign_in: bool = False
+    # The portal's data centre (na1, eu1…), learnt when the account is tested; "" = not known (na1).
+    # Links into HubSpot's own pages follow it (app-eu1.hubspot.com).
+    hublet: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "auth_kind", AuthKind(self.auth_kind))
@@ -106,6 +109,7 @@ class Account:
             "api_version": self.api_version,
             "oauth_client_id": self.oauth_client_id,
             "needs_sign_in": self.needs_sign_in,
+            "hublet": self.hublet,
         }
 
     @classmethod
@@ -123,6 +127,7 @@ class Account:
             api_version=_stored_version(data.get("api_version")),
             oauth_client_id=str(data.get("oauth_client_id") or ""),
             needs_sign_in=bool(data.get("needs_sign_in", False)),
+            hublet=str(data.get("hublet") or ""),
         )
 
 

@@ -261,6 +261,7 @@ class AccountEditor(QDialog):
             api_version=self.version_combo.currentData(),
             portal_id=self.report.portal_id if self.report and self.report.portal_id else base.portal_id,
             scopes=self.report.scopes if self.report else base.scopes,
+            hublet=self.report.hublet if self.report and self.report.hublet else base.hublet,
             oauth_client_id=self.oauth_client_id.text().strip() if self.kind is AuthKind.OAUTH else "",
             needs_sign_in=False if tested else base.needs_sign_in,
         )

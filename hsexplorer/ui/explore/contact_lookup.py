@@ -145,8 +145,8 @@ class ContactLookup(QObject):
 
     def record_url(self, object_type: str, object_id: str) -> str:
         """The record's page in HubSpot (any object type); ValueError says why there is none."""
-        return record_url(self.page.context.session.active_account.portal_id or 0, object_type, object_id,
-                          hublet=DEFAULT_HUBLET)
+        account = self.page.context.session.active_account
+        return record_url(account.portal_id or 0, object_type, object_id, hublet=account.hublet or DEFAULT_HUBLET)
 
     def record_title(self, object_type: str, object_id: str) -> str:
         return self.controller.record_title(object_type, object_id)
@@ -177,7 +177,7 @@ class ContactLookup(QObject):
         rows = [r for t, i in cols.records() if i == contact_id and is_contact_type(t) for r in cols.rows_of_record(t, i)]
         account = self.page.context.session.active_account
         self.card.show_card(self.controller.card(contact_id, [cols.times[r] for r in rows], portal_id=account.portal_id,
-                                                 hublet=DEFAULT_HUBLET))
+                                                 hublet=account.hublet or DEFAULT_HUBLET))
 
     def _row_chosen(self, current: QModelIndex, _previous: Any) -> None:
         if not current.isValid() or (self.page.ran is not None and self.page.ran.filter.is_single_record):

@@ -51,6 +51,7 @@ from hsexplorer.storage.saved_queries import SavedQueryStore
 from hsexplorer.ui import heap
 from hsexplorer.ui.area_page import AreaPage
 from hsexplorer.ui.explore.column_chooser import ColumnChooser
+from hsexplorer.ui.explore.live_watch import LiveWatchPanel
 from hsexplorer.ui.explore.occurrence_detail import OccurrenceDetail
 from hsexplorer.ui.explore.property_filter_row import PropertyFilterRow
 from hsexplorer.ui.explore.results_model import SOURCE_ROW_ROLE, ResultsModel
@@ -246,6 +247,11 @@ class ExplorePage(AreaPage):
         _tip(self.pictures, "Timeline and daily counts", "The record's timeline, and occurrences per day of the results")
         self.pictures.addTab(self.timeline, "Timeline")
         self.pictures.addTab(self.day_chart, "Per day")
+        self.live = LiveWatchPanel(self.context, lambda: self.controller.set_filter(self.form.current_filter()),
+                                   self.controller.type_label)
+        self.pictures.addTab(self.live, "Live")
+        self.live.install_shortcuts(self)
+        self.live.started.connect(lambda: self.pictures.setCurrentWidget(self.live))
 
         top = QSplitter(Qt.Orientation.Horizontal)
         top.addWidget(self.table)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -74,14 +75,14 @@ def test_occurrences_at_the_boundary_instant_are_not_lost_or_repeated(sandbox_se
     instant = start + timedelta(seconds=30)
     first = insert(sandbox_server, instant)
 
-    async def go() -> tuple[list[str], list[str]]:
+    async def go() -> tuple[list[str], list[str], str]:
         async with client_of(sandbox_server) as client:
             one = [e["id"] for e in (await watch.poll(client)).new]
             late = insert(sandbox_server, instant)  # stored later, stamped with the same millisecond
             two = [e["id"] for e in (await watch.poll(client)).new]
-            return one, two + [late]
+            return one, two, late
 
-    one, (*two, late) = run(go())
+    one, two, late = run(go())
     assert one == [first] and two == [late]
 
 
@@ -131,5 +132,5 @@ def test_run_never_polls_sooner_than_its_stated_interval_and_not_while_paused(sa
     run(go())
     assert len(polls) == 5
     assert all(p.interval == 5.0 for p in polls[1:])  # known once the first answer's headers were read
-    gaps = [b.at - a.at for a, b in zip(polls, polls[1:], strict=False)]
+    gaps = [b.at - a.at for a, b in itertools.pairwise(polls)]
     assert all(gap >= polls[i].interval for i, gap in enumerate(gaps)), gaps

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -146,7 +147,7 @@ class LiveWatchPanel(QWidget):
                                         self._watch_toggled, icon_name="explore")
         self.watch_button.setCheckable(True)
         self.pause_button = push_button("Pause", f"Pause or resume watching; nothing is asked while paused ({PAUSE_SHORTCUT})",
-                                        self.toggle_pause, icon_name="stop")
+                                        self.toggle_pause)
         self.pause_button.setEnabled(False)
         self.pace_label = QLabel(describe_pace(poll_interval(None)))
         _tip(self.pace_label, "Watch pace", "How often Watch asks HubSpot: at most a tenth of your portal's "
@@ -177,8 +178,10 @@ class LiveWatchPanel(QWidget):
         self._fade_timer.timeout.connect(self._fade)
         context.session.account_changed.connect(lambda _account: self.stop("the account changed"))
 
-    def install_shortcuts(self, area: QWidget) -> None:
-        """Watch and Pause keys anywhere in `area` (Explore), not only while the Live tab shows."""
+    def attach(self, area: QWidget, tabs: QTabWidget) -> None:
+        """Watch and Pause keys anywhere in `area` (Explore), not only while the Live tab shows;
+        starting to watch brings the tab forward."""
+        self.started.connect(lambda: tabs.setCurrentWidget(self))
         for keys, slot in ((WATCH_SHORTCUT, self.watch_button.click), (PAUSE_SHORTCUT, self.toggle_pause)):
             QShortcut(QKeySequence(keys), area, slot, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
 

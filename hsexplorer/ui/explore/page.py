@@ -53,6 +53,7 @@ from hsexplorer.ui.area_page import AreaPage
 from hsexplorer.ui.explore.column_chooser import ColumnChooser
 from hsexplorer.ui.explore.live_watch import LiveWatchPanel
 from hsexplorer.ui.explore.occurrence_detail import OccurrenceDetail
+from hsexplorer.ui.explore.page_navigator import PageNavigator
 from hsexplorer.ui.explore.property_filter_row import PropertyFilterRow
 from hsexplorer.ui.explore.results_model import SOURCE_ROW_ROLE, ResultsModel
 from hsexplorer.ui.explore.search_form import SearchForm
@@ -208,7 +209,9 @@ class ExplorePage(AreaPage):
         _tip(self.cancel_export_button, "Cancel export", "Stop the export; no partial file is left")
         self.cancel_export_button.setVisible(False)
         status.addWidget(self.progress)
+        self.page_nav = PageNavigator(self.controller, self._select_source_row)
         status.addWidget(self.count_label, 1)
+        status.addWidget(self.page_nav)
         status.addWidget(self.export_label)
         status.addWidget(self.cancel_export_button)
         status.addWidget(self.quick_filter)
@@ -250,8 +253,7 @@ class ExplorePage(AreaPage):
         self.live = LiveWatchPanel(self.context, lambda: self.controller.set_filter(self.form.current_filter()),
                                    self.controller.type_label)
         self.pictures.addTab(self.live, "Live")
-        self.live.install_shortcuts(self)
-        self.live.started.connect(lambda: self.pictures.setCurrentWidget(self.live))
+        self.live.attach(self, self.pictures)
 
         top = QSplitter(Qt.Orientation.Horizontal)
         top.addWidget(self.table)
@@ -268,6 +270,7 @@ class ExplorePage(AreaPage):
         self.page_layout.addWidget(main, 1)
 
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.page_nav.attach(self, self.table)
         self.quick_filter.textChanged.connect(lambda: self._filter_timer.start())
         QShortcut(QKeySequence.StandardKey.Find, self, self.quick_filter.setFocus,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -395,6 +398,7 @@ class ExplorePage(AreaPage):
                   SearchState.STOPPED: " · stopped; what arrived is kept",
                   SearchState.FAILED: " · the search failed; what arrived is kept"}
         self.count_label.setText(("" if self.last_state is SearchState.IDLE else text) + suffix.get(self.last_state, ""))
+        self.page_nav.refresh()
 
     # --- the table -------------------------------------------------------------------------------
     def _apply_quick_filter(self) -> None:

@@ -42,7 +42,7 @@ FADE_SECONDS = 4.0  # how long a new row stays highlighted (fading)
 FADE_TICK_MS = 100
 ROWS_KEPT = 2_000  # the live list is for watching, not for keeping: older rows drop off the bottom
 HIGHLIGHT = QColor(255, 214, 10)  # the theme's amber, readable under dark and light text
-COLUMNS = ("Occurred", "Event type", "Record", "Occurrence id")
+COLUMNS = ("Occurred", "Event type", "Record", "Occurrence id", "Properties")
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -90,7 +90,10 @@ class LiveRowsModel(QAbstractTableModel):
             return self.labels(str(event.get("eventType", "")))
         if column == 2:
             return f"{str(event.get('objectType', '')).title()} {event.get('objectId', '')}"
-        return str(event.get("id", ""))
+        if column == 3:
+            return str(event.get("id", ""))
+        properties = event.get("properties")
+        return ", ".join(f"{k}={v}" for k, v in properties.items()) if isinstance(properties, dict) else ""
 
     def highlight(self, row: int, now: float | None = None) -> float:
         """1.0 just arrived, fading to 0.0 after FADE_SECONDS."""
@@ -119,6 +122,7 @@ class LiveRowsModel(QAbstractTableModel):
             self.endRemoveRows()
 
     def repaint_top(self, count: int) -> None:
+        count = min(count, len(self.rows))
         if count:
             self.dataChanged.emit(self.index(0, 0), self.index(count - 1, len(COLUMNS) - 1), [Qt.ItemDataRole.BackgroundRole])
 
@@ -165,6 +169,8 @@ class LiveWatchPanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setDefaultSectionSize(170)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().resizeSection(3, 290)  # a whole uuid: it is what people compare
+        self.table.setWordWrap(False)
 
         bar = QHBoxLayout()
         for widget in (self.watch_button, self.pause_button, self.pace_label):

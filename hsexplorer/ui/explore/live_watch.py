@@ -145,6 +145,7 @@ class LiveWatchPanel(QWidget):
         self.context = context
         self.current_search = current_search
         self.watch: LiveWatch | None = None
+        self.watched = ""  # the summary of the search being watched (the form may change meanwhile)
         self.model = LiveRowsModel(self, labels)
         # The shortcuts are the page's (`install_shortcuts`), so they are named here, not set on the buttons.
         self.watch_button = push_button("Watch", f"Follow the current search as new occurrences arrive ({WATCH_SHORTCUT})",
@@ -209,12 +210,13 @@ class LiveWatchPanel(QWidget):
             self._show_stopped()
             return None
         self.watch = LiveWatch(prepared.query)
+        self.watched = prepared.filter.summary()
         self.model.clear()
         self.minutes_label.setText("")
         self.watch_button.setChecked(True)
         self.watch_button.setText("Stop watching")
         self.pause_button.setEnabled(True)
-        self.status_label.setText(f"Watching {prepared.filter.summary()} · nothing new yet")
+        self.status_label.setText(f"Watching {self.watched} · nothing new yet")
         self.started.emit()
         return self.context.tasks.start(WATCH_TASK, self._run(self.watch), what="watching for new occurrences")
 
@@ -279,7 +281,7 @@ class LiveWatchPanel(QWidget):
         if watch is None:
             return
         state = "Paused" if watch.paused else "Watching"
-        self.status_label.setText(f"{state} · {watch.total:,} new occurrence{'s' * (watch.total != 1)} "
+        self.status_label.setText(f"{state} {self.watched} · {watch.total:,} new occurrence{'s' * (watch.total != 1)} "
                                   f"in {watch.polls:,} poll{'s' * (watch.polls != 1)}")
         minutes = watch.recent_minutes()
         self.minutes_label.setText("Per minute: " + " · ".join(f"{m:%H:%M} {n:,}" for m, n in minutes) if minutes else "")

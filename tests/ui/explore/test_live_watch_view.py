@@ -53,7 +53,7 @@ def test_an_occurrence_sent_after_watch_started_appears_highlighted_within_two_s
     assert live.model.index(0, 3).data() == event_id
     assert live.model.index(0, 2).data().startswith("Contact ")
     assert live.model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole) is not None  # highlighted
-    assert "1 new occurrence" in live.status_label.text()
+    assert live.status_label.text().startswith(f"Watching {EMAIL} · ") and "1 new occurrence in" in live.status_label.text()
     assert live.minutes_label.text().startswith("Per minute: ") and live.minutes_label.text().endswith(" 1")
     qtbot.waitUntil(lambda: live.model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole) is None, timeout=10_000)  # faded
 
@@ -82,6 +82,13 @@ def test_pause_stops_asking_and_resume_carries_on(pane, qtbot):
     qtbot.mouseClick(live.pause_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: live.model.rowCount() == 1, timeout=3_000)
     assert live.model.index(0, 3).data() == event_id
+
+
+def test_watch_stops_when_the_window_closes(pane, qtbot):
+    live = watch_bilbo(pane, qtbot)
+    pane.run_async(pane.tasks.shutdown(), timeout=15)  # what the main window does when it closes
+    assert not live.watching and not live.watch_button.isChecked()
+    assert live.status_label.text().startswith(f"Stopped {EMAIL}")
 
 
 def test_watch_stops_when_the_account_changes_and_a_refused_search_is_not_watched(pane, qtbot):

@@ -185,10 +185,13 @@ class LiveWatchPanel(QWidget):
         self._fade_timer.timeout.connect(self._fade)
         context.session.account_changed.connect(lambda _account: self.stop("the account changed"))
 
-    def attach(self, area: QWidget, tabs: QTabWidget) -> None:
+    def attach(self, area: QWidget, tabs: QTabWidget, show: Callable[[dict[str, Any]], None] | None = None) -> None:
         """Watch and Pause keys anywhere in `area` (Explore), not only while the Live tab shows;
-        starting to watch brings the tab forward."""
+        starting to watch brings the tab forward; `show` gets the occurrence the user picks in the list."""
         self.started.connect(lambda: tabs.setCurrentWidget(self))
+        if show is not None:
+            self.table.selectionModel().currentRowChanged.connect(
+                lambda current, _previous: show(self.model.rows[current.row()][0]) if current.isValid() else None)
         for keys, slot in ((WATCH_SHORTCUT, self.watch_button.click), (PAUSE_SHORTCUT, self.toggle_pause)):
             QShortcut(QKeySequence(keys), area, slot, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
 

@@ -253,7 +253,7 @@ class ExplorePage(AreaPage):
         self.live = LiveWatchPanel(self.context, lambda: self.controller.set_filter(self.form.current_filter()),
                                    self.controller.type_label)
         self.pictures.addTab(self.live, "Live")
-        self.live.attach(self, self.pictures)
+        self.live.attach(self, self.pictures, lambda e: self.detail.show_event(e, self.controller.definition_of(e.get("eventType", ""))))
 
         top = QSplitter(Qt.Orientation.Horizontal)
         top.addWidget(self.table)

@@ -55,6 +55,8 @@ def test_an_occurrence_sent_after_watch_started_appears_highlighted_within_two_s
     assert live.model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole) is not None  # highlighted
     assert live.status_label.text().startswith(f"Watching {EMAIL} · ") and "1 new occurrence in" in live.status_label.text()
     assert live.minutes_label.text().startswith("Per minute: ") and live.minutes_label.text().endswith(" 1")
+    qtbot.mouseClick(live.table.viewport(), Qt.MouseButton.LeftButton, pos=live.table.visualRect(live.model.index(0, 3)).center())
+    assert pane.page.detail.occurrence["id"] == event_id  # its properties and JSON in the detail pane
     qtbot.waitUntil(lambda: live.model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole) is None, timeout=10_000)  # faded
 
 

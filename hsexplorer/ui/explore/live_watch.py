@@ -147,7 +147,7 @@ class LiveWatchPanel(QWidget):
         self.watch: LiveWatch | None = None
         self.watched = ""  # the summary of the search being watched (the form may change meanwhile)
         self.model = LiveRowsModel(self, labels)
-        # The shortcuts are the page's (`install_shortcuts`), so they are named here, not set on the buttons.
+        # The shortcuts are the page's (`attach`), so they are named here, not set on the buttons.
         self.watch_button = push_button("Watch", f"Follow the current search as new occurrences arrive ({WATCH_SHORTCUT})",
                                         self._watch_toggled, icon_name="explore")
         self.watch_button.setCheckable(True)
@@ -157,7 +157,8 @@ class LiveWatchPanel(QWidget):
         self.pace_label = QLabel(describe_pace(poll_interval(None)))
         _tip(self.pace_label, "Watch pace", "How often Watch asks HubSpot: at most a tenth of your portal's "
              "ten-second rate limit, and never more than once a second")
-        self.status_label = QLabel("Not watching. Watch shows occurrences of the current search as they arrive.")
+        self.status_label = QLabel("Not watching. Watch shows occurrences of the current search as they arrive "
+                                   "(those dated after it started: HubSpot's search filters by when they occurred).")
         self.status_label.setAccessibleName("Watch status")
         self.status_label.setWordWrap(True)
         self.minutes_label = QLabel("")
@@ -183,7 +184,7 @@ class LiveWatchPanel(QWidget):
         layout.addWidget(self.table, 1)
         self._fade_timer = QTimer(self, interval=FADE_TICK_MS)
         self._fade_timer.timeout.connect(self._fade)
-        context.session.account_changed.connect(lambda _account: self.stop("the account changed"))
+        context.session.account_changed.connect(self._account_changed)  # a bound slot: disconnected with the panel
 
     def attach(self, area: QWidget, tabs: QTabWidget, show: Callable[[dict[str, Any]], None] | None = None) -> None:
         """Watch and Pause keys anywhere in `area` (Explore), not only while the Live tab shows;
@@ -242,6 +243,9 @@ class LiveWatchPanel(QWidget):
             watch.pause()
         self.pause_button.setText("Resume" if watch.paused else "Pause")
         self._show_status()
+
+    def _account_changed(self, _account: object) -> None:
+        self.stop("the account changed")
 
     def _watch_toggled(self) -> None:
         if self.watch_button.isChecked():

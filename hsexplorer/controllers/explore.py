@@ -11,9 +11,11 @@ columnar table model, so the controller does not hold a second copy.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import enum
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from hsexplorer.domain.definitions import EventDefinition
@@ -41,6 +43,17 @@ class SearchState(enum.StrEnum):
     REFUSED = "refused"  # not sent: the form has problems HubSpot would refuse
 
 
+@dataclass(frozen=True, slots=True)
+class PageMark:
+    """One page of the loaded search: the `after` cursor it was asked for with (None: the first
+    page) and where its rows are in the loaded table, so the user can go back to it."""
+
+    number: int  # 1 for the first page
+    after: str | None
+    first_row: int
+    rows: int
+
+
 class ExploreController:
     """One Explore form and the search it runs."""
 
@@ -53,6 +66,7 @@ class ExploreController:
         self.pages = 0  # pages of the running (or last) search received so far
         self.rows = 0  # occurrences of the running (or last) search received so far
         self.ran: PreparedSearch | None = None  # the search whose rows are loaded
+        self.page_marks: list[PageMark] = []  # the loaded search's pages, in the order they came
         self._stop_requested = False
         self.prepared = self.set_filter(flt or ExploreFilter())
 
@@ -90,6 +104,7 @@ class ExploreController:
         self.definitions = {}
         self.event_types = []
         self.ran = None
+        self.page_marks = []
         self.state = SearchState.IDLE
         self.set_filter(self.filter)
 
@@ -109,6 +124,7 @@ class ExploreController:
         self.state = SearchState.RUNNING
         self.pages = 0
         self.rows = 0
+        self.page_marks = []
         self._stop_requested = False
         return prepared
 
@@ -121,7 +137,11 @@ class ExploreController:
         """Stream `prepared`'s pages to `on_page` until the last one, `stop()` or cancellation; the
         number of occurrences received. The state says how it ended."""
         try:
+            after: str | None = None
             async for page in stream_pages(client, prepared.query, max_results=max_results):
+                if self.ran is prepared:
+                    self.page_marks.append(PageMark(self.pages + 1, after, self.rows, len(page.results)))
+                after = page.next_after
                 self.pages += 1
                 self.rows += len(page.results)
                 on_page(page)
@@ -143,6 +163,24 @@ class ExploreController:
         if prepared is None:
             return None
         return await self.run(client, prepared, on_page, max_results=max_results)
+
+    # --- the pages of the loaded search ----------------------------------------------------------
+    def page_of_row(self, row: int) -> int:
+        """The number of the page a loaded row came with (0 when nothing is loaded)."""
+        starts = [m.first_row for m in self.page_marks]
+        return bisect.bisect_right(starts, row) if starts else 0
+
+    def page_mark(self, number: int) -> PageMark | None:
+        return self.page_marks[number - 1] if 1 <= number <= len(self.page_marks) else None
+
+    async def fetch_page(self, client: HubSpotClient, number: int) -> EventPage:
+        """Ask HubSpot for page `number` of the loaded search again, by the cursor it was asked for with."""
+        mark = self.page_mark(number)
+        if self.ran is None or mark is None:
+            raise ValueError(f"Page {number} of this search has not been loaded.")
+        page = await client.event_page(self.ran.query, mark.after)
+        page.number = number
+        return page
 
     # --- saved searches -------------------------------------------------------------------------
     @property

@@ -22,11 +22,13 @@ import csv
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from typing import Any, TypeVar
 
 from hsexplorer.domain.definitions import EventDefinition, PropertyType
 from hsexplorer.domain.findings import Finding, Severity
+from hsexplorer.domain.time_windows import DatePreset as DatePreset  # re-exported: the filter's field type
+from hsexplorer.domain.time_windows import preset_window, read_local_time
 from hsexplorer.domain.values import UTK, is_email
 
 E = TypeVar("E", bound=enum.Enum)
@@ -58,6 +60,7 @@ class LookupKind(enum.Enum):
     RECORD_ID = "record_id"
     UTK = "utk"
     UNIQUE_PROPERTY = "unique_property"
+    OCCURRENCE_ID = "occurrence_id"
     ANY_RECORD = "any"
 
     @property
@@ -70,34 +73,8 @@ _LOOKUP_LABELS = {
     LookupKind.RECORD_ID: "Record ID",
     LookupKind.UTK: "utk (visitor token)",
     LookupKind.UNIQUE_PROPERTY: "Other unique property",
+    LookupKind.OCCURRENCE_ID: "Occurrence id (uuid)",
     LookupKind.ANY_RECORD: "Any record",
-}
-
-
-class DatePreset(enum.Enum):
-    ANY_TIME = "any"
-    TODAY = "today"
-    LAST_7_DAYS = "7d"
-    LAST_30_DAYS = "30d"
-    LAST_90_DAYS = "90d"
-    CUSTOM = "custom"
-
-    @property
-    def label(self) -> str:
-        return _PRESET_LABELS[self]
-
-    @property
-    def days(self) -> int | None:
-        return {DatePreset.LAST_7_DAYS: 7, DatePreset.LAST_30_DAYS: 30, DatePreset.LAST_90_DAYS: 90}.get(self)
-
-
-_PRESET_LABELS = {
-    DatePreset.ANY_TIME: "Any time",
-    DatePreset.TODAY: "Today",
-    DatePreset.LAST_7_DAYS: "Last 7 days",
-    DatePreset.LAST_30_DAYS: "Last 30 days",
-    DatePreset.LAST_90_DAYS: "Last 90 days",
-    DatePreset.CUSTOM: "Custom range",
 }
 
 
@@ -133,8 +110,8 @@ class ExploreFilter:
     event_type: str = ""  # fully qualified name, "" = every event type
     property_filters: tuple[PropertyFilter, ...] = ()
     date_preset: DatePreset = DatePreset.ANY_TIME
-    custom_start: str = ""  # YYYY-MM-DD, local day, inclusive
-    custom_end: str = ""  # YYYY-MM-DD, local day, inclusive
+    custom_start: str = ""  # local YYYY-MM-DD or YYYY-MM-DDTHH:MM, inclusive (time_windows.py)
+    custom_end: str = ""  # local YYYY-MM-DD or YYYY-MM-DDTHH:MM, inclusive of that day or minute
     newest_first: bool = True
 
     # --- construction ------------------------------------------------------------------
@@ -177,6 +154,14 @@ class ExploreFilter:
             found.append(_error("UTK_NOT_SEARCHABLE", "value", UTK_UNSUPPORTED))
             if value and not UTK.match(value):
                 found.append(_warning("UTK_FORMAT", "value", "A utk (the hubspotutk cookie) is 32 hexadecimal characters."))
+            return found
+        if kind is LookupKind.OCCURRENCE_ID:
+            if not value:
+                found.append(_error("MISSING_VALUE", "value", "Type the occurrence id (the uuid it was sent with) to look up."))
+            if not self.event_type.strip():
+                found.append(_error("ID_NEEDS_EVENT_TYPE", "event_type",
+                                    "Choose the event type the occurrence was sent as: HubSpot looks occurrence ids "
+                                    "up within one event type (the id filter requires eventType)."))
             return found
         if kind is LookupKind.ANY_RECORD:
             if not self.event_type:
@@ -243,35 +228,24 @@ class ExploreFilter:
         if self.date_preset is not DatePreset.CUSTOM:
             return []
         found: list[Finding] = []
-        start, end = _read_day(self.custom_start), _read_day(self.custom_end)
+        start, end = read_local_time(self.custom_start), read_local_time(self.custom_end)
         if self.custom_start and start is None:
-            found.append(_error("INVALID_START_DATE", "custom_start", f"{self.custom_start!r} is not a date (YYYY-MM-DD)."))
+            found.append(_error("INVALID_START_DATE", "custom_start",
+                                f"{self.custom_start!r} is not a date (YYYY-MM-DD) or a time (YYYY-MM-DD HH:MM)."))
         if self.custom_end and end is None:
-            found.append(_error("INVALID_END_DATE", "custom_end", f"{self.custom_end!r} is not a date (YYYY-MM-DD)."))
+            found.append(_error("INVALID_END_DATE", "custom_end",
+                                f"{self.custom_end!r} is not a date (YYYY-MM-DD) or a time (YYYY-MM-DD HH:MM)."))
         if not self.custom_start and not self.custom_end:
             found.append(_error("EMPTY_CUSTOM_RANGE", "custom_start", "Give a start date, an end date, or both."))
-        if start is not None and end is not None and start > end:
-            found.append(_error("START_AFTER_END", "custom_start", "The start date is after the end date."))
+        after, before = preset_window(DatePreset.CUSTOM, None, self.custom_start, self.custom_end)
+        if after is not None and before is not None and after >= before:
+            found.append(_error("START_AFTER_END", "custom_start", "The start is after the end."))
         return found
 
     # --- what is sent -------------------------------------------------------------------
     def time_window(self, now: datetime | None = None) -> tuple[datetime | None, datetime | None]:
-        """[start, end) as aware datetimes; days are the user's local days (`now`'s zone)."""
-        if now is None or now.tzinfo is None:
-            now = (now or datetime.now()).astimezone()  # the machine's zone
-        zone = now.tzinfo
-        preset = self.date_preset
-        if preset is DatePreset.TODAY:
-            return datetime.combine(now.date(), time(), zone), None
-        if preset.days is not None:
-            return now - timedelta(days=preset.days), None
-        if preset is DatePreset.CUSTOM:
-            start, end = _read_day(self.custom_start), _read_day(self.custom_end)
-            return (
-                datetime.combine(start, time(), zone) if start else None,
-                datetime.combine(end + timedelta(days=1), time(), zone) if end else None,
-            )
-        return None, None
+        """[start, end) as aware datetimes; days and times are the user's local ones (`now`'s zone)."""
+        return preset_window(self.date_preset, now, self.custom_start, self.custom_end)
 
     def query_fields(self, now: datetime | None = None) -> dict[str, Any]:
         """Keyword arguments of the client's `EventQuery` (HubSpot's parameters, nothing else)."""
@@ -287,6 +261,8 @@ class ExploreFilter:
         elif kind is LookupKind.UNIQUE_PROPERTY:
             fields["object_type"] = self.effective_object_type
             fields["object_properties"] = {self.unique_property.strip(): value}
+        elif kind is LookupKind.OCCURRENCE_ID:
+            fields["ids"] = self.occurrence_ids
         if self.event_type.strip():
             fields["event_type"] = self.event_type.strip()
         merged: dict[str, list[str]] = {}
@@ -301,6 +277,11 @@ class ExploreFilter:
         if before is not None:
             fields["occurred_before"] = before
         return fields
+
+    @property
+    def occurrence_ids(self) -> tuple[str, ...]:
+        """The occurrence ids (the uuids sent) of an id lookup; several may be comma-separated."""
+        return parse_values(self.value) if self.lookup is LookupKind.OCCURRENCE_ID else ()
 
     @property
     def record(self) -> tuple[str, str] | None:
@@ -322,6 +303,8 @@ class ExploreFilter:
             who = f"{self.effective_object_type or '?'} {self.value.strip()}"
         elif kind is LookupKind.UNIQUE_PROPERTY:
             who = f"{self.unique_property.strip()}={self.value.strip()}"
+        elif kind is LookupKind.OCCURRENCE_ID:
+            who = f"id {', '.join(self.occurrence_ids) or '?'}"
         else:
             who = self.value.strip() or "?"
         parts = [who]
@@ -378,13 +361,6 @@ def _error(code: str, path: str, message: str) -> Finding:
 
 def _warning(code: str, path: str, message: str) -> Finding:
     return Finding(Severity.WARNING, code, path, message)
-
-
-def _read_day(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text.strip()) if text.strip() else None
-    except ValueError:
-        return None
 
 
 def _str(value: object, default: str = "") -> str:

@@ -505,6 +505,15 @@ class HubSpotClient:
                 with contextlib.suppress(asyncio.CancelledError, HubSpotError):
                     await pending
 
+    async def event_page(self, query: EventQuery, after: str | None = None) -> EventPage:
+        """One page of `query`, from the `after` cursor of an earlier page (None: the first page):
+        for going back to a page already seen, or following a search one request at a time."""
+        problems = query.problems()
+        if problems:
+            raise ConfigurationError("; ".join(problems), user_message="The search is incomplete: " + "; ".join(problems) + ".")
+        results, cursor, trace = await self._event_page(query, after, None)
+        return EventPage(results, cursor, 0, trace)  # 0: its number in a stream is the caller's to know
+
     async def _event_page(
         self, query: EventQuery, after: str | None, remaining: int | None
     ) -> tuple[list[dict[str, Any]], str | None, Trace]:

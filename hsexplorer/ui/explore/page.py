@@ -23,8 +23,6 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -50,9 +48,11 @@ from hsexplorer.services.event_search import PreparedSearch, request_line
 from hsexplorer.storage.saved_queries import SavedQueryStore
 from hsexplorer.ui import heap
 from hsexplorer.ui.area_page import AreaPage
-from hsexplorer.ui.explore.column_chooser import ColumnChooser
 from hsexplorer.ui.explore.contact_lookup import ContactLookup
+from hsexplorer.ui.explore.live_watch import LiveWatchPanel
 from hsexplorer.ui.explore.occurrence_detail import OccurrenceDetail
+from hsexplorer.ui.explore.occurrence_export import EXPORT_TASK, OccurrenceExport
+from hsexplorer.ui.explore.page_navigator import PageNavigator
 from hsexplorer.ui.explore.property_filter_row import PropertyFilterRow
 from hsexplorer.ui.explore.results_model import SOURCE_ROW_ROLE, ResultsModel
 from hsexplorer.ui.explore.search_form import SearchForm
@@ -64,7 +64,6 @@ log = logging.getLogger(__name__)
 
 SEARCH_TASK = "explore.search"
 TYPES_TASK = "explore.event_types"
-EXPORT_TASK = "explore.export"
 # Rows are shown at most this often while pages stream in: every announcement costs the table a
 # full repaint, so a burst of fast pages becomes one insertion (the first page is shown at once).
 # Pages are stored on arrival all the same: holding their dicts for 200 ms let them survive into
@@ -200,7 +199,7 @@ class ExplorePage(AreaPage):
             ("Every page of the search as JSON Lines…", "all", export.ExportFormat.JSON_LINES),
         ):
             action = export_menu.addAction(text)
-            action.triggered.connect(lambda _=False, s=scope, f=fmt: self._ask_export(s, f))
+            action.triggered.connect(lambda _=False, s=scope, f=fmt: self.exports.ask(s, f))
         self.export_button.setMenu(export_menu)
         self.export_label = QLabel("")
         self.export_label.setAccessibleName("Export progress")
@@ -209,7 +208,9 @@ class ExplorePage(AreaPage):
         _tip(self.cancel_export_button, "Cancel export", "Stop the export; no partial file is left")
         self.cancel_export_button.setVisible(False)
         status.addWidget(self.progress)
+        self.page_nav = PageNavigator(self.controller, self._select_source_row)
         status.addWidget(self.count_label, 1)
+        status.addWidget(self.page_nav)
         status.addWidget(self.export_label)
         status.addWidget(self.cancel_export_button)
         status.addWidget(self.quick_filter)
@@ -248,6 +249,10 @@ class ExplorePage(AreaPage):
         _tip(self.pictures, "Timeline and daily counts", "The record's timeline, and occurrences per day of the results")
         self.pictures.addTab(self.timeline, "Timeline")
         self.pictures.addTab(self.day_chart, "Per day")
+        self.live = LiveWatchPanel(self.context, lambda: self.controller.set_filter(self.form.current_filter()),
+                                   self.controller.type_label)
+        self.pictures.addTab(self.live, "Live")
+        self.live.attach(self, self.pictures, lambda e: self.detail.show_event(e, self.controller.definition_of(e.get("eventType", ""))))
 
         top = QSplitter(Qt.Orientation.Horizontal)
         top.addWidget(self.table)
@@ -264,11 +269,13 @@ class ExplorePage(AreaPage):
         self.page_layout.addWidget(main, 1)
 
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.page_nav.attach(self, self.table)
         self.quick_filter.textChanged.connect(lambda: self._filter_timer.start())
         QShortcut(QKeySequence.StandardKey.Find, self, self.quick_filter.setFocus,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.copy_rows_button.clicked.connect(self.copy_selected_rows)
         self.cancel_export_button.clicked.connect(lambda: self.context.tasks.cancel(EXPORT_TASK))
+        self.exports = OccurrenceExport(self)
         self.columns_button.menu().aboutToShow.connect(self._fill_columns_menu)
         self.model.columns_changed.connect(self._size_columns)
         self.detail.open_in_composer.connect(self.open_in_composer)
@@ -391,6 +398,7 @@ class ExplorePage(AreaPage):
                   SearchState.STOPPED: " · stopped; what arrived is kept",
                   SearchState.FAILED: " · the search failed; what arrived is kept"}
         self.count_label.setText(("" if self.last_state is SearchState.IDLE else text) + suffix.get(self.last_state, ""))
+        self.page_nav.refresh()
 
     # --- the table -------------------------------------------------------------------------------
     def _apply_quick_filter(self) -> None:
@@ -474,58 +482,15 @@ class ExplorePage(AreaPage):
             visible.append(name)
         self.model.set_visible_properties(visible)
 
-    # --- export --------------------------------------------------------------------------------
+    # --- export (ui/explore/occurrence_export.py) -------------------------------------------------
     def export_columns(self) -> list[tuple[str, str]]:
         """(key, text) of every column an export can have."""
-        return self.controller.export_columns(self.model.property_names)
-
-    def _ask_export(self, scope: str, fmt: export.ExportFormat) -> None:
-        columns: list[str] | None = None
-        if fmt is export.ExportFormat.CSV:
-            default = set(self.controller.every_column(self.model.visible_properties))
-            chooser = ColumnChooser("Columns to export", self.export_columns(), default, self)
-            if chooser.exec() != QDialog.DialogCode.Accepted:
-                return
-            columns = chooser.chosen()
-        suggested = str(Path.home() / f"hubspot-events{fmt.suffix}")
-        path, _ = QFileDialog.getSaveFileName(self, "Export occurrences", suggested,
-                                              "CSV (*.csv)" if fmt is export.ExportFormat.CSV else "JSON Lines (*.jsonl)")
-        if path:
-            self.export_to(path, fmt, columns, scope=scope)
+        return self.exports.columns()
 
     def export_to(self, path: str | Path, fmt: export.ExportFormat, columns: Sequence[str] | None = None, *,
                   scope: str = "loaded") -> asyncio.Task[Any]:
         """Export the loaded rows (in table order) or every page of the current search to `path`."""
-        if columns is None and fmt is export.ExportFormat.CSV:
-            columns = self.controller.every_column(self.model.property_names)
-        return self.context.tasks.start(EXPORT_TASK, self._export(Path(path), fmt, columns, scope), what="exporting")
-
-    async def _export(self, path: Path, fmt: export.ExportFormat, columns: Sequence[str] | None, scope: str) -> int:
-        self.cancel_export_button.setVisible(True)
-
-        def progress(p: export.ExportProgress) -> None:
-            self.export_label.setText(self.controller.export_progress_text(p))
-
-        try:
-            if scope == "loaded":
-                written = await export.export_loaded(self.model.data_columns, self.model.view.rows(), path, fmt, columns,
-                                                     on_progress=progress)
-            else:
-                prepared = self.controller.search_to_export()
-                client = await self.context.session.client()
-                written = await export.export_query(client, prepared.query, path, fmt,
-                                                    columns or export.default_columns(self.model.property_names),
-                                                    on_progress=progress)
-        except asyncio.CancelledError:
-            self.export_label.setText("Export cancelled; no file was written.")
-            raise
-        except BaseException:
-            self.export_label.setText("Export failed.")
-            raise
-        finally:
-            self.cancel_export_button.setVisible(False)
-        self.export_label.setText(f"Exported {written:,} rows to {path.name}")
-        return written
+        return self.exports.export_to(path, fmt, columns, scope=scope)
 
     # --- saved searches --------------------------------------------------------------------------
     def save_query(self, name: str) -> None:

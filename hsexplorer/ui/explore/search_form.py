@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
-    QDateEdit,
+    QDateTimeEdit,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -30,6 +30,8 @@ from hsexplorer.ui.explore.tips import tip as _tip
 from hsexplorer.ui.icons import icon
 
 ANY_EVENT_TYPE = "Any event type"
+PICKER_FORMAT = "yyyy-MM-dd HH:mm"
+STORED_FORMAT = "yyyy-MM-ddTHH:mm"  # what time_windows.read_local_time reads
 
 
 class SearchForm(QWidget):
@@ -51,7 +53,8 @@ class SearchForm(QWidget):
         self.lookup_box = QComboBox()
         for kind in LookupKind:
             self.lookup_box.addItem(kind.label, kind)
-        _tip(self.lookup_box, "Look up by", "How to identify the record: contact email, record ID, utk, another unique property, or any record")
+        _tip(self.lookup_box, "Look up by", "How to find the events: by contact email, record ID, another unique property, "
+             "the occurrence id (the uuid it was sent with), or any record. HubSpot documents no lookup by utk.")
         self.value_edit = QLineEdit()
         self.value_edit.setPlaceholderText("name@example.com")
         self.value_edit.setClearButtonEnabled(True)
@@ -89,14 +92,15 @@ class SearchForm(QWidget):
         self.date_box = QComboBox()
         for preset in DatePreset:
             self.date_box.addItem(preset.label, preset)
-        _tip(self.date_box, "Date range", "When the events occurred (days are your local days)")
+        _tip(self.date_box, "Time window", "When the events occurred: the last hour, today, the last 7, 30 or 90 days, "
+             "or a custom range to the minute (your local time)")
         today = QDate.currentDate()
-        self.start_date = QDateEdit(today.addDays(-7))
-        self.end_date = QDateEdit(today)
-        for edit, name in ((self.start_date, "From date"), (self.end_date, "To date")):
+        self.start_date = QDateTimeEdit(QDateTime(today.addDays(-7), QTime(0, 0)))
+        self.end_date = QDateTimeEdit(QDateTime(today, QTime(23, 59)))
+        for edit, name in ((self.start_date, "From"), (self.end_date, "To")):
             edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
-            _tip(edit, name, f"{name} (inclusive, your local day)")
+            edit.setDisplayFormat(PICKER_FORMAT)
+            _tip(edit, name, f"{name} (your local time, to the minute; the minute itself is included)")
         self.sort_box = QComboBox()
         self.sort_box.addItem("Newest first", True)
         self.sort_box.addItem("Oldest first", False)
@@ -184,8 +188,8 @@ class SearchForm(QWidget):
             event_type=self.current_event_type(),
             property_filters=tuple(row.value() for row in self._property_rows),
             date_preset=preset,
-            custom_start=self.start_date.date().toString("yyyy-MM-dd") if preset is DatePreset.CUSTOM else "",
-            custom_end=self.end_date.date().toString("yyyy-MM-dd") if preset is DatePreset.CUSTOM else "",
+            custom_start=self.start_date.dateTime().toString(STORED_FORMAT) if preset is DatePreset.CUSTOM else "",
+            custom_end=self.end_date.dateTime().toString(STORED_FORMAT) if preset is DatePreset.CUSTOM else "",
             newest_first=bool(self.sort_box.currentData()),
         )
 
@@ -197,10 +201,14 @@ class SearchForm(QWidget):
         self.unique_property_edit.setText(flt.unique_property)
         self.set_event_type(flt.event_type)
         self.date_box.setCurrentIndex(self.date_box.findData(flt.date_preset))
-        for edit, text in ((self.start_date, flt.custom_start), (self.end_date, flt.custom_end)):
-            day = QDate.fromString(text, "yyyy-MM-dd")
-            if day.isValid():
-                edit.setDate(day)
+        for edit, text, day_time in ((self.start_date, flt.custom_start, QTime(0, 0)),
+                                     (self.end_date, flt.custom_end, QTime(23, 59))):
+            moment = QDateTime.fromString(text.strip().replace(" ", "T"), STORED_FORMAT)
+            day = QDate.fromString(text.strip(), "yyyy-MM-dd")
+            if moment.isValid():
+                edit.setDateTime(moment)
+            elif day.isValid():  # a whole day (older saved searches): its first or last minute
+                edit.setDateTime(QDateTime(day, day_time))
         self.sort_box.setCurrentIndex(0 if flt.newest_first else 1)
         for row in list(self._property_rows):
             self._remove_property_row(row)
@@ -256,8 +264,9 @@ class SearchForm(QWidget):
         self.value_edit.setPlaceholderText({
             LookupKind.EMAIL: "name@example.com",
             LookupKind.RECORD_ID: "record ID, e.g. 51",
-            LookupKind.UTK: "utk (32 hex characters)",
+            LookupKind.UTK: "utk: HubSpot documents no lookup by utk; use the email or record ID",
             LookupKind.UNIQUE_PROPERTY: "the property's value",
+            LookupKind.OCCURRENCE_ID: "the occurrence id (uuid) it was sent with; several, comma-separated",
             LookupKind.ANY_RECORD: "every record (choose an event type)",
         }[kind])
         self.changed.emit()

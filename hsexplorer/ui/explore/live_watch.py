@@ -50,10 +50,13 @@ Index = QModelIndex | QPersistentModelIndex
 class LiveRowsModel(QAbstractTableModel):
     """The occurrences Watch brought, newest on top, each remembering when it arrived."""
 
-    def __init__(self, parent: QWidget | None = None, labels: Callable[[str], str] | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, labels: Callable[[str], str] | None = None,
+                 record_title: Callable[[str, str], str] | None = None) -> None:
         super().__init__(parent)
         self.rows: list[tuple[dict[str, Any], float]] = []  # (occurrence, monotonic arrival)
         self.labels = labels or (lambda name: name)
+        # "608001 · Bilbo Baggins <bilbo@shire.com>" once Explore knows the contact's name.
+        self.record_title = record_title or (lambda object_type, object_id: f"{object_type.title()} {object_id}")
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self.rows)
@@ -89,7 +92,7 @@ class LiveRowsModel(QAbstractTableModel):
         if column == 1:
             return self.labels(str(event.get("eventType", "")))
         if column == 2:
-            return f"{str(event.get('objectType', '')).title()} {event.get('objectId', '')}"
+            return self.record_title(str(event.get("objectType", "")), str(event.get("objectId", "")))
         if column == 3:
             return str(event.get("id", ""))
         properties = event.get("properties")
@@ -139,14 +142,15 @@ class LiveWatchPanel(QWidget):
     started = Signal()
 
     def __init__(self, context: WindowContext, current_search: Callable[[], PreparedSearch],
-                 labels: Callable[[str], str] | None = None, parent: QWidget | None = None) -> None:
+                 labels: Callable[[str], str] | None = None, parent: QWidget | None = None,
+                 record_title: Callable[[str, str], str] | None = None) -> None:
         """`current_search`: the search the form describes now (Watch follows it from the moment it starts)."""
         super().__init__(parent)
         self.context = context
         self.current_search = current_search
         self.watch: LiveWatch | None = None
         self.watched = ""  # the summary of the search being watched (the form may change meanwhile)
-        self.model = LiveRowsModel(self, labels)
+        self.model = LiveRowsModel(self, labels, record_title)
         # The shortcuts are the page's (`attach`), so they are named here, not set on the buttons.
         self.watch_button = push_button("Watch", f"Follow the current search as new occurrences arrive ({WATCH_SHORTCUT})",
                                         self._watch_toggled, icon_name="explore")

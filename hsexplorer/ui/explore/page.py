@@ -250,7 +250,7 @@ class ExplorePage(AreaPage):
         self.pictures.addTab(self.timeline, "Timeline")
         self.pictures.addTab(self.day_chart, "Per day")
         self.live = LiveWatchPanel(self.context, lambda: self.controller.set_filter(self.form.current_filter()),
-                                   self.controller.type_label)
+                                   self.controller.type_label, record_title=lambda t, i: self.contacts.record_title(t, i))
         self.pictures.addTab(self.live, "Live")
         self.live.attach(self, self.pictures, lambda e: self.detail.show_event(e, self.controller.definition_of(e.get("eventType", ""))))
 

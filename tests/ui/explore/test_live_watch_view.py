@@ -60,6 +60,17 @@ def test_an_occurrence_sent_after_watch_started_appears_highlighted_within_two_s
     qtbot.waitUntil(lambda: live.model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole) is None, timeout=10_000)  # faded
 
 
+def test_a_contact_explore_has_named_is_named_in_the_live_view(pane, qtbot):
+    page = pane.page
+    page.set_filter(ExploreFilter.for_email(EMAIL, event_type=pane.sandbox.event_name("login_event")))
+    pane.run_async(page.run_search())
+    qtbot.waitUntil(lambda: "Bilbo Baggins" in page.model.index(0, page.model.columns.index("objectId")).data(), timeout=10_000)
+    live = watch_bilbo(pane, qtbot)
+    send_from_another_tool(pane.sandbox)
+    qtbot.waitUntil(lambda: live.model.rowCount() == 1, timeout=5_000)
+    assert "Bilbo Baggins <bilbo@shire.com>" in live.model.index(0, 2).data()
+
+
 def test_watch_never_polls_faster_than_the_pace_it_states(pane, qtbot):
     pane.sandbox.configure(tenSecondlyMax=50)  # a tenth of 50 per 10 s: one poll every 2 s
     starts = poll_starts(pane)

@@ -41,6 +41,8 @@ from hsexplorer.ui.compose.property_editors import (
     editor_for,
 )
 from hsexplorer.ui.icons import icon
+from hsexplorer.ui.theme import colour_css, severity_css
+from hsexplorer.ui.widgets.focus_order import chain_in_reading_order
 
 
 class CollapsibleGroup(QWidget):
@@ -169,7 +171,7 @@ class ComposeForm(QScrollArea):
         )
         self.attribution_note.setWordWrap(True)
         self.attribution_note.setAccessibleName("Attribution note")
-        self.attribution_note.setStyleSheet("color: #b35900;")
+        self.attribution_note.setStyleSheet(colour_css("warning"))
         self.attribution_note.hide()
         layout.addWidget(self.attribution_note)
         self.custom_group = CollapsibleGroup("Event properties", "The properties this event defines")
@@ -204,6 +206,7 @@ class ComposeForm(QScrollArea):
         self.setWidget(self.form)
         self.setAccessibleName("Occurrence form")
         self.setToolTip("")
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the editors; focusing one scrolls to it
 
     def _register(self, editor: FieldEditor) -> None:
         self.editors[editor.key] = editor
@@ -230,6 +233,7 @@ class ComposeForm(QScrollArea):
         self._built_for = definition
         for editor in self._property_editors.values():
             self.editors.pop(editor.key, None)
+            editor.hide()  # a removed editor must not linger as a window of its own until it is deleted
             editor.setParent(None)
             editor.deleteLater()
         self._property_editors.clear()
@@ -238,6 +242,7 @@ class ComposeForm(QScrollArea):
         if definition is None:
             self.custom_group.set_title("Event properties (choose an event to see its properties)")
             self.default_group.hide()
+            chain_in_reading_order(self.form)
             return
         self.form.setUpdatesEnabled(False)
         try:
@@ -253,12 +258,15 @@ class ComposeForm(QScrollArea):
         self.custom_group.set_title(f"Event properties ({custom})")
         self.default_group.set_title(f"HubSpot default properties ({len(definition.default_properties)})")
         self.default_group.setVisible(bool(definition.default_properties))
+        chain_in_reading_order(self.form)  # the new editors are reached where they sit, not after Send
 
     def _sync_free_form(self) -> None:
         names = self._state_of().extra_property_names() if self._state_of().definition is not None else self._state_of().property_names()
+        added = [n for n in names if n not in self._free_editors]
         for name in [n for n in self._free_editors if n not in names]:
             editor = self._free_editors.pop(name)
             self.editors.pop(editor.key, None)
+            editor.hide()  # a removed editor must not linger as a window of its own until it is deleted
             editor.setParent(None)
             editor.deleteLater()
         for name in names:
@@ -269,6 +277,8 @@ class ComposeForm(QScrollArea):
                 self._register(editor)
                 self.free_group.body_layout.addWidget(editor)
         self.free_group.set_title(f"Not in the definition ({len(names)})" if names else "Add a property by hand")
+        if added:
+            chain_in_reading_order(self.form)
 
     def show_values(self) -> None:
         """Every editor shows the state's value (no signals: this is the state → form direction)."""
@@ -318,7 +328,7 @@ class ComposeForm(QScrollArea):
                 label.setText("\n".join(f"{'✖' if f.severity is Severity.ERROR else '▲' if f.severity is Severity.WARNING else 'ℹ'} "
                                         f"{f.message}" for f in items))
                 worst = min(items, key=lambda f: f.severity.rank).severity
-                label.setStyleSheet(f"color: {'#d1242f' if worst is Severity.ERROR else '#b35900' if worst is Severity.WARNING else '#57606a'};")
+                label.setStyleSheet(severity_css(worst))
 
     def focus(self, key: str) -> bool:
         """Show and focus the editor of `key`; False when the form has none (the JSON shows it)."""

@@ -47,8 +47,8 @@ from hsexplorer.domain.composer import (
 from hsexplorer.domain.definitions import PropertyDefinition, PropertyType
 from hsexplorer.domain.findings import Finding, Severity
 from hsexplorer.ui.icons import icon
+from hsexplorer.ui.theme import severity_colour
 
-SEVERITY_COLOURS = {Severity.ERROR: "#d1242f", Severity.WARNING: "#b35900", Severity.INFO: "#57606a"}
 _MARKS = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.INFO: "ℹ"}
 
 
@@ -184,7 +184,7 @@ class FieldEditor(QWidget):
         # Colour through the palette, not setStyleSheet (restyling per keystroke costs a frame) and
         # plain text, not rich text (dozens of rich-text labels make every repaint slow).
         self.message.setText("\n".join(f"{_MARKS[f.severity]} {f.message}" for f in findings))
-        _set_colour(self.message, SEVERITY_COLOURS[worst])
+        _set_colour(self.message, severity_colour(worst).name())
         self.message.setMaximumHeight(16_777_215)  # QWIDGETSIZE_MAX
         self._set_severity(worst)
 
@@ -198,7 +198,7 @@ class FieldEditor(QWidget):
         self._severity = severity
         if severity in (Severity.ERROR, Severity.WARNING):
             self.caption.setText(f"{_MARKS[severity]} {self.caption_text}")
-            _set_colour(self.caption, SEVERITY_COLOURS[severity])
+            _set_colour(self.caption, severity_colour(severity).name())
         else:
             self.caption.setText(self.caption_text)
             _set_colour(self.caption, None)
@@ -246,7 +246,7 @@ class TextEditor(FieldEditor):
             self.counter.setText(label)
         if over != self._over:
             self._over = over
-            _set_colour(self.counter, SEVERITY_COLOURS[Severity.ERROR] if over else None)
+            _set_colour(self.counter, severity_colour(Severity.ERROR).name() if over else None)
 
     def _show(self, raw: Any) -> None:
         text = value_text(raw)

@@ -167,8 +167,17 @@ def inversions(order: Iterable[QWidget]) -> list[tuple[str, str]]:
 
 # --- what a screen reader announces -----------------------------------------------------------
 def spoken_name(widget: QWidget) -> str:
+    """The name a screen reader says. On Linux, Qt names a combo box by its value and leaves its
+    label to the "labelled by" relation (a buddy label), which AT-SPI readers announce first."""
     interface = QAccessible.queryAccessibleInterface(widget)
-    return interface.text(QAccessible.Text.Name) if interface is not None else ""
+    if interface is None:
+        return ""
+    labels = [other.text(QAccessible.Text.Name) for other, _relation
+              in interface.relations(QAccessible.RelationFlag.Label)]
+    labels = [label.replace("&", "").strip() for label in labels if label.strip()]
+    if labels:
+        return " ".join(labels)
+    return interface.text(QAccessible.Text.Name)
 
 
 def current_value(widget: QWidget) -> str:
@@ -190,7 +199,7 @@ def unnamed(widgets: Iterable[QWidget]) -> list[str]:
         if not name:
             problems.append(f"{type(widget).__name__} {widget.objectName()!r} (tooltip {widget.toolTip()[:40]!r}) has no name")
         elif value and name == value:
-            problems.append(f"{type(widget).__name__} is announced by its value {value!r}")
+            problems.append(f"{type(widget).__name__} {widget.accessibleName()!r} is announced by its value {value!r}")
     return problems
 
 

@@ -300,6 +300,7 @@ class ChoiceEditor(FieldEditor):
         self.choices = list(choices)
         self.combo = QComboBox()
         self._name(self.combo, "option", tooltip)
+        self.caption.setBuddy(self.combo)  # screen readers on Linux name a combo box by its label, not its name
         self.combo.addItem(self.NOT_SET, None)
         for choice in self.choices:
             text = choice.label if choice.label == choice.value else f"{choice.label}  ({choice.value})"

@@ -237,9 +237,11 @@ def mnemonic_texts(root: QWidget) -> list[tuple[str, str]]:
     return found
 
 
-def mnemonic_clashes(root: QWidget) -> dict[str, list[str]]:
+def mnemonic_clashes(root: QWidget, extra: Iterable[str] = ()) -> dict[str, list[str]]:
+    """Alt letters used by more than one visible control of `root` (and `extra` texts, e.g. menu titles)."""
     by_letter: dict[str, list[str]] = {}
-    for letter, text in mnemonic_texts(root):
+    extras = [(m.group(1).lower(), text) for text in extra if (m := _MNEMONIC.search(text.replace("&&", "")))]
+    for letter, text in [*mnemonic_texts(root), *extras]:
         by_letter.setdefault(letter, []).append(text)
     return {letter: texts for letter, texts in by_letter.items() if len(texts) > 1}
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.gui
 
 @pytest.mark.parametrize("area", AREAS)
 def test_every_control_of_an_area_is_announced_by_what_it_is(app_window, area, qtbot, run_async):
-    page = show_area(app_window, area, qtbot, run_async)
+    show_area(app_window, area, qtbot, run_async)
     found = controls(app_window)  # the navigation and the account header too
     assert unnamed(found) + unnamed_tabs(app_window) == []
 

@@ -64,8 +64,8 @@ class SearchForm(QWidget):
         self.unique_property_edit = QLineEdit()
         self.unique_property_edit.setPlaceholderText("unique property, e.g. customer_id")
         _tip(self.unique_property_edit, "Unique property name", "The record property to look up by (objectProperty.<name>)")
-        self.search_button = QPushButton(icon("explore"), "Search")
-        _tip(self.search_button, "Search", "Run the search (Enter)")
+        self.search_button = QPushButton(icon("explore"), "Sea&rch")  # Alt+S opens the Sandbox menu
+        _tip(self.search_button, "Search", "Run the search (Enter or Alt+R)")
         self.search_button.setDefault(True)
         self.stop_button = QPushButton(icon("stop"), "Stop")
         _tip(self.stop_button, "Stop", "Stop loading; what arrived so far is kept (Esc)")

@@ -204,12 +204,20 @@ def unnamed(widgets: Iterable[QWidget]) -> list[str]:
 
 
 def unnamed_tabs(root: QWidget) -> list[str]:
-    """Tab bars must be named too (a tab widget names its bar)."""
+    """Tabs a reader cannot name. Qt names a tab list by its current tab and each page tab by its
+    text (or `setAccessibleTabName`), so every tab, icon-only ones included, needs one."""
     problems = []
     for bar in root.findChildren(QTabBar):
-        if bar.isVisible() and not spoken_name(bar).strip():
-            owner = bar.parentWidget()
-            problems.append(f"tab bar of {describe(owner) if isinstance(owner, QTabWidget) else 'a widget'} has no name")
+        if not bar.isVisible():
+            continue
+        interface = QAccessible.queryAccessibleInterface(bar)
+        tabs = [interface.child(i) for i in range(interface.childCount())]
+        tabs = [tab for tab in tabs if tab is not None and tab.role() == QAccessible.Role.PageTab]
+        owner = describe(bar.parentWidget()) if isinstance(bar.parentWidget(), QTabWidget) else "a widget"
+        problems += [f"tab {number} of {owner} has no name" for number, tab in enumerate(tabs)
+                     if not tab.text(QAccessible.Text.Name).strip()]
+        if not tabs:
+            problems.append(f"the tab bar of {owner} exposes no tabs")
     return problems
 
 

@@ -109,9 +109,10 @@ def apply_theme(app: QApplication, preference: str = "system") -> str:
     style_name = app.style().name().lower() if app.style() is not None else ""
     if style_name not in _DARK_CAPABLE_STYLES or preference != "system":
         app.setStyle("Fusion")
+    # The scheme first: widgets that pick their colours by scheme do so while the restyle reaches them.
+    app.setProperty("hsexplorerScheme", scheme)
     app.setPalette(palette_for(scheme))
     app.setStyleSheet(stylesheet(scheme))
-    app.setProperty("hsexplorerScheme", scheme)
     return scheme
 
 

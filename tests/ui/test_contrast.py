@@ -132,3 +132,15 @@ def test_no_screen_writes_a_colour_of_its_own():
              for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
              if _HARD_CODED.search(line)]
     assert found == []
+
+
+@pytest.mark.gui
+def test_findings_shown_at_the_fields_take_the_new_themes_colour(app_window, themed, qtbot, run_async):
+    from fixtures_a11y import show_area
+
+    page = show_area(app_window, "compose", qtbot, run_async)  # no record chosen yet: an error at "Record"
+    caption = page.identifier_editor.caption
+    assert caption.palette().windowText().color().name() == TEXT_COLOURS[LIGHT]["error"]
+    themed(DARK)
+    qtbot.waitUntil(lambda: caption.palette().windowText().color().name() == TEXT_COLOURS[DARK]["error"], timeout=3000)
+    assert contrast_ratio(caption.palette().windowText().color().name(), _palette(DARK)[Role.Window]) >= AA_TEXT

@@ -53,42 +53,47 @@ _MARKS = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.INFO: "ℹ"}
 
 
 class ColourLabel(QLabel):
-    """A label whose text colour is set through its palette and survives a restyle.
+    """A label in a finding's colour, set through its palette, that follows the theme.
 
     Palette, not setStyleSheet (restyling a widget per keystroke costs a frame); re-applied when a
-    theme change re-polishes the widget, which resets palettes that were set by hand.
+    theme change re-polishes the widget, which resets palettes that were set by hand, in the new
+    theme's colour for the same severity.
     """
 
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(text, parent)
-        self._colour: str | None = None
+        self._severity: Severity | None = None
         self._applying = False
 
-    def set_colour(self, colour: str | None) -> None:
-        self._colour = colour
+    def set_colour(self, severity: Severity | None) -> None:
+        self._severity = severity
         self._apply()
+
+    def _colour(self) -> QColor | None:
+        return None if self._severity is None else severity_colour(self._severity)
 
     def _apply(self) -> None:
         self._applying = True
         try:
-            if self._colour is None:
+            colour = self._colour()
+            if colour is None:
                 self.setPalette(QPalette())
             else:
                 palette = self.palette()
-                palette.setColor(QPalette.ColorRole.WindowText, QColor(self._colour))
+                palette.setColor(QPalette.ColorRole.WindowText, colour)
                 self.setPalette(palette)
         finally:
             self._applying = False
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
-        if (event.type() in (QEvent.Type.StyleChange, QEvent.Type.PaletteChange) and not self._applying
-                and self._colour is not None and self.palette().windowText().color().name() != self._colour):
+        colour = self._colour() if event.type() in (QEvent.Type.StyleChange, QEvent.Type.PaletteChange) else None
+        if colour is not None and not self._applying and self.palette().windowText().color() != colour:
             self._apply()
 
 
-def _set_colour(label: ColourLabel, colour: str | None) -> None:
-    label.set_colour(colour)
+def _set_colour(label: ColourLabel, severity: Severity | None) -> None:
+    label.set_colour(severity)
 
 
 @functools.cache
@@ -184,7 +189,7 @@ class FieldEditor(QWidget):
         # Colour through the palette, not setStyleSheet (restyling per keystroke costs a frame) and
         # plain text, not rich text (dozens of rich-text labels make every repaint slow).
         self.message.setText("\n".join(f"{_MARKS[f.severity]} {f.message}" for f in findings))
-        _set_colour(self.message, severity_colour(worst).name())
+        _set_colour(self.message, worst)
         self.message.setMaximumHeight(16_777_215)  # QWIDGETSIZE_MAX
         self._set_severity(worst)
 
@@ -198,7 +203,7 @@ class FieldEditor(QWidget):
         self._severity = severity
         if severity in (Severity.ERROR, Severity.WARNING):
             self.caption.setText(f"{_MARKS[severity]} {self.caption_text}")
-            _set_colour(self.caption, severity_colour(severity).name())
+            _set_colour(self.caption, severity)
         else:
             self.caption.setText(self.caption_text)
             _set_colour(self.caption, None)
@@ -246,7 +251,7 @@ class TextEditor(FieldEditor):
             self.counter.setText(label)
         if over != self._over:
             self._over = over
-            _set_colour(self.counter, severity_colour(Severity.ERROR).name() if over else None)
+            _set_colour(self.counter, Severity.ERROR if over else None)
 
     def _show(self, raw: Any) -> None:
         text = value_text(raw)

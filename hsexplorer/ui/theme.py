@@ -13,7 +13,7 @@ import logging
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from hsexplorer import assets
 from hsexplorer.domain.findings import Severity
@@ -100,6 +100,7 @@ def stylesheet(scheme: str) -> str:
             parts.append(assets.read_text(f"styles/{name}"))
         except (FileNotFoundError, OSError):
             log.warning("stylesheet %s is missing", name)
+    parts.append(_text_colour_rules(scheme))
     return "\n".join(parts)
 
 
@@ -163,9 +164,24 @@ def text_colour(kind: str, app: QApplication | None = None) -> QColor:
     return QColor(TEXT_COLOURS[current_scheme(app)][kind])
 
 
-def colour_css(kind: str, app: QApplication | None = None) -> str:
-    """`text_colour(kind)` as a stylesheet declaration ("color: #rrggbb;")."""
-    return f"color: {TEXT_COLOURS[current_scheme(app)][kind]};"
+# A widget whose `textColour` property names a kind is drawn in that kind's colour by the app's
+# stylesheet (rules generated per scheme below), so it follows a change of theme by itself.
+TEXT_COLOUR_PROPERTY = "textColour"
+
+
+def _text_colour_rules(scheme: str) -> str:
+    return "\n".join(f'*[{TEXT_COLOUR_PROPERTY}="{kind}"] {{ color: {colour}; }}'
+                     for kind, colour in TEXT_COLOURS[scheme].items())
+
+
+def show_in_colour(widget: QWidget, kind: str | None) -> None:
+    """Draw `widget`'s text in the theme's `kind` colour ("error", "warning", "ok", "muted"; None: normal)."""
+    value = kind or ""
+    if widget.property(TEXT_COLOUR_PROPERTY) == value:
+        return
+    widget.setProperty(TEXT_COLOUR_PROPERTY, value)
+    widget.style().unpolish(widget)  # a dynamic property only takes effect on the next polish
+    widget.style().polish(widget)
 
 
 # A finding's severity → the text colour kind it is shown in.
@@ -176,9 +192,9 @@ def severity_colour(severity: Severity, app: QApplication | None = None) -> QCol
     return text_colour(SEVERITY_KINDS[severity], app)
 
 
-def severity_css(severity: Severity, app: QApplication | None = None) -> str:
-    """A finding's text colour as a stylesheet declaration."""
-    return colour_css(SEVERITY_KINDS[severity], app)
+def show_in_severity(widget: QWidget, severity: Severity) -> None:
+    """Draw `widget`'s text in the colour of a finding's severity."""
+    show_in_colour(widget, SEVERITY_KINDS[severity])
 
 
 # Translucent tints behind palette text, (colour, alpha 0..255), the same in both schemes: what a

@@ -139,8 +139,13 @@ def test_findings_shown_at_the_fields_take_the_new_themes_colour(app_window, the
     from fixtures_a11y import show_area
 
     page = show_area(app_window, "compose", qtbot, run_async)  # no record chosen yet: an error at "Record"
-    caption = page.identifier_editor.caption
-    assert caption.palette().windowText().color().name() == TEXT_COLOURS[LIGHT]["error"]
+    caption, note = page.identifier_editor.caption, page.attribution_note
+
+    def colour(label):
+        return label.palette().windowText().color().name()
+
+    assert (colour(caption), colour(note)) == (TEXT_COLOURS[LIGHT]["error"], TEXT_COLOURS[LIGHT]["warning"])
     themed(DARK)
-    qtbot.waitUntil(lambda: caption.palette().windowText().color().name() == TEXT_COLOURS[DARK]["error"], timeout=3000)
-    assert contrast_ratio(caption.palette().windowText().color().name(), _palette(DARK)[Role.Window]) >= AA_TEXT
+    qtbot.waitUntil(lambda: (colour(caption), colour(note)) == (TEXT_COLOURS[DARK]["error"], TEXT_COLOURS[DARK]["warning"]),
+                    timeout=3000)
+    assert contrast_ratio(colour(caption), _palette(DARK)[Role.Window]) >= AA_TEXT

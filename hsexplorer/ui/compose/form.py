@@ -41,7 +41,7 @@ from hsexplorer.ui.compose.property_editors import (
     editor_for,
 )
 from hsexplorer.ui.icons import icon
-from hsexplorer.ui.theme import colour_css, severity_css
+from hsexplorer.ui.theme import show_in_colour, show_in_severity
 from hsexplorer.ui.widgets.focus_order import chain_in_reading_order
 
 
@@ -171,7 +171,7 @@ class ComposeForm(QScrollArea):
         )
         self.attribution_note.setWordWrap(True)
         self.attribution_note.setAccessibleName("Attribution note")
-        self.attribution_note.setStyleSheet(colour_css("warning"))
+        show_in_colour(self.attribution_note, "warning")
         self.attribution_note.hide()
         layout.addWidget(self.attribution_note)
         self.custom_group = CollapsibleGroup("Event properties", "The properties this event defines")
@@ -328,7 +328,7 @@ class ComposeForm(QScrollArea):
                 label.setText("\n".join(f"{'✖' if f.severity is Severity.ERROR else '▲' if f.severity is Severity.WARNING else 'ℹ'} "
                                         f"{f.message}" for f in items))
                 worst = min(items, key=lambda f: f.severity.rank).severity
-                label.setStyleSheet(severity_css(worst))
+                show_in_severity(label, worst)
 
     def focus(self, key: str) -> bool:
         """Show and focus the editor of `key`; False when the form has none (the JSON shows it)."""

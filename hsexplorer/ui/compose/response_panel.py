@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from hsexplorer.services.send_occurrence import ErrorEntry
 from hsexplorer.services.verify import DiffKind, VerifyResult, VerifyStatus
 from hsexplorer.ui.icons import icon
-from hsexplorer.ui.theme import colour_css, text_colour, tint
+from hsexplorer.ui.theme import show_in_colour, text_colour, tint
 
 FIELD_ROLE = Qt.ItemDataRole.UserRole + 1
 # Text colour kinds of the theme (ui/theme.py), so both schemes stay readable.
@@ -156,7 +156,8 @@ class ResponsePanel(QWidget):
 
     def _set_status(self, text: str, colour: str) -> None:
         self.status.setText(text)
-        self.status.setStyleSheet(f"{colour_css(colour)} font-weight: 600; font-size: 14px;")
+        self.status.setStyleSheet("font-weight: 600; font-size: 14px;")
+        show_in_colour(self.status, colour)
 
     def show_sending(self, target: str) -> None:
         self._reset()
@@ -215,7 +216,8 @@ class ResponsePanel(QWidget):
     # --- verification ----------------------------------------------------------------------------
     def show_verifying(self, attempt: int, elapsed: float) -> None:
         self.verify_status.setText(f"Looking for the occurrence in HubSpot… (attempt {attempt}, {elapsed:.0f} s)")
-        self.verify_status.setStyleSheet(colour_css(MUTED))
+        self.verify_status.setStyleSheet("")
+        show_in_colour(self.verify_status, MUTED)
         self.verify_cancel.show()
         self.verify_again.setEnabled(False)
 
@@ -231,7 +233,8 @@ class ResponsePanel(QWidget):
         mark = "✔" if result.status is VerifyStatus.MATCHED else "▲" if result.status is VerifyStatus.DIFFERENT else "✖"
         detail = f" (found after {result.attempts} look-up{'s' if result.attempts != 1 else ''}, {result.elapsed:.1f} s)" if result.found else ""
         self.verify_status.setText(f"{mark} Verified: {result.message}{detail}")
-        self.verify_status.setStyleSheet(f"{colour_css(colour)} font-weight: 600;")
+        self.verify_status.setStyleSheet("font-weight: 600;")
+        show_in_colour(self.verify_status, colour)
         self.table.setRowCount(0)
         if not result.found:
             self.table.hide()

@@ -16,7 +16,7 @@ import keyring
 import keyring.backend
 import pytest
 
-pytest_plugins: list[str] = ["fixtures_client", "fixtures_qt", "fixtures_sandbox"]
+pytest_plugins: list[str] = ["fixtures_a11y", "fixtures_client", "fixtures_qt", "fixtures_sandbox"]
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):

@@ -75,12 +75,31 @@ async def _capture(out_dir: Path, data_dir: Path) -> list[Path]:
     await shot(dialog, "accounts.png")
     await shot_account_editor(window, dialog, shot)
     dialog.close()
+    # The dark theme on the composer with findings: their colours are the ones most at risk there.
+    await show_composer_findings(window)
     apply_theme(app, "dark")
     await shot(window, "main-window-dark.png")
     apply_theme(app, "light")
+    window.show_area("definitions")
     await window.shutdown()
     window.finish_close()
     return saved
+
+
+async def show_composer_findings(window: Any) -> None:
+    """Compose with a payload that has errors, warnings and notes (shown in the findings list and at the fields)."""
+    window.show_area("compose")
+    page = window.page("compose")
+    await page.reload_definitions()
+    definition = next(d for d in page.definitions if d.name == "plan_upgraded")
+    page.choose_definition(definition)
+    page.load_payload({
+        "eventName": definition.fully_qualified_name, "email": "ada.lovelace@example", "occurredAt": "2026-01-05T10:00:00",
+        "properties": {"from_plan": "Starter", "to_plan": "professional", "billing_cycle": "annual",
+                       "monthly_value": "1,200", "seats": "12", "hs_page_content_type": "LANDING_PAGE",
+                       "hs_asset_type": "BLOG_POST", "hs_touchpoint_source": "PAID_SEARCH"},
+    })
+    page.flush_pending()
 
 
 async def shot_account_editor(window: Any, dialog: Any, shot: Any) -> None:

@@ -176,7 +176,7 @@ class AccountEditor(QDialog):
         form.addRow("", self.production_check)
         layout.addLayout(form)
 
-        self.test_button = _button("&Test connection", "connection", "Ask HubSpot which portal this credential belongs to and what it may do")
+        self.test_button = _button("Test c&onnection", "connection", "Ask HubSpot which portal this credential belongs to and what it may do")
         self.test_button.clicked.connect(self.test_connection)
         first = ("HubSpot no longer accepts this account's sign-in: enter new tokens and test again."
                  if account is not None and account.needs_sign_in else "The connection is tested before the account is saved.")

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QToolButto
 from hsexplorer.domain.api_versions import describe as describe_version
 from hsexplorer.storage.accounts import Account
 from hsexplorer.ui.icons import icon
+from hsexplorer.ui.widgets.labels import buddy_label
 
 
 def colour_swatch(colour: str, size: int = 12) -> QIcon:
@@ -85,6 +86,7 @@ class AccountHeader(QFrame):
                        self.version_label):
             layout.addWidget(widget)
         layout.addStretch(1)
+        layout.addWidget(buddy_label("Account", self.switcher))
         layout.addWidget(self.switcher)
         layout.addWidget(self.manage_button)
         self._account_ids: list[str] = []

@@ -91,7 +91,7 @@ class FilePage(QWidget):
         self.path_edit.setToolTip("A CSV (any delimiter, UTF-8/UTF-16/Windows-1252), JSON Lines or JSON file")
         self.path_edit.setPlaceholderText("CSV, JSON Lines or JSON file")
         self.path_edit.returnPressed.connect(lambda: dialog.open_file(self.path_edit.text()))
-        browse = wizard_button("&Choose file…", "Pick the file to import", dialog.browse)
+        browse = wizard_button("C&hoose file…", "Pick the file to import", dialog.browse)
         row = QHBoxLayout()
         row.addWidget(self.path_edit, 1)
         row.addWidget(browse)
@@ -161,7 +161,7 @@ class CheckPage(QWidget):
         actions = QHBoxLayout()
         self.skip_button = wizard_button("S&kip selected", "Do not send the selected rows (they stay in the report)",
                                    dialog.skip_selected, "remove")
-        self.skip_all_button = wizard_button("Skip &all with problems", "Send only the rows that pass", dialog.skip_all_invalid)
+        self.skip_all_button = wizard_button("Skip a&ll with problems", "Send only the rows that pass", dialog.skip_all_invalid)
         self.export_button = wizard_button("&Export rows with problems…", "Save them with their findings as CSV to fix "
                                      "in a spreadsheet", dialog.choose_export)
         for button in (self.skip_button, self.skip_all_button, self.export_button):

@@ -25,7 +25,7 @@ from hsexplorer.ui.compose.finding_line import FindingLine
 from hsexplorer.ui.compose.property_editors import SEVERITY_COLOURS, FieldEditor, editor_for
 from hsexplorer.ui.compose.vocabulary_combo import VocabularyEditor
 
-MUTED = "#57606a"
+MUTED = "muted"  # the theme's hint colour (ui/theme.py)
 
 
 def _tooltip(prop: PropertyDefinition) -> str:

@@ -12,39 +12,47 @@ from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
+from hsexplorer.ui.theme import text_colour
+
 
 class ColourLabel(QLabel):
-    """A label whose text colour is set through its palette and survives a restyle.
+    """A label in one of the theme's text colours ("error", "warning", "ok", "muted"), set through its
+    palette, that follows the theme.
 
     Palette, not setStyleSheet (restyling a widget per keystroke costs a frame); re-applied when a
-    theme change re-polishes the widget, which resets palettes that were set by hand.
+    theme change re-polishes the widget, which resets palettes that were set by hand, in the new
+    theme's colour for the same kind.
     """
 
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(text, parent)
-        self._colour: str | None = None
+        self._kind: str | None = None
         self._applying = False
 
-    def set_colour(self, colour: str | None) -> None:
-        self._colour = colour
+    def set_colour(self, kind: str | None) -> None:
+        self._kind = kind
         self._apply()
+
+    def _colour(self) -> QColor | None:
+        return None if self._kind is None else text_colour(self._kind)
 
     def _apply(self) -> None:
         self._applying = True
         try:
-            if self._colour is None:
+            colour = self._colour()
+            if colour is None:
                 self.setPalette(QPalette())
             else:
                 palette = self.palette()
-                palette.setColor(QPalette.ColorRole.WindowText, QColor(self._colour))
+                palette.setColor(QPalette.ColorRole.WindowText, colour)
                 self.setPalette(palette)
         finally:
             self._applying = False
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
-        if (event.type() in (QEvent.Type.StyleChange, QEvent.Type.PaletteChange) and not self._applying
-                and self._colour is not None and self.palette().windowText().color().name() != self._colour):
+        colour = self._colour() if event.type() in (QEvent.Type.StyleChange, QEvent.Type.PaletteChange) else None
+        if colour is not None and not self._applying and self.palette().windowText().color() != colour:
             self._apply()
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from hsexplorer.domain.composer import form_field
 from hsexplorer.domain.findings import Finding, Severity, count_by_severity, sort_findings
 from hsexplorer.ui.compose.property_editors import row_icon
+from hsexplorer.ui.theme import severity_colour
 
 FIELD_ROLE = Qt.ItemDataRole.UserRole + 1
-SEVERITY_COLOURS = {Severity.ERROR: "#d1242f", Severity.WARNING: "#b35900", Severity.INFO: "#57606a"}
 SEVERITY_ICONS = {Severity.ERROR: "warning", Severity.WARNING: "warning", Severity.INFO: "info"}
 
 
@@ -65,7 +65,7 @@ class FindingsView(QWidget):
         for finding in ordered:
             where = finding.path or ("record" if finding.code.startswith("identifier.") else "payload")
             item = QListWidgetItem(row_icon(SEVERITY_ICONS[finding.severity]), f"{where}: {finding.message}")
-            item.setForeground(QBrush(QColor(SEVERITY_COLOURS[finding.severity])))
+            item.setForeground(QBrush(severity_colour(finding.severity)))
             item.setToolTip(f"{finding.severity.value} · {finding.code}\n{finding.message}")
             item.setData(FIELD_ROLE, form_field(finding))
             self.list.addItem(item)

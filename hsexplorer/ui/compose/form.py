@@ -46,6 +46,7 @@ from hsexplorer.ui.compose.property_editors import (
     editor_for,
 )
 from hsexplorer.ui.icons import icon
+from hsexplorer.ui.widgets.focus_order import chain_in_reading_order
 
 
 class CollapsibleGroup(QWidget):
@@ -203,6 +204,7 @@ class ComposeForm(QScrollArea):
         self.setWidget(self.form)
         self.setAccessibleName("Occurrence form")
         self.setToolTip("")
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the editors; focusing one scrolls to it
 
     def _register(self, editor: FieldEditor) -> None:
         self.editors[editor.key] = editor
@@ -229,6 +231,7 @@ class ComposeForm(QScrollArea):
         self._built_for = definition
         for editor in self._property_editors.values():
             self.editors.pop(editor.key, None)
+            editor.hide()  # a removed editor must not linger as a window of its own until it is deleted
             editor.setParent(None)
             editor.deleteLater()
         self._property_editors.clear()
@@ -240,6 +243,7 @@ class ComposeForm(QScrollArea):
             self.attribution.set_editors({})
             self.custom_group.set_title("Event properties (choose an event to see its properties)")
             self.default_group.hide()
+            chain_in_reading_order(self.form)
             return
         self.form.setUpdatesEnabled(False)
         try:
@@ -265,15 +269,18 @@ class ComposeForm(QScrollArea):
         self.default_group.set_title(f"HubSpot default properties ({len(other_defaults)} more)" if section
                                      else f"HubSpot default properties ({len(other_defaults)})")
         self.default_group.setVisible(bool(other_defaults))
+        chain_in_reading_order(self.form)  # the new editors are reached where they sit, not after Send
 
     def _sync_free_form(self) -> None:
         state = self._state_of()
         shown = self.attribution.editors  # hs_asset_title is not in the definition but has its editor there
         names = [n for n in (state.extra_property_names() if state.definition is not None else state.property_names())
                  if n not in shown]
+        added = [n for n in names if n not in self._free_editors]
         for name in [n for n in self._free_editors if n not in names]:
             editor = self._free_editors.pop(name)
             self.editors.pop(editor.key, None)
+            editor.hide()  # a removed editor must not linger as a window of its own until it is deleted
             editor.setParent(None)
             editor.deleteLater()
         for name in names:
@@ -286,6 +293,8 @@ class ComposeForm(QScrollArea):
         self.free_group.set_title(f"Not in the definition ({len(names)})" if names else "Add a property by hand")
         # With a definition HubSpot accepts only its properties: no group at all unless the payload has strays.
         self.free_group.setVisible(bool(names) or can_add_properties_by_hand(state.definition))
+        if added:
+            chain_in_reading_order(self.form)
 
     def show_values(self) -> None:
         """Every editor shows the state's value (no signals: this is the state → form direction)."""

@@ -24,6 +24,7 @@ class IdentifierEditor(FieldEditor):
         self.kind = QComboBox()
         self._name(self.kind, "identifier kind", "How the record is identified (email and utk: contact events only)")
         self.kind.activated.connect(self._kind_picked)
+        self.caption.setBuddy(self.kind)  # announced as "Record", not as the kind it shows
         self.edit = QLineEdit()
         self.edit.setClearButtonEnabled(True)
         self._name(self.edit, "identifier value", "The record's ID, the contact's email, the hubspotutk cookie value, "

@@ -54,6 +54,7 @@ from hsexplorer.ui.compose.property_editors import (
 from hsexplorer.ui.compose.response_panel import ResponsePanel
 from hsexplorer.ui.compose.send_bar import SendBar
 from hsexplorer.ui.compose.toolbar import ComposeToolbar
+from hsexplorer.ui.theme import show_in_colour
 from hsexplorer.ui.widgets.debounce import Debouncer
 from hsexplorer.ui.widgets.json_editor import JsonEditor
 
@@ -383,7 +384,7 @@ class ComposePage(AreaPage):
         problem = self.controller.json_problem
         if reading is JsonReading.REFUSED and problem is not None:
             self.json_status.setText("✖ " + problem.message)
-            self.json_status.setStyleSheet("color: #d1242f;")
+            show_in_colour(self.json_status, "error")
             self.revert_json.show()
             self.form.setEnabled(False)
             self.form.setToolTip("Fix the JSON (or discard its edits) to use the form again")
@@ -435,7 +436,7 @@ class ComposePage(AreaPage):
             text = read_json_file(path)
         except JsonFileError as error:
             self.json_status.setText(f"✖ {error}")
-            self.json_status.setStyleSheet("color: #d1242f;")
+            show_in_colour(self.json_status, "error")
             return
         self.load_text(text)
 
@@ -590,7 +591,7 @@ class ComposePage(AreaPage):
     async def _copy(self, language: Any, include_secret: bool) -> str:
         code, message = await request_as_code(self.context.session, self.state.to_payload(), language, include_secret)
         QGuiApplication.clipboard().setText(code)
-        self.json_status.setStyleSheet("color: #57606a;")
+        show_in_colour(self.json_status, "muted")
         self.json_status.setText(message)
         return code
 

@@ -47,13 +47,15 @@ from hsexplorer.domain.definitions import PropertyDefinition, PropertyType
 from hsexplorer.domain.findings import Finding, Severity
 from hsexplorer.ui.compose.finding_line import ColourLabel, FindingLine
 from hsexplorer.ui.icons import icon
+from hsexplorer.ui.theme import SEVERITY_KINDS
 
-SEVERITY_COLOURS = {Severity.ERROR: "#d1242f", Severity.WARNING: "#b35900", Severity.INFO: "#57606a"}
 _MARKS = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.INFO: "ℹ"}
+# A finding's severity → the theme's text colour kind (ui/theme.py picks the colour per theme).
+SEVERITY_COLOURS = SEVERITY_KINDS
 
 
-def _set_colour(label: ColourLabel, colour: str | None) -> None:
-    label.set_colour(colour)
+def _set_colour(label: ColourLabel, severity: Severity | None) -> None:
+    label.set_colour(None if severity is None else SEVERITY_KINDS[severity])
 
 
 @functools.cache
@@ -145,7 +147,7 @@ class FieldEditor(QWidget):
         # Colour through the palette, not setStyleSheet (restyling per keystroke costs a frame) and
         # plain text, not rich text (dozens of rich-text labels make every repaint slow).
         self.message.setText("\n".join(f"{_MARKS[f.severity]} {f.message}" for f in findings))
-        _set_colour(self.message, SEVERITY_COLOURS[worst])
+        _set_colour(self.message, worst)
         self._set_severity(worst)
 
     @property
@@ -158,7 +160,7 @@ class FieldEditor(QWidget):
         self._severity = severity
         if severity in (Severity.ERROR, Severity.WARNING):
             self.caption.setText(f"{_MARKS[severity]} {self.caption_text}")
-            _set_colour(self.caption, SEVERITY_COLOURS[severity])
+            _set_colour(self.caption, severity)
         else:
             self.caption.setText(self.caption_text)
             _set_colour(self.caption, None)
@@ -206,7 +208,7 @@ class TextEditor(FieldEditor):
             self.counter.setText(label)
         if over != self._over:
             self._over = over
-            _set_colour(self.counter, SEVERITY_COLOURS[Severity.ERROR] if over else None)
+            _set_colour(self.counter, Severity.ERROR if over else None)
 
     def _show(self, raw: Any) -> None:
         text = value_text(raw)
@@ -260,6 +262,7 @@ class ChoiceEditor(FieldEditor):
         self.choices = list(choices)
         self.combo = QComboBox()
         self._name(self.combo, "option", tooltip)
+        self.caption.setBuddy(self.combo)  # screen readers on Linux name a combo box by its label, not its name
         self.combo.addItem(self.NOT_SET, None)
         for choice in self.choices:
             text = choice.label if choice.label == choice.value else f"{choice.label}  ({choice.value})"

@@ -32,11 +32,12 @@ from PySide6.QtWidgets import (
 from hsexplorer.services.send_occurrence import ErrorEntry
 from hsexplorer.services.verify import DiffKind, VerifyResult, VerifyStatus
 from hsexplorer.ui.icons import icon
+from hsexplorer.ui.theme import show_in_colour, text_colour, tint
 
 FIELD_ROLE = Qt.ItemDataRole.UserRole + 1
-OK_COLOUR, ERROR_COLOUR, WARN_COLOUR, MUTED = "#1a7f37", "#d1242f", "#b35900", "#57606a"
-DIFF_COLOURS = {DiffKind.CHANGED: QColor(255, 196, 0, 70), DiffKind.DROPPED: QColor(209, 36, 47, 55),
-                DiffKind.ADDED: QColor(61, 123, 217, 40)}
+# Text colour kinds of the theme (ui/theme.py), so both schemes stay readable.
+OK_COLOUR, ERROR_COLOUR, WARN_COLOUR, MUTED = "ok", "error", "warning", "muted"
+DIFF_COLOURS = {DiffKind.CHANGED: tint("changed"), DiffKind.DROPPED: tint("dropped"), DiffKind.ADDED: tint("added")}
 DIFF_WORDS = {DiffKind.SAME: "as sent", DiffKind.CHANGED: "changed", DiffKind.DROPPED: "dropped", DiffKind.ADDED: "added by HubSpot"}
 STATUS_TEXT = {200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request", 401: "Unauthorized",
                403: "Forbidden", 404: "Not Found", 409: "Conflict", 429: "Too Many Requests",
@@ -158,7 +159,8 @@ class ResponsePanel(QWidget):
 
     def _set_status(self, text: str, colour: str) -> None:
         self.status.setText(text)
-        self.status.setStyleSheet(f"color: {colour}; font-weight: 600; font-size: 14px;")
+        self.status.setStyleSheet("font-weight: 600; font-size: 14px;")
+        show_in_colour(self.status, colour)
 
     def show_nothing_sent(self) -> None:
         """Back to the empty panel (New starts an occurrence that has no answer yet)."""
@@ -191,7 +193,7 @@ class ResponsePanel(QWidget):
         for entry in errors:
             where = entry.field if entry.field != "payload" else "payload"
             item = QListWidgetItem(icon("warning"), f"{where}: {entry.message}")
-            item.setForeground(QBrush(QColor(ERROR_COLOUR)))
+            item.setForeground(QBrush(text_colour(ERROR_COLOUR)))
             item.setToolTip(f"{entry.code}\n{entry.message}" if entry.code else entry.message)
             item.setData(FIELD_ROLE, entry.field)
             self.errors.addItem(item)
@@ -225,7 +227,8 @@ class ResponsePanel(QWidget):
     # --- verification ----------------------------------------------------------------------------
     def show_verifying(self, attempt: int, elapsed: float) -> None:
         self.verify_status.setText(f"Looking for the occurrence in HubSpot… (attempt {attempt}, {elapsed:.0f} s)")
-        self.verify_status.setStyleSheet(f"color: {MUTED};")
+        self.verify_status.setStyleSheet("")
+        show_in_colour(self.verify_status, MUTED)
         self.verify_cancel.show()
         self.verify_again.setEnabled(False)
 
@@ -241,7 +244,8 @@ class ResponsePanel(QWidget):
         mark = "✔" if result.status is VerifyStatus.MATCHED else "▲" if result.status is VerifyStatus.DIFFERENT else "✖"
         detail = f" (found after {result.attempts} look-up{'s' if result.attempts != 1 else ''}, {result.elapsed:.1f} s)" if result.found else ""
         self.verify_status.setText(f"{mark} Verified: {result.message}{detail}")
-        self.verify_status.setStyleSheet(f"color: {colour}; font-weight: 600;")
+        self.verify_status.setStyleSheet("font-weight: 600;")
+        show_in_colour(self.verify_status, colour)
         self.table.setRowCount(0)
         if not result.found:
             self.table.hide()

@@ -32,10 +32,13 @@ class ComposeToolbar(QWidget):
         self.event_title.setStyleSheet("font-weight: 600;")
         self.event_title.setAccessibleName("Chosen event")
         row.addWidget(self.event_title, 1)
-        self.new_button = self._tool("New", "add", "Start a new occurrence of this event (clears the form)", self.new_requested.emit)
+        # Shortcuts of visible buttons only: the areas share one window, and only one area is shown.
+        self.new_button = self._tool("New", "add", "Start a new occurrence of this event (clears the form)",
+                                     self.new_requested.emit, "Ctrl+N")
         self.load_button = self._tool("Load JSON…", "edit", "Open a JSON file with a send body (or drop it on the page)",
-                                      self.load_requested.emit)
-        self.paste_button = self._tool("Paste JSON", "copy", "Load the send body that is on the clipboard", self.paste_requested.emit)
+                                      self.load_requested.emit, "Ctrl+O")
+        self.paste_button = self._tool("Paste JSON", "copy", "Load the send body that is on the clipboard",
+                                       self.paste_requested.emit, "Ctrl+Shift+V")
         self.copy_button = QToolButton()
         self.copy_button.setText("Copy as")
         self.copy_button.setIcon(icon("copy"))
@@ -63,13 +66,13 @@ class ComposeToolbar(QWidget):
         self.include_token.setToolTip("Off: the code reads $HUBSPOT_ACCESS_TOKEN. On: the secret itself is copied.")
         self.copy_button.setMenu(menu)
         self.templates_button = self._tool("Templates…", "history", "Start from a saved template, or import and export "
-                                           "templates to share with your team", self.templates_requested.emit)
+                                           "templates to share with your team", self.templates_requested.emit, "Ctrl+T")
         self.save_template_button = self._tool("Save as template…", "add", "Save this payload as a named template; "
                                                "{{now}}, {{uuid}} and {{email}} are filled in when it is sent",
-                                               self.save_template_requested.emit)
+                                               self.save_template_requested.emit, "Ctrl+S")
         for widget in (self.new_button, self.load_button, self.paste_button, self.templates_button,
                        self.save_template_button, self.copy_button):
             row.addWidget(widget)
 
-    def _tool(self, text: str, icon_name: str, tip: str, slot: Any) -> QToolButton:
-        return tool_button(text, tip, slot, icon_name=icon_name)
+    def _tool(self, text: str, icon_name: str, tip: str, slot: Any, shortcut: str) -> QToolButton:
+        return tool_button(text, tip, slot, icon_name=icon_name, shortcut=shortcut)

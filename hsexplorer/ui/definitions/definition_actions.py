@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from hsexplorer.domain.definition_changes import ChangeNotAllowed, DefinitionFileError, create_body
@@ -39,12 +40,15 @@ class DefinitionActions(QWidget):
         self.context = page.context
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.new_button = self._tool("New…", "add", "Create an event definition (Ctrl+Shift+N)", self.new_definition,
-                                     "Ctrl+Shift+N")
+        # New is a button shortcut, live only while this area is shown; Edit and Delete act on the table's row.
+        self.new_button = self._tool("New…", "add", "Create an event definition", self.new_definition, "Ctrl+N")
         self.edit_button = self._tool("Edit…", "edit", "Edit the label, description and properties of the selected "
-                                      "definition", self.edit_selected)
-        self.delete_button = self._tool("Delete…", "remove", "Delete the selected definition (asks you to type its name)",
-                                        self.delete_selected)
+                                      "definition (Enter or F2 in the table)", self.edit_selected)
+        self.delete_button = self._tool("Delete…", "remove", "Delete the selected definition (asks you to type its name) "
+                                        "(Del in the table)", self.delete_selected)
+        for keys, slot in (("Return", self.edit_selected), ("Enter", self.edit_selected), ("F2", self.edit_selected),
+                           ("Delete", self.delete_selected)):
+            QShortcut(QKeySequence(keys), page.table, slot, context=Qt.ShortcutContext.WidgetShortcut)
         self.export_button = self._tool("Export…", "copy", "Save the selected definition as a JSON file (for Import or `hsexplorer definitions import`)",
                                         self.export_selected)
         self.import_button = self._tool("Import…", "add", "Create definitions from an exported JSON file (one opens the editor; several open the comparison)",

@@ -82,6 +82,7 @@ class DefinitionEditor(QDialog):
                                 f"{MAX_NAME_LENGTH}. It can never change, and a deleted name can never be used again.")
         self.description_edit = named(QPlainTextEdit(), "Event description", "Optional: what this event means")
         self.description_edit.setFixedHeight(56)
+        self.description_edit.setTabChangesFocus(True)  # a one-paragraph note: Tab moves on, as in the fields around it
         self.object_combo = named(QComboBox(), "Primary object",
                                    "The record type the event is about; custom object names can be typed")
         self.object_combo.setEditable(True)

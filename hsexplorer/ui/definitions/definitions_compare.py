@@ -54,6 +54,7 @@ from hsexplorer.storage.secrets import AccountSecret
 from hsexplorer.ui.buttons import push_button
 from hsexplorer.ui.errors import user_message
 from hsexplorer.ui.theme import difference_colour
+from hsexplorer.ui.widgets.labels import buddy_label
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 FILE_CHOICE = "__file__"
@@ -97,7 +98,8 @@ class CompareDialog(QDialog):
 
         # Reading order: what to compare with, which way to copy, compare.
         choose = QHBoxLayout()
-        choose.addWidget(QLabel(f"<b>{html.escape(self.this.name)}</b> compared with"))
+        compared = QLabel(f"<b>{html.escape(self.this.name)}</b> compared with")
+        choose.addWidget(compared)
         self.other_combo = _named(QComboBox(), "Compare with",
                                   "Another account (or the sandbox), or an exported definitions file")
         for account in self.session.accounts.accounts():
@@ -105,11 +107,13 @@ class CompareDialog(QDialog):
                 label = account.name + (" (production)" if account.production else "")
                 self.other_combo.addItem(label, account.id)
         self.other_combo.addItem("An exported file…", FILE_CHOICE)
+        compared.setBuddy(self.other_combo)
         choose.addWidget(self.other_combo, 1)
         self.file_button = push_button("Choose file…", "Pick an exported definitions file (JSON)", self.choose_file,
                                        icon_name="add")
         choose.addWidget(self.file_button)
         self.direction_combo = _named(QComboBox(), "Copy direction", "Which side receives the missing definitions")
+        choose.addWidget(buddy_label("Copy", self.direction_combo))
         choose.addWidget(self.direction_combo, 1)
         self.compare_button = push_button("Compare", "Load both sides and show their differences (Ctrl+R)",
                                           self.compare, icon_name="refresh", shortcut="Ctrl+R")

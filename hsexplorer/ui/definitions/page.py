@@ -35,6 +35,7 @@ from hsexplorer.domain.definitions import MAX_DEFINITIONS_PER_ACCOUNT, EventDefi
 from hsexplorer.ui.area_page import AreaPage
 from hsexplorer.ui.empty_state import EmptyState
 from hsexplorer.ui.icons import icon
+from hsexplorer.ui.widgets.focus_order import chain_in_reading_order
 from hsexplorer.ui.widgets.row_table_model import RIGHT, ROW_ROLE, SORT_ROLE, Column, RowTableModel
 
 log = logging.getLogger(__name__)
@@ -254,6 +255,7 @@ class Page(AreaPage):
         from hsexplorer.ui.definitions.definition_actions import install_definition_actions
 
         install_definition_actions(self)
+        chain_in_reading_order(self)  # the toolbar, installed last, is reached before the tables below it
 
     # --- loading ----------------------------------------------------------------------------
     def activated(self) -> None:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -34,6 +34,7 @@ from hsexplorer.services.event_search import PreparedSearch, refusals
 from hsexplorer.ui.buttons import push_button
 from hsexplorer.ui.context import WindowContext
 from hsexplorer.ui.explore.tips import tip as _tip
+from hsexplorer.ui.theme import tint
 
 WATCH_TASK = "explore.watch"
 WATCH_SHORTCUT = "Ctrl+Shift+W"
@@ -41,7 +42,6 @@ PAUSE_SHORTCUT = "Ctrl+Shift+P"
 FADE_SECONDS = 4.0  # how long a new row stays highlighted (fading)
 FADE_TICK_MS = 100
 ROWS_KEPT = 2_000  # the live list is for watching, not for keeping: older rows drop off the bottom
-HIGHLIGHT = QColor(255, 214, 10)  # the theme's amber, readable under dark and light text
 COLUMNS = ("Occurred", "Event type", "Record", "Occurrence id", "Properties")
 
 Index = QModelIndex | QPersistentModelIndex
@@ -78,8 +78,8 @@ class LiveRowsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.BackgroundRole:
             strength = self.highlight(index.row())
             if strength > 0:
-                color = QColor(HIGHLIGHT)
-                color.setAlphaF(0.85 * strength)
+                color = tint("arrived")  # readable under both themes' text (tests/ui/test_contrast.py)
+                color.setAlphaF(color.alphaF() * strength)
                 return color
         return None
 

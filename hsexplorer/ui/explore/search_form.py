@@ -28,6 +28,7 @@ from hsexplorer.domain.findings import Finding, Severity
 from hsexplorer.ui.explore.property_filter_row import PropertyFilterRow
 from hsexplorer.ui.explore.tips import tip as _tip
 from hsexplorer.ui.icons import icon
+from hsexplorer.ui.widgets.labels import buddy_label
 
 ANY_EVENT_TYPE = "Any event type"
 PICKER_FORMAT = "yyyy-MM-dd HH:mm"
@@ -66,12 +67,13 @@ class SearchForm(QWidget):
         self.unique_property_edit = QLineEdit()
         self.unique_property_edit.setPlaceholderText("unique property, e.g. customer_id")
         _tip(self.unique_property_edit, "Unique property name", "The record property to look up by (objectProperty.<name>)")
-        self.search_button = QPushButton(icon("explore"), "Search")
-        _tip(self.search_button, "Search", "Run the search (Enter)")
+        self.search_button = QPushButton(icon("explore"), "Sea&rch")  # Alt+S opens the Sandbox menu
+        _tip(self.search_button, "Search", "Run the search (Enter or Alt+R)")
         self.search_button.setDefault(True)
         self.stop_button = QPushButton(icon("stop"), "Stop")
         _tip(self.stop_button, "Stop", "Stop loading; what arrived so far is kept (Esc)")
         self.stop_button.setEnabled(False)
+        row1.addWidget(buddy_label("Look up by", self.lookup_box))
         row1.addWidget(self.lookup_box)
         row1.addWidget(self.object_type_box)
         row1.addWidget(self.unique_property_edit)
@@ -117,11 +119,14 @@ class SearchForm(QWidget):
         self.delete_saved_button = QToolButton()
         self.delete_saved_button.setIcon(icon("remove"))
         _tip(self.delete_saved_button, "Delete saved search", "Delete the chosen saved search")
-        for widget in (self.event_type_box, self.date_box, self.start_date, QLabel("to"), self.end_date, self.sort_box,
-                       self.add_property_button):
+        self._to_label = QLabel("to")
+        # Visible labels name the combo boxes for screen readers (which otherwise read their value).
+        for widget in (buddy_label("Event", self.event_type_box), self.event_type_box, buddy_label("When", self.date_box),
+                       self.date_box, self.start_date, self._to_label, self.end_date, buddy_label("Order", self.sort_box),
+                       self.sort_box, self.add_property_button):
             row2.addWidget(widget)
-        self._to_label = row2.itemAt(3).widget()
         row2.addStretch(1)
+        row2.addWidget(buddy_label("Saved", self.saved_box))
         row2.addWidget(self.saved_box)
         row2.addWidget(self.save_button)
         row2.addWidget(self.delete_saved_button)

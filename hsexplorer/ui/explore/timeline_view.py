@@ -37,6 +37,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolButton, QToolTip, QWidget
 from hsexplorer.domain.time_axis import AxisTicks, core_range, describe_span, fit_ticks, padded
 from hsexplorer.ui.buttons import tool_button
 from hsexplorer.ui.explore.results_model import local_time_text, utc_time_text
+from hsexplorer.ui.theme import lane_colour
 
 LANE_HEIGHT = 28
 AXIS_HEIGHT = 34
@@ -45,8 +46,6 @@ RIGHT_MARGIN = 14
 MIN_SPAN_MS = 60_000  # zooming stops at one minute across
 MAX_SPAN_MS = 1_000 * 365 * 86_400_000  # and at a thousand years
 HIT_RADIUS = 6
-# Distinguishable on light and dark backgrounds (Okabe–Ito, colour-blind safe).
-LANE_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#999999")
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,7 +402,7 @@ class TimelineView(QWidget):
         self._paint_axis(painter, plot, text_colour, faint)
         for number, lane in enumerate(self._lanes):
             top = plot.top() + number * LANE_HEIGHT
-            colour = QColor(LANE_COLOURS[number % len(LANE_COLOURS)])
+            colour = lane_colour(number)
             painter.setPen(text_colour)
             painter.drawText(QRectF(4, top, plot.left() - 10, LANE_HEIGHT),
                              Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
@@ -525,7 +524,7 @@ class DayCountChart(QWidget):
         plot = self._plot()
         peak = max(self._counts) or 1
         width = plot.width() / len(self._days)
-        bar = QColor(LANE_COLOURS[0])
+        bar = lane_colour(0)
         for index, count in enumerate(self._counts):
             if count:
                 height = count / peak * plot.height()

@@ -49,6 +49,7 @@ from hsexplorer.ui.empty_state import EmptyState
 from hsexplorer.ui.errors import user_message
 from hsexplorer.ui.history.entry_views import EntryDetail, HistoryModel, RetentionDialog, resend_question
 from hsexplorer.ui.history.history_diff import DiffDialog
+from hsexplorer.ui.widgets.labels import buddy_label
 from hsexplorer.ui.widgets.off_thread import run_blocking
 
 log = logging.getLogger(__name__)
@@ -144,8 +145,10 @@ class Page(AreaPage):
                                            shortcut=QKeySequence.StandardKey.Refresh)
         row = QHBoxLayout()
         row.addWidget(self.search_edit, 3)
+        row.addWidget(buddy_label("Account", self.account_combo))
         row.addWidget(self.account_combo, 1)
         row.addLayout(status_row)
+        row.addWidget(buddy_label("When", self.date_combo))
         row.addWidget(self.date_combo)
         self.count_label = QLabel("")
         self.count_label.setObjectName("mutedText")

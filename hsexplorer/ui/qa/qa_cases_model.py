@@ -5,19 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 
 from hsexplorer.domain.edge_cases import Cause
 from hsexplorer.services.qa_suite import Outcome, QaSuite
+from hsexplorer.ui.theme import tint
 
 COLUMNS = ("Case", "Category", "Expected", "Predicted cause", "Actual", "Actual cause", "Outcome", "HTTP", "HubSpot said")
 CASE, CATEGORY, EXPECTED, EXPECTED_CAUSE, ACTUAL, ACTUAL_CAUSE, OUTCOME, HTTP, MESSAGE = range(len(COLUMNS))
 SURPRISE_ROLE = Qt.ItemDataRole.UserRole + 1  # True for a surprise
 OUTCOME_ROLE = Qt.ItemDataRole.UserRole + 2  # the Outcome, or None before the case ran
 _BRUSHES = {
-    Outcome.SURPRISE: QBrush(QColor(255, 196, 0, 90)),
-    Outcome.DIFFERENT_REASON: QBrush(QColor(80, 140, 255, 70)),
-    Outcome.COULD_NOT_SEND: QBrush(QColor(200, 40, 40, 60)),
+    Outcome.SURPRISE: QBrush(tint("surprise")),
+    Outcome.DIFFERENT_REASON: QBrush(tint("different_reason")),
+    Outcome.COULD_NOT_SEND: QBrush(tint("could_not_send")),
 }
 _MARKS = {Outcome.SURPRISE: "⚠ ", Outcome.DIFFERENT_REASON: "≠ ", Outcome.COULD_NOT_SEND: "✕ "}
 _TIPS = {

@@ -174,11 +174,15 @@ class QaWorkbench(QDialog):
                  self.junit_button, self.csv_button, self.table, self.detail]
         for first, second in itertools.pairwise(order):
             QWidget.setTabOrder(first, second)
-        self.session.account_changed.connect(lambda _account: self.show_account())
-        self.session.account_updated.connect(lambda _account: self.show_account())
+        # Bound methods, not lambdas: Qt drops the connections when the workbench is deleted.
+        self.session.account_changed.connect(self._account_changed)
+        self.session.account_updated.connect(self._account_changed)
         self.show_account()
 
     # --- the QA record --------------------------------------------------------------------
+
+    def _account_changed(self, _account: object) -> None:
+        self.show_account()
 
     def show_account(self) -> None:
         account = self.session.active_account

@@ -15,6 +15,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontDatabase,
+    QKeyEvent,
     QPalette,
     QSyntaxHighlighter,
     QTextCharFormat,
@@ -24,11 +25,12 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
+from hsexplorer.ui.theme import DARK, LIGHT, SYNTAX_COLOURS, text_colour, tint
+
+LEAVE_HINT = "Tab types a tab; Ctrl+Tab moves to the next control, Ctrl+Shift+Tab to the previous one."
 # One pass over a line: a string (a key when a colon follows), a number or a literal. Strings
 # are consumed whole, so digits inside them are never coloured as numbers.
 _TOKENS = re.compile(r'("(?:[^"\\]|\\.)*"?)(\s*:)?|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|\b(true|false|null)\b')
-_LIGHT = {"key": "#0b5cad", "string": "#1a7f37", "number": "#a04b00", "literal": "#8250df"}
-_DARK = {"key": "#79b8ff", "string": "#85e89d", "number": "#ffab70", "literal": "#d2a8ff"}
 
 
 def _utf16_length(text: str) -> int:
@@ -51,7 +53,7 @@ class JsonHighlighter(QSyntaxHighlighter):
         """Colours for a dark or a light background (re-highlights when they change)."""
         changed = bool(self._formats) and dark != self.dark
         self.dark = dark
-        colours = _DARK if dark else _LIGHT
+        colours = SYNTAX_COLOURS[DARK if dark else LIGHT]
         for kind, colour in colours.items():
             fmt = QTextCharFormat()
             fmt.setForeground(QColor(colour))
@@ -84,13 +86,25 @@ class JsonEditor(QPlainTextEdit):
         self.setTabStopDistance(self.fontMetrics().horizontalAdvance(" ") * 2)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.setAccessibleName("Payload JSON")
+        # Tab types a tab here (a code editor keeps it), so the way out is said where it is looked for.
+        self.setAccessibleDescription(LEAVE_HINT)
         self.setToolTip(
             "The exact body that will be sent. Edits here update the form and the other way round; "
-            "drop or paste a .json file to load it."
+            f"drop or paste a .json file to load it. {LEAVE_HINT}"
         )
         self.setPlaceholderText('{"eventName": "pe1234567_login_event", "email": "…", "properties": {}}')
         self.highlighter = JsonHighlighter(self.document(), _is_dark(self.palette()))
         self.error_position: tuple[int, int] | None = None
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Ctrl+Tab (Ctrl+Shift+Tab) leaves the editor, as Tab does elsewhere."""
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+            backwards = event.key() == Qt.Key.Key_Backtab or bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            # QPlainTextEdit refuses to pass focus on while Tab types; QWidget's own walk does not.
+            QWidget.focusNextPrevChild(self, not backwards)
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -139,13 +153,13 @@ class JsonEditor(QPlainTextEdit):
         marker.cursor = cursor
         fmt = QTextCharFormat()
         fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
-        fmt.setUnderlineColor(QColor("#d1242f"))
-        fmt.setBackground(QColor(209, 36, 47, 50))
+        fmt.setUnderlineColor(text_colour("error"))
+        fmt.setBackground(tint("json_error"))
         marker.format = fmt
         line_marker = QTextEdit.ExtraSelection()
         line_marker.cursor = QTextCursor(block)
         line_fmt = QTextCharFormat()
-        line_fmt.setBackground(QColor(209, 36, 47, 25))
+        line_fmt.setBackground(tint("json_error_line"))
         line_fmt.setProperty(QTextFormat.Property.FullWidthSelection, True)
         line_marker.format = line_fmt
         self.setExtraSelections([line_marker, marker])

@@ -14,7 +14,8 @@ from collections.abc import Iterable, Mapping, Set
 from datetime import UTC, datetime
 
 from hsexplorer.sandbox.errors import ApiError, missing_authentication, missing_scopes
-from hsexplorer.sandbox.store import SandboxStore, TokenRecord, now_ms
+from hsexplorer.sandbox.store import SandboxStore
+from hsexplorer.sandbox.store_rows import TokenRecord, now_ms
 
 SEND_SCOPE = "analytics.behavioral_events.send"
 DEFINITIONS_SCOPE = "behavioral_events.event_definitions.read_write"

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from hsexplorer.sandbox.definition_rules import build_definition
-from hsexplorer.sandbox.store import SandboxStore, now_ms
+from hsexplorer.sandbox.store import SandboxStore
+from hsexplorer.sandbox.store_rows import now_ms
 from hsexplorer.worker_pacing import paced
 
 DAY_MS = 86_400_000

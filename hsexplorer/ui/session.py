@@ -27,6 +27,7 @@ from hsexplorer.services.connections import (
     open_embedded_sandbox,
 )
 from hsexplorer.services.history_service import HistoryService
+from hsexplorer.services.worker_process import run_in_worker_process
 from hsexplorer.storage.accounts import Account, AccountStore
 from hsexplorer.storage.history import Retention
 from hsexplorer.storage.paths import AppPaths
@@ -205,12 +206,13 @@ class AppSession(QObject):
         """Back to a fresh demo portal: everything added is deleted, the demo data restored."""
         sandbox = await self.embedded_sandbox()
         self.definitions.invalidate()  # the demo definitions replace whatever was there
+        await run_blocking(sandbox.reset)
+        if sandbox.store.path is None:
+            await run_blocking(sandbox.seed)
+        else:  # bulk Python work: in a process of its own, which writes the same file
+            from hsexplorer.sandbox.seed import seed_file  # loaded with the sandbox, not at start-up
 
-        def reset_and_seed() -> None:
-            sandbox.reset()
-            sandbox.seed()
-
-        await run_blocking(reset_and_seed)
+            await run_in_worker_process(seed_file, sandbox.store.path)
 
     async def serve_sandbox(self) -> ServedSandbox:
         """Serve the embedded sandbox (same data) on a loopback port for other tools."""

@@ -19,14 +19,9 @@ from PySide6.QtCore import QObject, Signal
 
 from hsexplorer.controllers.definitions import DefinitionsCache
 from hsexplorer.domain.definitions import EventDefinition
-from hsexplorer.services.connections import (
-    MissingSecretError,
-    client_for,
-    embedded_client,
-    keep_credentials_current,
-    open_embedded_sandbox,
-)
+from hsexplorer.services.connections import open_embedded_sandbox
 from hsexplorer.services.history_service import HistoryService
+from hsexplorer.services.targets import open_account_client
 from hsexplorer.services.worker_process import run_in_worker_process
 from hsexplorer.storage.accounts import Account, AccountStore
 from hsexplorer.storage.history import Retention
@@ -113,15 +108,8 @@ class AppSession(QObject):
             return client
 
     async def _open_client(self, account: Account) -> HubSpotClient:
-        if account.is_embedded_sandbox:
-            return embedded_client(await self.embedded_sandbox(), account.api_version)
-        secret = await self.secrets.aget(account.id)
-        if secret is None:
-            raise MissingSecretError(account)
-
-        client = client_for(account, secret)
-        keep_credentials_current(client, account, self.secrets, self.accounts)
-        return client
+        # The same resolution as every command's --account (services/targets.py).
+        return await open_account_client(account, self.secrets, self.accounts, embedded_sandbox=self.embedded_sandbox)
 
     # --- the active account's event definitions ----------------------------------------------
     def _definitions_key(self) -> tuple[str, str, str]:

@@ -17,7 +17,7 @@ def now_ms() -> int:
 
 @dataclass(frozen=True, slots=True)
 class TokenRecord:
-    """A token the sandbox accepts. `kind` is "private_app" or "oauth"; OAuth tokens may expire."""
+    """A token the sandbox accepts. `kind` is one of auth.py's PRIVATE_APP, SERVICE_KEY and OAUTH; OAuth tokens may expire."""
 
     token: str
     kind: str

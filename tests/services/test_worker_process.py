@@ -9,7 +9,11 @@ import sys
 import pytest
 from fixtures_client import run
 
-from hsexplorer.services.worker_process import WorkerProcess, run_in_worker_process, run_in_worker_process_and_wait
+from hsexplorer.services.worker_process import (
+    WorkerProcess,
+    run_in_worker_process,
+    run_in_worker_process_and_wait,
+)
 
 
 def process_id(_: object = None) -> int:

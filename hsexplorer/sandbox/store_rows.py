@@ -5,6 +5,7 @@ Plain data, no SQL: the routes, the judging of a send and the query parser use t
 
 from __future__ import annotations
 
+import enum
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -15,12 +16,20 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+class TokenKind(enum.StrEnum):
+    """What issued a token; stored, and shown by the admin API, as its value."""
+
+    SERVICE_KEY = "service_key"
+    PRIVATE_APP = "private_app"
+    OAUTH = "oauth"  # expires
+
+
 @dataclass(frozen=True, slots=True)
 class TokenRecord:
-    """A token the sandbox accepts. `kind` is one of auth.py's PRIVATE_APP, SERVICE_KEY and OAUTH; OAuth tokens may expire."""
+    """A token the sandbox accepts; OAuth tokens may expire."""
 
     token: str
-    kind: str
+    kind: TokenKind
     scopes: frozenset[str]
     expires_at: int | None = None
     refresh_token: str | None = None
@@ -93,7 +102,7 @@ class StoredEvent:
 def token_from_row(row: Sequence[Any]) -> TokenRecord:
     return TokenRecord(
         token=row[0],
-        kind=row[1],
+        kind=TokenKind(row[1]),
         scopes=frozenset(row[2].split()),
         expires_at=row[3],
         refresh_token=row[4],

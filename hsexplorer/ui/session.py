@@ -22,7 +22,6 @@ from hsexplorer.domain.definitions import EventDefinition
 from hsexplorer.services.connections import open_embedded_sandbox
 from hsexplorer.services.history_service import HistoryService
 from hsexplorer.services.targets import open_account_client
-from hsexplorer.services.worker_process import run_in_worker_process
 from hsexplorer.storage.accounts import Account, AccountStore
 from hsexplorer.storage.history import Retention
 from hsexplorer.storage.paths import AppPaths
@@ -198,7 +197,9 @@ class AppSession(QObject):
         if sandbox.store.path is None:
             await run_blocking(sandbox.seed)
         else:  # bulk Python work: in a process of its own, which writes the same file
-            from hsexplorer.sandbox.seed import seed_file  # loaded with the sandbox, not at start-up
+            # Loaded when needed, not at start-up (multiprocessing alone costs ~5 ms to import).
+            from hsexplorer.sandbox.seed import seed_file
+            from hsexplorer.services.worker_process import run_in_worker_process
 
             await run_in_worker_process(seed_file, sandbox.store.path)
 

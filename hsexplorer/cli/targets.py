@@ -1,14 +1,15 @@
-"""Which HubSpot a command talks to: a stored account, the embedded sandbox, or a URL + token from the environment.
+"""Which HubSpot a command talks to: the target options and the words for their failures.
 
-The token is never a command-line argument (it would land in shell history and `ps`):
-`--base-url` and the default target read it from HUBSPOT_ACCESS_TOKEN.
+The resolution itself (a stored account, the embedded sandbox, or a URL + token from the
+environment) is the window's too: services/targets.py. The token is never a command-line
+argument (it would land in shell history and `ps`): `--base-url` and the default target read
+it from HUBSPOT_ACCESS_TOKEN.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import sys
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
@@ -21,9 +22,11 @@ from hsexplorer.storage.paths import resolve_paths
 # `--help` and the other commands start fast.
 if TYPE_CHECKING:
     from hsexplorer.hubspot.client import HubSpotClient
-    from hsexplorer.storage.accounts import Account
+    from hsexplorer.sandbox.embedded import EmbeddedSandbox
+    from hsexplorer.services.targets import TargetChoice
+    from hsexplorer.storage.accounts import Account, AccountStore
 
-TOKEN_ENV = "HUBSPOT_ACCESS_TOKEN"
+TOKEN_ENV = "HUBSPOT_ACCESS_TOKEN"  # services.targets.TOKEN_ENV (not imported here: --help stays fast)
 
 
 class TargetError(Exception):
@@ -65,21 +68,25 @@ def chosen_api_version(args: argparse.Namespace, default: str = NEWEST_VERSION) 
     return getattr(args, "api_version", None) or default
 
 
+def _choice(args: argparse.Namespace) -> TargetChoice:
+    from hsexplorer.services.targets import TargetChoice
+
+    return TargetChoice(args.account, args.sandbox, args.base_url)
+
+
 def describe_target(args: argparse.Namespace) -> str:
-    if args.sandbox:
-        return "the embedded sandbox"
-    if args.account:
-        return f"account “{args.account}”"
-    return args.base_url or DEFAULT_BASE_URL
+    return _choice(args).describe()
 
 
 @contextlib.asynccontextmanager
 async def open_client(args: argparse.Namespace) -> AsyncIterator[HubSpotClient]:
     """The client for the chosen target, closed (with the sandbox, if opened) on exit."""
-    chosen = [name for name, value in (("--account", args.account), ("--sandbox", args.sandbox),
-                                       ("--base-url", args.base_url)) if value]
-    if len(chosen) > 1:
-        raise TargetError(f"choose one target: {' or '.join(chosen)}")
+    from hsexplorer.services.targets import TooManyTargetsError
+
+    try:
+        _choice(args).check(("--account", "--sandbox", "--base-url"))
+    except TooManyTargetsError as error:
+        raise TargetError(str(error)) from None
     if args.sandbox:
         async with _embedded_sandbox_client(args) as client:
             yield client
@@ -88,24 +95,22 @@ async def open_client(args: argparse.Namespace) -> AsyncIterator[HubSpotClient]:
         async with _account_client(args) as client:
             yield client
         return
-    client = _env_token_client(args.base_url or DEFAULT_BASE_URL, allow_custom_host=args.allow_custom_host)
-    client.api_version = chosen_api_version(args)
+    client = _env_token_client(args.base_url or DEFAULT_BASE_URL, allow_custom_host=args.allow_custom_host,
+                               api_version=chosen_api_version(args))
     async with client:
         yield client
 
 
-def _env_token_client(base_url: str, *, allow_custom_host: bool) -> HubSpotClient:
-    from hsexplorer.hubspot.auth import PrivateAppToken
-    from hsexplorer.hubspot.client import HubSpotClient
+def _env_token_client(base_url: str, *, allow_custom_host: bool, api_version: str) -> HubSpotClient:
     from hsexplorer.hubspot.errors import UnsafeHostError
+    from hsexplorer.services.targets import NoEnvironmentTokenError, environment_token_client
 
-    token = os.environ.get(TOKEN_ENV, "").strip()
-    if not token:
+    try:
+        return environment_token_client(base_url, allow_custom_host=allow_custom_host, api_version=api_version)
+    except NoEnvironmentTokenError:
         raise TargetError(
             f"no access token: set {TOKEN_ENV} to a private app token, or use --sandbox or --account NAME"
-        )
-    try:
-        return HubSpotClient(PrivateAppToken(token), base_url, allow_custom_host=allow_custom_host)
+        ) from None
     except UnsafeHostError as error:
         raise TargetError(base_url_refusal(error)) from None
     except ValueError as error:
@@ -124,70 +129,81 @@ def base_url_refusal(error: Exception) -> str:
     return message
 
 
-@contextlib.asynccontextmanager
-async def _embedded_sandbox_client(args: argparse.Namespace) -> AsyncIterator[HubSpotClient]:
-    from hsexplorer.hubspot.auth import PrivateAppToken
-    from hsexplorer.hubspot.client import HubSpotClient
-
+def _open_embedded_sandbox(args: argparse.Namespace) -> EmbeddedSandbox:
     try:
         from hsexplorer.sandbox.embedded import EmbeddedSandbox
     except ImportError:
         raise TargetError("the embedded sandbox is not available in this build") from None
-    paths = resolve_paths(args.data_dir).ensure()
-    sandbox = EmbeddedSandbox.open(paths.sandbox_db)
+    return EmbeddedSandbox.open(resolve_paths(args.data_dir).ensure().sandbox_db)
+
+
+@contextlib.asynccontextmanager
+async def _embedded_sandbox_client(args: argparse.Namespace) -> AsyncIterator[HubSpotClient]:
+    from hsexplorer.services.connections import embedded_client
+
+    sandbox = _open_embedded_sandbox(args)
     try:
-        async with HubSpotClient.for_asgi_app(sandbox.app, PrivateAppToken(sandbox.token),
-                                              api_version=chosen_api_version(args)) as client:
+        async with embedded_client(sandbox, chosen_api_version(args)) as client:
             yield client
     finally:
         sandbox.close()
 
 
-def _find_account(args: argparse.Namespace) -> Account:
+def _account_store(args: argparse.Namespace) -> AccountStore:
     from hsexplorer.storage.accounts import AccountStore
     from hsexplorer.storage.settings import SettingsStore
 
-    paths = resolve_paths(args.data_dir)
-    settings = SettingsStore.load(paths.settings_file)
+    settings = SettingsStore.load(resolve_paths(args.data_dir).settings_file)
     if settings.load_problem:  # an unreadable file was set aside: say so, then carry on with defaults
         print(f"hsexplorer: {settings.load_problem}", file=sys.stderr)
-    store = AccountStore(settings)
-    wanted = " ".join(args.account.split()).casefold()
-    accounts = store.accounts()
-    for account in accounts:
-        if account.name.casefold() == wanted or account.id == args.account:
-            return account
-    names = ", ".join(f"“{a.name}”" for a in accounts)
-    raise TargetError(f"no account named “{args.account}”; known accounts: {names}")
+    return AccountStore(settings)
+
+
+def _find_account(args: argparse.Namespace, accounts: AccountStore | None = None) -> Account:
+    from hsexplorer.services.targets import NoSuchAccountError, find_account
+
+    try:
+        return find_account(accounts or _account_store(args), args.account)
+    except NoSuchAccountError as error:
+        raise TargetError(str(error)) from None
 
 
 @contextlib.asynccontextmanager
 async def _account_client(args: argparse.Namespace) -> AsyncIterator[HubSpotClient]:
     from hsexplorer.hubspot.errors import UnsafeHostError
 
-    account = _find_account(args)
-    if account.is_embedded_sandbox:
-        async with _embedded_sandbox_client(args) as client:
-            yield client
-        return
+    accounts = _account_store(args)
+    account = _find_account(args, accounts)
     try:
-        from hsexplorer.services.connections import client_for
+        from hsexplorer.services.targets import MissingSecretError, open_account_client
         from hsexplorer.storage.secrets import SecretsState, SecretStore
     except ImportError:
         raise TargetError("--account is not available in this build yet; use --base-url or --sandbox") from None
     secrets = SecretStore()
-    secret = await secrets.aget(account.id)
-    if secret is None:
-        if secrets.status.state is not SecretsState.KEYRING:
-            raise TargetError(f"cannot read the token of “{account.name}”: no usable keyring "
-                              f"({secrets.status.reason or 'unknown reason'}); use --base-url with ${TOKEN_ENV}")
-        raise TargetError(f"no token is stored for “{account.name}” on this computer; add it in the app first")
+    opened: list[EmbeddedSandbox] = []
+
+    async def embedded_sandbox() -> EmbeddedSandbox:  # the sandbox's own account; closed on exit
+        opened.append(_open_embedded_sandbox(args))
+        return opened[-1]
+
     try:
-        client = client_for(account, secret, api_version=chosen_api_version(args, account.api_version))
-    except (UnsafeHostError, ValueError) as error:
-        raise TargetError(f"account “{account.name}”: {getattr(error, 'user_message', error)}") from None
-    async with client:
-        yield client
+        try:
+            client = await open_account_client(account, secrets, accounts, embedded_sandbox=embedded_sandbox,
+                                               api_version=chosen_api_version(args, account.api_version))
+        except MissingSecretError:
+            if secrets.status.state is not SecretsState.KEYRING:
+                raise TargetError(f"cannot read the token of “{account.name}”: no usable keyring "
+                                  f"({secrets.status.reason or 'unknown reason'}); use --base-url with ${TOKEN_ENV}"
+                                  ) from None
+            raise TargetError(f"no token is stored for “{account.name}” on this computer; add it in the app first"
+                              ) from None
+        except (UnsafeHostError, ValueError) as error:
+            raise TargetError(f"account “{account.name}”: {getattr(error, 'user_message', error)}") from None
+        async with client:
+            yield client
+    finally:
+        for sandbox in opened:
+            sandbox.close()
 
 
 # --- reporting failures the same way in every command --------------------------------

@@ -19,7 +19,6 @@ import json
 import logging
 import time
 from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -57,6 +56,7 @@ from hsexplorer.hubspot.hosts import DEFAULT_BASE_URL, check_base_url, is_loopba
 from hsexplorer.hubspot.oauth import OAuthKeeper, TokenRefreshCallback, TokenRequests
 from hsexplorer.hubspot.paging import EventPage, EventQuery, next_cursor
 from hsexplorer.hubspot.rate_limit import Clock, RateLimitGate, RateLimitState, RetryPolicy, parse_retry_after
+from hsexplorer.hubspot.send_result import SendResult
 from hsexplorer.hubspot.trace import Trace
 
 __all__ = [
@@ -72,27 +72,6 @@ log = logging.getLogger(__name__)
 
 IN_PROCESS_BASE_URL = "http://sandbox.in-process"
 TraceListener = Callable[[Trace], None]
-
-
-@dataclass(slots=True)
-class SendResult:
-    """What became of one send request (one occurrence, or one chunk of a batch)."""
-
-    status: int | None
-    duration: float
-    correlation_id: str
-    trace: Trace | None
-    count: int = 1  # occurrences in this request
-    first_index: int = 0  # index of the first occurrence in the caller's list
-    error: HubSpotError | None = None
-
-    @property
-    def accepted(self) -> bool:
-        return self.error is None and self.status is not None and 200 <= self.status < 300
-
-    def raise_for_error(self) -> None:
-        if self.error is not None:
-            raise self.error
 
 
 def _dumps(body: Any) -> bytes:

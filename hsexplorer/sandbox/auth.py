@@ -14,7 +14,8 @@ from collections.abc import Iterable, Mapping, Set
 from datetime import UTC, datetime
 
 from hsexplorer.sandbox.errors import ApiError, missing_authentication, missing_scopes
-from hsexplorer.sandbox.store import SandboxStore, TokenRecord, now_ms
+from hsexplorer.sandbox.store import SandboxStore
+from hsexplorer.sandbox.store_rows import TokenKind, TokenRecord, now_ms
 
 SEND_SCOPE = "analytics.behavioral_events.send"
 DEFINITIONS_SCOPE = "behavioral_events.event_definitions.read_write"
@@ -22,9 +23,9 @@ READ_SCOPE = "oauth"
 CONTACTS_READ_SCOPE = "crm.objects.contacts.read"  # CRM contacts search and read (crm_contacts.py)
 ALL_SCOPES = frozenset({SEND_SCOPE, DEFINITIONS_SCOPE, READ_SCOPE, CONTACTS_READ_SCOPE})
 
-PRIVATE_APP = "private_app"
-OAUTH = "oauth"
-SERVICE_KEY = "service_key"
+PRIVATE_APP = TokenKind.PRIVATE_APP
+OAUTH = TokenKind.OAUTH
+SERVICE_KEY = TokenKind.SERVICE_KEY
 TOKEN_KINDS = (SERVICE_KEY, PRIVATE_APP, OAUTH)
 OAUTH_LIFETIME_S = 1800  # "Access tokens expire after 30 minutes" (DOC-oauth-v3)
 DEFAULT_USER_ID = 2011410

@@ -31,7 +31,7 @@ from starlette.routing import Route
 from hsexplorer.sandbox import auth
 from hsexplorer.sandbox.errors import ApiError, validation_error
 from hsexplorer.sandbox.judging import parse_json_body
-from hsexplorer.sandbox.store import TokenRecord
+from hsexplorer.sandbox.store_rows import TokenRecord
 
 OAUTH_VERSIONS = ("v3", "2026-03", "2026-09")
 

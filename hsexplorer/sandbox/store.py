@@ -9,21 +9,50 @@ insertion order that breaks the rare tie between equal uuids of two event types.
 read with keyset conditions on that triple, never OFFSET, so page 1,000 costs what page 1 does.
 """
 
+
 from __future__ import annotations
 
 import json
 import sqlite3
 import threading
-import time
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from hsexplorer.domain.definitions import EventDefinition, parse_definition
+from hsexplorer.sandbox.contact_sql import contact_condition, contact_from_row, json_path
+from hsexplorer.sandbox.occurrence_writes import (
+    SendRejected,
+    encode_properties,
+    insert_event_rows,
+    store_send,
+)
 from hsexplorer.sandbox.readings import SandboxReadings
+
+# The values the store takes and gives live in store_rows; re-exported because the routes,
+# the judging of a send and the query parser import them from here.
+from hsexplorer.sandbox.store_rows import (
+    EventFilter,
+    PendingOccurrence,
+    Rejection,
+    StoredEvent,
+    TokenRecord,
+    now_ms,
+    token_from_row,
+)
 from hsexplorer.storage.sqlite_tx import immediate_transaction
+
+__all__ = [
+    "DEFAULT_PORTAL_ID",
+    "EventFilter",
+    "PendingOccurrence",
+    "Rejection",
+    "SandboxStore",
+    "StoredEvent",
+    "TokenRecord",
+    "now_ms",
+]
 
 SCHEMA_VERSION = 1
 DEFAULT_PORTAL_ID = 1234567  # HubSpot's documented examples use pe1234567_..., so they work verbatim.
@@ -71,108 +100,6 @@ CREATE INDEX IF NOT EXISTS events_type_time ON events(event_type, occurred_at, u
 CREATE INDEX IF NOT EXISTS events_object_time ON events(object_type, object_id, occurred_at, uuid);
 CREATE INDEX IF NOT EXISTS events_type_uuid ON events(event_type, uuid);
 """
-
-# Contact columns that `objectProperty.<name>` and a customMatchingId can look up directly.
-CONTACT_COLUMNS = {
-    "email": "email",
-    "hubspotutk": "utk",
-    "utk": "utk",
-    "firstname": "firstname",
-    "lastname": "lastname",
-}
-
-
-# Properties are stored as compact JSON text; one encoder, bound once (thousands of rows per batch).
-_encode_any_properties = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-_json_string = json.encoder.encode_basestring  # what that encoder writes for a str (C)
-
-
-def _encode_properties(properties: Mapping[str, Any]) -> str:
-    """The same text as `_encode_any_properties`; names and values of a judged send are all strings,
-    and joining their encoded forms skips building a JSON encoder per occurrence."""
-    try:
-        return "{" + ",".join([_json_string(k) + ":" + _json_string(v) for k, v in properties.items()]) + "}"
-    except TypeError:  # a value that is not a string (seeded or test rows)
-        return _encode_any_properties(properties)
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
-
-
-@dataclass(frozen=True, slots=True)
-class TokenRecord:
-    """A token the sandbox accepts. `kind` is "private_app" or "oauth"; OAuth tokens may expire."""
-
-    token: str
-    kind: str
-    scopes: frozenset[str]
-    expires_at: int | None = None
-    refresh_token: str | None = None
-    user_id: int = 1
-    app_id: int = 1
-    created_at: int = 0
-
-    def __repr__(self) -> str:  # the secret never reaches logs or test output
-        return (
-            f"TokenRecord(kind={self.kind!r}, scopes={sorted(self.scopes)!r}, expires_at={self.expires_at!r})"
-        )
-
-
-@dataclass(slots=True)
-class PendingOccurrence:
-    """A send the sandbox accepted, before its record is resolved and it is stored."""
-
-    event_type: str
-    object_type: str
-    occurred_at: int
-    uuid: str
-    properties: dict[str, str]
-    object_id: str | None = None
-    email: str | None = None
-    utk: str | None = None
-    # (contact property, value) from the definition's customMatchingId, highest priority.
-    matching: tuple[str, str] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Rejection:
-    """Why the store refused one occurrence of a send (input index for batches)."""
-
-    index: int
-    code: str
-    message: str
-    field: str
-
-
-@dataclass(slots=True)
-class EventFilter:
-    """A parsed GET /events/v3/events query (the app checks the documented preconditions)."""
-
-    object_type: str | None = None
-    object_id: str | None = None
-    object_properties: dict[str, str] = field(default_factory=dict)
-    event_type: str | None = None
-    property_values: dict[str, list[str]] = field(default_factory=dict)
-    ids: list[str] = field(default_factory=list)
-    occurred_after: int | None = None  # inclusive
-    occurred_before: int | None = None  # exclusive
-    descending: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class StoredEvent:
-    seq: int
-    event_type: str
-    object_type: str
-    object_id: str
-    occurred_at: int
-    uuid: str
-    properties: dict[str, str]
-
-    @property
-    def sort_key(self) -> tuple[int, str, int]:
-        return (self.occurred_at, self.uuid, self.seq)
 
 
 class SandboxStore:
@@ -290,7 +217,7 @@ class SandboxStore:
     def get_token(self, token: str) -> TokenRecord | None:
         with self._lock:
             row = self._db.execute("SELECT * FROM tokens WHERE token = ?", (token,)).fetchone()
-        return _token(row) if row else None
+        return token_from_row(row) if row else None
 
     def token_for_refresh(self, refresh_token: str) -> TokenRecord | None:
         with self._lock:
@@ -298,7 +225,7 @@ class SandboxStore:
                 "SELECT * FROM tokens WHERE refresh_token = ? ORDER BY created_at DESC LIMIT 1",
                 (refresh_token,),
             ).fetchone()
-        return _token(row) if row else None
+        return token_from_row(row) if row else None
 
     def revoke_refresh_token(self, refresh_token: str) -> None:
         with self._lock:
@@ -309,7 +236,7 @@ class SandboxStore:
     def tokens(self) -> list[TokenRecord]:
         with self._lock:
             rows = self._db.execute("SELECT * FROM tokens ORDER BY created_at, token").fetchall()
-        return [_token(r) for r in rows]
+        return [token_from_row(r) for r in rows]
 
     def delete_token(self, token: str) -> None:
         with self._lock:
@@ -414,12 +341,12 @@ class SandboxStore:
             return None
         with self._lock:
             row = self._db.execute("SELECT * FROM contacts WHERE id = ?", (ids[0],)).fetchone()
-        return _contact(row)
+        return contact_from_row(row)
 
     def contact_ids_matching(self, criteria: Mapping[str, str]) -> list[int]:
         clauses, params = [], []
         for name, value in criteria.items():
-            clause, values = _contact_condition(name, value)
+            clause, values = contact_condition(name, value)
             clauses.append(clause)
             params.extend(values)
         sql = (
@@ -448,125 +375,21 @@ class SandboxStore:
         received = now_ms()
         reject_duplicates = reject_duplicates and self.readings.rejects_duplicates
         try:
-            self._record(pending, dedupe_since, reject_duplicates, received)
-        except _Rejected as rejected:
+            with self._transaction() as db:
+                store_send(db, pending, dedupe_since, reject_duplicates, received)
+        except SendRejected as rejected:
             return rejected.rejections
         return []
-
-    def _record(
-        self, pending: Sequence[PendingOccurrence], dedupe_since: int, reject_duplicates: bool, received: int
-    ) -> None:
-        with self._transaction() as db:
-            rejections: list[Rejection] = []
-            keep = self._first_occurrences(db, pending, dedupe_since, rejections)
-            if not reject_duplicates:
-                rejections.clear()
-            rows = []
-            contacts = _ContactIndex(db, [pending[i] for i in keep], received)
-            for index in keep:
-                item = pending[index]
-                object_id = self._resolve_record(db, item, index, rejections, contacts)
-                if object_id is not None:
-                    rows.append(
-                        (
-                            item.event_type,
-                            item.object_type,
-                            object_id,
-                            item.occurred_at,
-                            item.uuid,
-                            _encode_properties(item.properties),
-                            received,
-                        )
-                    )
-            if rejections:
-                raise _Rejected(rejections)  # rolls back contacts created on the way
-            _insert_event_rows(db, rows)
-
-    def _first_occurrences(
-        self,
-        db: sqlite3.Connection,
-        pending: Sequence[PendingOccurrence],
-        since: int,
-        rejections: list[Rejection],
-    ) -> list[int]:
-        """Indexes of the occurrences whose uuid is new for their event type (first wins)."""
-        by_type: dict[str, list[int]] = {}
-        for index, item in enumerate(pending):
-            by_type.setdefault(item.event_type, []).append(index)
-        taken: set[tuple[str, str]] = set()
-        for event_type, indexes in by_type.items():
-            uuids = [pending[i].uuid for i in indexes]
-            for start in range(0, len(uuids), 500):
-                part = uuids[start : start + 500]
-                marks = ",".join("?" * len(part))
-                for (found,) in db.execute(
-                    f"SELECT uuid FROM events INDEXED BY events_type_uuid "
-                    f"WHERE event_type = ? AND uuid IN ({marks}) AND occurred_at >= ?",
-                    (event_type, *part, since),
-                ):
-                    taken.add((event_type, found))
-        keep = []
-        for index, item in enumerate(pending):
-            key = (item.event_type, item.uuid)
-            if key in taken:
-                rejections.append(
-                    Rejection(
-                        index,
-                        "uuid.duplicate",
-                        f"An occurrence of {item.event_type} with uuid {item.uuid} was already accepted within "
-                        "the last 365 days; the first one wins and this one was rejected.",
-                        "uuid",
-                    )
-                )
-            else:
-                taken.add(key)
-                keep.append(index)
-        return keep
-
-    def _resolve_record(
-        self,
-        db: sqlite3.Connection,
-        item: PendingOccurrence,
-        index: int,
-        rejections: list[Rejection],
-        contacts: _ContactIndex,
-    ) -> str | None:
-        """The object id an occurrence belongs to, by HubSpot's priority: matching id, objectId, email, utk."""
-        if item.matching is not None:
-            prop, value = item.matching
-            clause, values = _contact_condition(prop, value)
-            row = db.execute(f"SELECT id FROM contacts WHERE {clause} LIMIT 1", values).fetchone()
-            if row is None:
-                rejections.append(
-                    Rejection(
-                        index,
-                        "identifier.no_match",
-                        f"No record has {prop} = {value!r} (the definition's customMatchingId).",
-                        f"properties.{prop}",
-                    )
-                )
-                return None
-            return str(row[0])
-        if item.object_id not in (None, ""):
-            return str(item.object_id)
-        if item.email:
-            return contacts.by_email(item.email, item.utk)
-        if item.utk:
-            return contacts.by_utk(item.utk)
-        rejections.append(
-            Rejection(index, "identifier.missing", "email, utk, or objectId is required.", "objectId")
-        )
-        return None
 
     def insert_events(self, rows: Iterable[Sequence[Any]]) -> int:
         """Bulk insert already-resolved occurrences: (event_type, object_type, object_id, occurred_at ms,
         uuid, properties dict). For seeding, tests and benchmarks; no checks."""
         received = now_ms()
         prepared = [
-            (r[0], r[1], str(r[2]), int(r[3]), r[4], _encode_properties(r[5]), received) for r in rows
+            (r[0], r[1], str(r[2]), int(r[3]), r[4], encode_properties(r[5]), received) for r in rows
         ]
         with self._transaction() as db:
-            _insert_event_rows(db, prepared)
+            insert_event_rows(db, prepared)
         return len(prepared)
 
     def count_events(self, event_type: str | None = None) -> int:
@@ -613,7 +436,7 @@ class SandboxStore:
             params.extend(str(i) for i in ids)
         for name, values in flt.property_values.items():
             clauses.append(f"json_extract(properties, ?) IN ({','.join('?' * len(values))})")
-            params.append(_json_path(name))
+            params.append(json_path(name))
             params.extend(values)
         if flt.ids:
             clauses.append(f"uuid IN ({','.join('?' * len(flt.ids))})")
@@ -637,113 +460,6 @@ class SandboxStore:
         return sql, params
 
 
-class _ContactIndex:
-    """Contacts by email and utk for one send, fetched in one query each instead of one per occurrence."""
-
-    def __init__(self, db: sqlite3.Connection, pending: Sequence[PendingOccurrence], created: int) -> None:
-        self.db = db
-        self.created = created
-        emails = list({p.email for p in pending if p.email})
-        utks = list({p.utk for p in pending if p.utk})
-        self.emails: dict[str, list[Any]] = {}
-        self.utks: dict[str, int] = {}
-        for start in range(0, len(emails), 500):
-            part = emails[start : start + 500]
-            sql = f"SELECT id, email, utk FROM contacts WHERE email IN ({','.join('?' * len(part))})"
-            for cid, email, utk in db.execute(sql, part):
-                self.emails[email.lower()] = [cid, utk]
-        for start in range(0, len(utks), 500):
-            part = utks[start : start + 500]
-            sql = f"SELECT id, utk FROM contacts WHERE utk IN ({','.join('?' * len(part))})"
-            for cid, utk in db.execute(sql, part):
-                self.utks[utk] = cid
-        self._create_missing(pending)
-
-    def _create_missing(self, pending: Sequence[PendingOccurrence]) -> None:
-        """HubSpot creates a contact for an unknown email sent with an event: all of a send's at once."""
-        new: dict[str, tuple[str, str | None]] = {}
-        claimed: set[str] = set()
-        for item in pending:
-            if not item.email or item.matching is not None or item.object_id not in (None, ""):
-                continue
-            key = item.email.lower()
-            if key in self.emails or key in new:
-                continue
-            utk = item.utk if item.utk and item.utk not in self.utks and item.utk not in claimed else None
-            if utk:
-                claimed.add(utk)
-            new[key] = (item.email, utk)
-        if not new:
-            return
-        self.db.executemany(
-            "INSERT INTO contacts (email, utk, created_at) VALUES (?, ?, ?)",
-            [(email, utk, self.created) for email, utk in new.values()],
-        )
-        emails = [email for email, _ in new.values()]
-        for start in range(0, len(emails), 500):
-            part = emails[start : start + 500]
-            sql = f"SELECT id, email, utk FROM contacts WHERE email IN ({','.join('?' * len(part))})"
-            for cid, email, utk in self.db.execute(sql, part):
-                self.emails[email.lower()] = [cid, utk]
-                if utk:
-                    self.utks[utk] = cid
-
-    def by_email(self, email: str, utk: str | None) -> str:
-        known = self.emails.get(email.lower())
-        if known is not None:
-            if utk and not known[1] and utk not in self.utks:
-                self.db.execute("UPDATE contacts SET utk = ? WHERE id = ?", (utk, known[0]))
-                known[1] = utk
-                self.utks[utk] = known[0]
-            return str(known[0])
-        # HubSpot creates a contact for an unknown email sent with an event.
-        utk = utk if utk and utk not in self.utks else None
-        cursor = self.db.execute(
-            "INSERT INTO contacts (email, utk, created_at) VALUES (?, ?, ?)", (email, utk, self.created)
-        )
-        self.emails[email.lower()] = [cursor.lastrowid, utk]
-        if utk:
-            self.utks[utk] = int(cursor.lastrowid or 0)
-        return str(cursor.lastrowid)
-
-    def by_utk(self, utk: str) -> str:
-        known = self.utks.get(utk)
-        if known is None:
-            # An unknown visitor: kept as an anonymous contact, like the tracking code's visitor record.
-            cursor = self.db.execute(
-                "INSERT INTO contacts (utk, created_at) VALUES (?, ?)", (utk, self.created)
-            )
-            known = self.utks[utk] = int(cursor.lastrowid or 0)
-        return str(known)
-
-
-_INSERT_EVENTS = (
-    "INSERT INTO events (event_type, object_type, object_id, occurred_at, uuid, properties, received_at) VALUES "
-)
-_EVENT_ROW_MARKS = "(?,?,?,?,?,?,?)"
-_ROWS_PER_INSERT = 500  # 3,500 parameters, well under SQLite's limit of 32,766
-
-
-def _insert_event_rows(db: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> None:
-    """Insert rows of the events table, up to 500 per statement.
-
-    One multi-row INSERT costs about a tenth less than executemany's row-by-row statements,
-    and SQLite works through it with the GIL released (other threads of the app keep running).
-    """
-    for start in range(0, len(rows), _ROWS_PER_INSERT):
-        part = rows[start : start + _ROWS_PER_INSERT]
-        db.execute(
-            _INSERT_EVENTS + ",".join([_EVENT_ROW_MARKS] * len(part)),
-            [value for row in part for value in row],
-        )
-
-
-class _Rejected(Exception):
-    def __init__(self, rejections: list[Rejection]) -> None:
-        super().__init__(f"{len(rejections)} rejected")
-        self.rejections = rejections
-
-
 def _configure(db: sqlite3.Connection) -> sqlite3.Connection:
     db.execute("PRAGMA foreign_keys=ON")
     db.execute("PRAGMA temp_store=MEMORY")
@@ -751,41 +467,3 @@ def _configure(db: sqlite3.Connection) -> sqlite3.Connection:
     db.execute("PRAGMA cache_size=-65536")
     return db
 
-
-def _token(row: Sequence[Any]) -> TokenRecord:
-    return TokenRecord(
-        token=row[0],
-        kind=row[1],
-        scopes=frozenset(row[2].split()),
-        expires_at=row[3],
-        refresh_token=row[4],
-        user_id=row[5],
-        app_id=row[6],
-        created_at=row[7],
-    )
-
-
-def _contact(row: Sequence[Any]) -> dict[str, Any]:
-    return {
-        "id": row[0],
-        "email": row[1],
-        "utk": row[2],
-        "firstname": row[3],
-        "lastname": row[4],
-        "properties": json.loads(row[5]),
-        "created_at": row[6],
-    }
-
-
-def _contact_condition(name: str, value: str) -> tuple[str, list[Any]]:
-    if name in ("hs_object_id", "id"):
-        return "id = ?", [value]
-    column = CONTACT_COLUMNS.get(name)
-    if column is not None:
-        return f"{column} = ?", [value]
-    return "json_extract(properties, ?) = ?", [_json_path(name), value]
-
-
-def _json_path(name: str) -> str:
-    escaped = name.replace("\\", "\\\\").replace('"', '\\"')
-    return f'$."{escaped}"'

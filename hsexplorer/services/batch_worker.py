@@ -1,24 +1,19 @@
 """Checking and staging a batch's rows (and writing its files) in a worker process, so the window's interpreter stays free.
 
-Checking 100,000 rows is pure Python: in a thread beside the Qt loop it holds the interpreter
-lock and its garbage wakes the cyclic collector, so the window stalls. Here it runs in a
-process of its own (the standard library's pool, `spawn` context: no fork of a process that
-has Qt threads), which opens the file and the outbox by path and stages the rows; the
-outbox's SQLite file is the hand-off, the result comes back as a `StageResult` (or the
-`CheckFailed` of a file that broke part-way). The number of rows checked so far is shared
-through one integer the caller polls.
+Checking 100,000 rows is pure Python; here it runs in the process of a `WorkerProcess`
+(services/worker_process.py), which opens the file and the outbox by path and stages the
+rows; the outbox's SQLite file is the hand-off, the result comes back as a `StageResult`
+(or the `CheckFailed` of a file that broke part-way). The number of rows checked so far is
+shared through one integer the caller polls.
 
-This module imports no Qt: spawn imports it in the worker. The frozen app calls
-`multiprocessing.freeze_support()` first thing (`packaging/launcher.py`, `hsexplorer/__main__.py`).
+This module imports no Qt: spawn imports it in the worker.
 """
 
 from __future__ import annotations
 
 import asyncio
 import multiprocessing
-import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +29,7 @@ from hsexplorer.services.importer import (
     export_bad_rows,
     open_source,
 )
+from hsexplorer.services.worker_process import WorkerProcess
 from hsexplorer.storage.outbox import Outbox
 
 if TYPE_CHECKING:
@@ -64,11 +60,6 @@ _stop: Any = None  # the shared flag that stops a check
 def _start_worker(count: Any, stop: Any) -> None:
     global _checked, _stop
     _checked, _stop = count, stop
-    # On two busy cores the window's thread must win the CPU over bulk work: a lower priority
-    # keeps the worker from descheduling it (Windows has no nice; there the scheduler favours
-    # the foreground window anyway).
-    if hasattr(os, "nice"):
-        os.nice(10)
 
 
 def _count(rows: int) -> None:
@@ -116,27 +107,21 @@ class CheckWorker:
     """One worker process, started on first use and reused for every check of the same wizard."""
 
     def __init__(self) -> None:
-        self._context = multiprocessing.get_context("spawn")
-        self._checked = self._context.RawValue("q", 0)
-        self._stop = self._context.RawValue("b", 0)
-        self._pool: ProcessPoolExecutor | None = None
+        context = multiprocessing.get_context("spawn")
+        self._checked = context.RawValue("q", 0)
+        self._stop = context.RawValue("b", 0)
+        self._process = WorkerProcess(_start_worker, (self._checked, self._stop))
 
     def warm_up(self) -> None:
         """Start the process ahead of time (while the user maps columns): the first check does not wait."""
-        self._ensure().submit(_count, 0)
-
-    def _ensure(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(1, mp_context=self._context, initializer=_start_worker,
-                                             initargs=(self._checked, self._stop))
-        return self._pool
+        self._process.warm_up()
 
     async def check_rows(self, request: CheckRequest,
                          progress: Callable[[int], None] | None = None) -> StageResult | CheckFailed:
         self._checked.value = 0
         self._stop.value = 0
         try:
-            future = asyncio.wrap_future(self._ensure().submit(check_in_worker, request))
+            future = asyncio.wrap_future(self._process.submit(check_in_worker, request))
             while not future.done():
                 await asyncio.wait({future}, timeout=_POLL_SECONDS)
                 if progress is not None and self._checked.value:
@@ -150,7 +135,7 @@ class CheckWorker:
 
     async def run(self, job: Callable[..., int], *args: Any) -> int:
         """Another bulk job of the wizard's (`write_report_in_worker`, `export_bad_rows_in_worker`)."""
-        return await asyncio.wrap_future(self._ensure().submit(job, *args))
+        return await self._process.run(job, *args)
 
     def stop(self) -> None:
         """Stop a check under way: the worker removes what it staged and answers `CheckFailed(STOPPED)`."""
@@ -159,6 +144,4 @@ class CheckWorker:
     def close(self) -> None:
         """Stop the check under way, if any, and let the worker process end."""
         self.stop()
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        self._process.close()

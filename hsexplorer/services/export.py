@@ -1,9 +1,10 @@
 """Exporting occurrences to CSV (for Excel and tickets) or JSON Lines (for tools).
 
 Either the rows already loaded in the Explore table, or every page of a query fetched
-afresh. Both stream: a chunk is formatted and written in a worker thread while the event
-loop stays free, progress is reported after each chunk, and nothing but the current
-chunk is held in memory. The file appears under its name only when complete (written
+afresh. Both stream: a chunk is formatted in a worker process (services/worker_process.py:
+pure Python that would otherwise hold the interpreter lock the window needs) and written by
+a thread while the event loop stays free, progress is reported after each chunk, and nothing
+but the current chunk is held in memory. The file appears under its name only when complete (written
 beside it and renamed); a cancelled or failed export leaves no half file behind.
 
 CSV: UTF-8 with a byte-order mark and CRLF rows (Excel then reads accents correctly),
@@ -18,6 +19,7 @@ import concurrent.futures
 import contextlib
 import csv
 import enum
+import functools
 import io
 import json
 import os
@@ -34,10 +36,11 @@ from hsexplorer.domain.occurrence_table import (
     OBJECT_TYPE,
     OCCURRENCE_ID,
     TIME,
+    Column,
     OccurrenceColumns,
     property_name,
 )
-from hsexplorer.worker_pacing import paced
+from hsexplorer.services.worker_process import WorkerProcess
 
 if TYPE_CHECKING:
     from hsexplorer.hubspot.client import HubSpotClient
@@ -154,7 +157,6 @@ class _Formatter:
         return self._csv_rows([self.columns]) if self.fmt is ExportFormat.CSV else ""
 
     def events(self, events: Iterable[Mapping[str, Any]]) -> str:
-        events = paced(events)  # formatted in a worker thread beside the window (hsexplorer/worker_pacing.py)
         if self.fmt is ExportFormat.JSON_LINES:
             return "".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n" for e in events)
         cells = (self._cells(e) for e in events)
@@ -171,21 +173,45 @@ class _Formatter:
         return buffer.getvalue()
 
 
-def _loaded_events(columns: OccurrenceColumns, rows: Sequence[int], names: Sequence[str]) -> list[dict[str, Any]]:
-    """Rows as ExternalUnifiedEvent dicts, reading only property columns that existed at the start
-    (the table may still be loading: new columns can appear meanwhile)."""
-    props = [(n, columns.properties[n]) for n in names]
+# One chunk of loaded rows, by column: (object types, object ids, event types, times, ids,
+# [(property name, values)]). Plain lists, cheap to send to the worker process.
+LoadedChunk = tuple[list[str], list[str], list[str], list[str], list[str], list[tuple[str, list[Any]]]]
+
+
+def _loaded_chunk(columns: OccurrenceColumns, rows: Sequence[int], names: Sequence[str]) -> LoadedChunk:
+    """The chunk's cells, reading only property columns that existed at the start (the table may
+    still be loading: new columns can appear meanwhile)."""
+    def cells(values: Column[Any]) -> list[Any]:
+        return [values[r] for r in rows]
+
+    return (cells(columns.object_types), cells(columns.object_ids), cells(columns.event_types),
+            cells(columns.raw_times), cells(columns.ids), [(n, cells(columns.properties[n])) for n in names])
+
+
+def _loaded_events(chunk: LoadedChunk) -> list[dict[str, Any]]:
+    """The chunk's rows as ExternalUnifiedEvent dicts."""
+    object_types, object_ids, event_types, times, ids, props = chunk
     return [
         {
-            OBJECT_TYPE: columns.object_types[r],
-            OBJECT_ID: columns.object_ids[r],
-            EVENT_TYPE: columns.event_types[r],
-            TIME: columns.raw_times[r],
-            OCCURRENCE_ID: columns.ids[r],
-            "properties": {n: values[r] for n, values in props if values[r] is not None},
+            OBJECT_TYPE: object_types[i],
+            OBJECT_ID: object_ids[i],
+            EVENT_TYPE: event_types[i],
+            TIME: times[i],
+            OCCURRENCE_ID: ids[i],
+            "properties": {n: values[i] for n, values in props if values[i] is not None},
         }
-        for r in paced(rows)
+        for i in range(len(ids))
     ]
+
+
+def _format_loaded(formatter: _Formatter, chunk: LoadedChunk) -> str:
+    """The worker process's job for loaded rows."""
+    return formatter.events(_loaded_events(chunk))
+
+
+def _format_page(formatter: _Formatter, results: list[dict[str, Any]]) -> str:
+    """The worker process's job for a fetched page."""
+    return formatter.events(results)
 
 
 async def export_loaded(
@@ -204,15 +230,15 @@ async def export_loaded(
     names = columns.property_names
     formatter = _Formatter(fmt, column_keys or default_columns(names), guard_formulas)
     file = _PartialFile(Path(path), fmt)
+    worker = WorkerProcess()
+    worker.warm_up()  # starts while the header is written
     written = 0
     try:
         await file.run(lambda: file.write(formatter.header()))
         for start in range(0, len(rows), chunk_rows):
             part = rows[start : start + chunk_rows]
-            def write_part(part: Sequence[int] = part) -> None:  # formatted in the file's worker, not here
-                file.write(formatter.events(_loaded_events(columns, part, names)))
-
-            await file.run(write_part)
+            text = await worker.run(_format_loaded, formatter, _loaded_chunk(columns, part, names))
+            await file.run(functools.partial(file.write, text))
             written += len(part)
             if on_progress is not None:
                 on_progress(ExportProgress(written, len(rows)))
@@ -222,6 +248,7 @@ async def export_loaded(
         raise
     finally:
         file.close()
+        worker.close()
     if on_progress is not None:
         on_progress(ExportProgress(written, len(rows), done=True))
     return written
@@ -250,15 +277,15 @@ async def export_query(
         raise InvalidFilterError([Finding(Severity.ERROR, "QUERY", "", p) for p in problems])
     formatter = _Formatter(fmt, column_keys, guard_formulas)
     file = _PartialFile(Path(path), fmt)
+    worker = WorkerProcess()
+    worker.warm_up()  # starts while the first page is fetched
     written = 0
     try:
         await file.run(lambda: file.write(formatter.header()))
         async for page in client.iter_event_pages(query, max_results=max_results):
             results = page.results
-            def write_page(results: list[dict[str, Any]] = results) -> None:
-                file.write(formatter.events(results))
-
-            await file.run(write_page)
+            text = await worker.run(_format_page, formatter, results)
+            await file.run(functools.partial(file.write, text))
             written += len(results)
             if on_progress is not None:
                 on_progress(ExportProgress(written, None))
@@ -268,6 +295,7 @@ async def export_query(
         raise
     finally:
         file.close()
+        worker.close()
     if on_progress is not None:
         on_progress(ExportProgress(written, written, done=True))
     return written

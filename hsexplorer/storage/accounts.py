@@ -12,7 +12,7 @@ import enum
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from hsexplorer.domain.api_versions import (
     LEGACY_VERSION,
@@ -20,9 +20,6 @@ from hsexplorer.domain.api_versions import (
     UnknownApiVersionError,
     check_version,
 )
-
-if TYPE_CHECKING:
-    from hsexplorer.storage.settings import SettingsStore
 
 # The built-in account for the local emulator; its id never changes.
 EMBEDDED_SANDBOX_ID = "embedded-sandbox"
@@ -156,10 +153,30 @@ def embedded_sandbox_account(portal_id: int | None = None) -> Account:
     )
 
 
+class AccountFields(Protocol):
+    """The part of the settings (storage/settings.py's `Settings`) that holds the accounts."""
+
+    @property
+    def accounts(self) -> tuple[Account, ...]: ...
+
+    @property
+    def active_account_id(self) -> str: ...
+
+
+class AccountSettings(Protocol):
+    """What the account store needs of the settings store (storage/settings.py's `SettingsStore`),
+    named here so that the settings, which hold `Account`s, and this module do not import each other."""
+
+    @property
+    def settings(self) -> AccountFields: ...
+
+    def update(self, **changes: Any) -> Any: ...
+
+
 class AccountStore:
     """The accounts kept in the settings file, plus the built-in embedded sandbox."""
 
-    def __init__(self, settings: SettingsStore) -> None:
+    def __init__(self, settings: AccountSettings) -> None:
         self._settings = settings
         self._sandbox = embedded_sandbox_account()
 

@@ -32,7 +32,6 @@ from typing import Any
 from hsexplorer.domain.history_records import RequestKind, parse_body, search_words
 from hsexplorer.storage.quarantine import SQLITE_COMPANIONS, set_aside
 from hsexplorer.storage.sqlite_salvage import check_integrity, is_damage
-from hsexplorer.worker_pacing import paced
 
 log = logging.getLogger(__name__)
 
@@ -512,14 +511,14 @@ CSV_COLUMNS = (
 
 
 def to_jsonl(entries: Iterable[HistoryEntry]) -> str:
-    return "".join(json.dumps(e.to_json(), ensure_ascii=False, sort_keys=True) + "\n" for e in paced(entries))
+    return "".join(json.dumps(e.to_json(), ensure_ascii=False, sort_keys=True) + "\n" for e in entries)
 
 
 def to_csv(entries: Iterable[HistoryEntry]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    for entry in paced(entries):  # exports run in a worker thread beside the window
+    for entry in entries:
         data = entry.to_json()
         row = []
         for column in CSV_COLUMNS:

@@ -16,9 +16,9 @@ costs no pause itself), and passes during the work only look at what the work al
 `release()` hands the frozen objects back to the collector, which then frees whatever became
 garbage meanwhile. Holds nest: all this is undone when the last holder releases it.
 
-The other half of a responsive window during bulk work is the worker threads' own: they offer
-the interpreter lock every couple of milliseconds (hsexplorer/worker_pacing.py). Shortening the
-switch interval instead (1 ms) was tried first and measured worse than pacing alone.
+The other half of a responsive window during bulk work is keeping pure-Python bulk work out of
+the window's process: it runs in a worker process (hsexplorer/services/worker_process.py), where
+neither the interpreter lock nor this collector is shared with the window.
 """
 
 from __future__ import annotations

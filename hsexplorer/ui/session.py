@@ -19,14 +19,9 @@ from PySide6.QtCore import QObject, Signal
 
 from hsexplorer.controllers.definitions import DefinitionsCache
 from hsexplorer.domain.definitions import EventDefinition
-from hsexplorer.services.connections import (
-    MissingSecretError,
-    client_for,
-    embedded_client,
-    keep_credentials_current,
-    open_embedded_sandbox,
-)
+from hsexplorer.services.connections import open_embedded_sandbox
 from hsexplorer.services.history_service import HistoryService
+from hsexplorer.services.targets import open_account_client
 from hsexplorer.storage.accounts import Account, AccountStore
 from hsexplorer.storage.history import Retention
 from hsexplorer.storage.paths import AppPaths
@@ -113,15 +108,8 @@ class AppSession(QObject):
             return client
 
     async def _open_client(self, account: Account) -> HubSpotClient:
-        if account.is_embedded_sandbox:
-            return embedded_client(await self.embedded_sandbox(), account.api_version)
-        secret = await self.secrets.aget(account.id)
-        if secret is None:
-            raise MissingSecretError(account)
-
-        client = client_for(account, secret)
-        keep_credentials_current(client, account, self.secrets, self.accounts)
-        return client
+        # The same resolution as every command's --account (services/targets.py).
+        return await open_account_client(account, self.secrets, self.accounts, embedded_sandbox=self.embedded_sandbox)
 
     # --- the active account's event definitions ----------------------------------------------
     def _definitions_key(self) -> tuple[str, str, str]:
@@ -206,12 +194,15 @@ class AppSession(QObject):
         """Back to a fresh demo portal: everything added is deleted, the demo data restored."""
         sandbox = await self.embedded_sandbox()
         self.definitions.invalidate()  # the demo definitions replace whatever was there
+        await run_blocking(sandbox.reset)
+        if sandbox.store.path is None:
+            await run_blocking(sandbox.seed)
+        else:  # bulk Python work: in a process of its own, which writes the same file
+            # Loaded when needed, not at start-up (multiprocessing alone costs ~5 ms to import).
+            from hsexplorer.sandbox.seed import seed_file
+            from hsexplorer.services.worker_process import run_in_worker_process
 
-        def reset_and_seed() -> None:
-            sandbox.reset()
-            sandbox.seed()
-
-        await run_blocking(reset_and_seed)
+            await run_in_worker_process(seed_file, sandbox.store.path)
 
     async def serve_sandbox(self) -> ServedSandbox:
         """Serve the embedded sandbox (same data) on a loopback port for other tools."""

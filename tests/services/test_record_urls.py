@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 
 import pytest
+from fixtures_client import run
 
 from hsexplorer.domain.record_urls import (
     app_host,
@@ -66,7 +66,7 @@ def test_an_eu_account_is_learnt_when_tested_kept_in_the_settings_and_its_links_
     sandbox_server.store.put_token(TokenRecord(token, "private_app", frozenset(sandbox_auth.ALL_SCOPES)))
     account = Account(id="eu", name="EU portal", auth_kind=AuthKind.PRIVATE_APP, base_url=sandbox_server.base_url)
 
-    report = asyncio.run(check_connection(account, AccountSecret(token)))
+    report = run(check_connection(account, AccountSecret(token)))
     saved = Account.from_json(replace(account, portal_id=report.portal_id, hublet=report.hublet).to_json())
 
     assert report.hublet == "eu1" and saved.hublet == "eu1"

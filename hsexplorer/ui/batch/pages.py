@@ -6,7 +6,7 @@ and renders the controller's state into them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -30,8 +30,23 @@ from PySide6.QtWidgets import (
 from hsexplorer.controllers.batch import CHECKING
 from hsexplorer.ui.buttons import push_button
 
-if TYPE_CHECKING:
-    from hsexplorer.ui.batch.wizard import BatchDialog
+
+class WizardIntents(Protocol):
+    """What the pages ask of the wizard (`wizard.BatchDialog`): its intents, so the two do not import each other."""
+
+    def browse(self) -> None: ...
+    def event_changed(self, *_: Any) -> None: ...
+    def open_file(self, path: str) -> object: ...
+    def bad_row_selected(self) -> None: ...
+    def apply_fix(self) -> object: ...
+    def skip_selected(self) -> object: ...
+    def skip_all_invalid(self) -> object: ...
+    def choose_export(self) -> None: ...
+    def start_sending(self) -> object: ...
+    def toggle_pause(self) -> None: ...
+    def cancel_run(self) -> None: ...
+    def choose_report(self) -> None: ...
+
 
 PREVIEW_ROWS = 3
 
@@ -83,7 +98,7 @@ def fill(table: QTableWidget, lines: list[list[QTableWidgetItem]]) -> None:
 
 
 class FilePage(QWidget):
-    def __init__(self, dialog: BatchDialog) -> None:
+    def __init__(self, dialog: WizardIntents) -> None:
         super().__init__()
         form = QFormLayout(self)
         self.path_edit = QLineEdit()
@@ -132,7 +147,7 @@ class MappingPage(QSplitter):
 
 
 class CheckPage(QWidget):
-    def __init__(self, dialog: BatchDialog) -> None:
+    def __init__(self, dialog: WizardIntents) -> None:
         super().__init__()
         layout = QVBoxLayout(self)
         self.check_summary = QLabel(CHECKING)
@@ -176,7 +191,7 @@ class CheckPage(QWidget):
 
 
 class SendPage(QWidget):
-    def __init__(self, dialog: BatchDialog) -> None:
+    def __init__(self, dialog: WizardIntents) -> None:
         super().__init__()
         layout = QVBoxLayout(self)
         self.send_title = QLabel()
@@ -213,7 +228,7 @@ class SendPage(QWidget):
 
 
 class ReportPage(QWidget):
-    def __init__(self, dialog: BatchDialog) -> None:
+    def __init__(self, dialog: WizardIntents) -> None:
         super().__init__()
         layout = QVBoxLayout(self)
         self.report_summary = QLabel()

@@ -49,8 +49,8 @@ from hsexplorer.domain.definition_transfer import (
 )
 from hsexplorer.domain.definitions import EventDefinition
 from hsexplorer.services import definition_transfer as transfer
+from hsexplorer.services.targets import open_account_client
 from hsexplorer.storage.accounts import Account
-from hsexplorer.storage.secrets import AccountSecret
 from hsexplorer.ui.buttons import push_button
 from hsexplorer.ui.errors import user_message
 from hsexplorer.ui.theme import difference_colour
@@ -249,22 +249,10 @@ class CompareDialog(QDialog):
     async def _client_for(self, account: Account) -> Any:
         if account.id == self.this.id:
             return await self.session.client()
-        from hsexplorer.services.connections import MissingSecretError, client_for, embedded_client
-
-        if account.is_embedded_sandbox:
-            client = embedded_client(await self.session.embedded_sandbox())
-        else:
-            secret = await self.session.secrets.aget(account.id)
-            if secret is None:
-                raise MissingSecretError(account)
-            secrets = self.session.secrets
-
-            async def keep_renewed_tokens(tokens: Any) -> None:
-                # HubSpot may rotate an OAuth refresh token while we copy: losing it would log the user out.
-                await secrets.aset(account.id, AccountSecret(tokens.access_token, tokens.refresh_token,
-                                                             tokens.client_id, tokens.client_secret))
-
-            client = client_for(account, secret, on_token_refresh=keep_renewed_tokens)
+        # The other account is opened as the session opens the active one (services/targets.py):
+        # its API version, and OAuth tokens HubSpot renews or rotates while we copy are kept.
+        client = await open_account_client(account, self.session.secrets, self.session.accounts,
+                                           embedded_sandbox=self.session.embedded_sandbox)
         # What the copy creates in the other account shows in History, like every other change.
         self.session.history.attach(client, account)
         self._clients.append(client)

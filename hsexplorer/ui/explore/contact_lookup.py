@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject
 
@@ -20,9 +20,6 @@ from hsexplorer.ui.explore.contact_suggestions import ContactSuggestions
 from hsexplorer.ui.explore.results_model import SOURCE_ROW_ROLE
 from hsexplorer.ui.widgets.debounce import Debouncer
 
-if TYPE_CHECKING:
-    from hsexplorer.ui.explore.page import ExplorePage
-
 log = logging.getLogger(__name__)
 
 SUGGEST_TASK = "explore.contact_suggestions"
@@ -34,7 +31,7 @@ NAMED_ID_WIDTH = 280  # the Record ID column, once it holds names and emails
 class ContactLookup(QObject):
     """The contacts part of one Explore page."""
 
-    def __init__(self, page: ExplorePage) -> None:
+    def __init__(self, page: Any) -> None:  # the ExplorePage (not imported: it imports this module)
         super().__init__(page)
         self.page = page
         self.controller = ContactsController()

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 from hsexplorer.domain.history_records import DATE_RANGES, date_range
 from hsexplorer.services.history_actions import ResendError, UuidChoice, as_curl, composer_payload, resend
 from hsexplorer.services.postman_export import write_postman_collection
+from hsexplorer.services.worker_process import run_in_worker_process
 from hsexplorer.storage.history import STATUS_CLASSES, HistoryEntry, HistoryQuery, Retention, export_entries
 from hsexplorer.ui.area_page import AreaPage
 from hsexplorer.ui.buttons import tool_button
@@ -424,7 +425,8 @@ class Page(AreaPage):
 
     async def _export(self, entries: list[HistoryEntry], path: Path, writer: Any = export_entries) -> int:
         # Postman: the token stays a {{hubspot_token}} variable (services/postman_export.py).
-        count = await run_blocking(writer, entries, path)
+        # Formatting thousands of entries is bulk Python: a worker process, not a thread beside the window.
+        count = await run_in_worker_process(writer, entries, path)
         self.status_label.setText(f"Exported {count} request{'s' if count != 1 else ''} to {path.name}.")
         return count
 

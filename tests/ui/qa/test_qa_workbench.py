@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtTest import QAbstractItemModelTester
 
 from hsexplorer.domain.edge_cases import ACCEPTED, REJECTED, SANDBOX_QA_EMAIL
-from hsexplorer.sandbox.store import EventFilter
+from hsexplorer.sandbox.store_rows import EventFilter
 from hsexplorer.services.qa_suite import Outcome, QaSuite
 from hsexplorer.storage.accounts import Account, AuthKind, new_account_id
 from hsexplorer.storage.secrets import AccountSecret

@@ -11,7 +11,7 @@ from fixtures_sandbox import ServedSandbox
 
 from hsexplorer.sandbox import auth
 from hsexplorer.sandbox.seed import SeedSettings, seed_demo
-from hsexplorer.sandbox.store import EventFilter
+from hsexplorer.sandbox.store_rows import EventFilter
 
 RATE_HEADERS = (
     "X-HubSpot-RateLimit-Max",

@@ -245,7 +245,7 @@ def test_a_token_without_a_scope_under_any_name_is_reported_missing():
 def test_the_readme_lists_the_same_scope_per_feature_as_the_app():
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     rows = [line for line in readme.splitlines() if line.startswith("| ") and "`" in line and "Scope" not in line]
     documented = {line.split("|")[1].strip(): line.split("|")[2].strip().strip("`") for line in rows}
     for feature in FEATURES:

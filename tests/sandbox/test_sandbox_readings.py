@@ -161,7 +161,7 @@ def test_every_reading_of_the_catalogue_has_its_default_among_its_choices_and_ev
 
 
 def test_the_readme_lists_every_reading_so_they_cannot_drift() -> None:
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Sandbox readings", 1)[1].split("\n## ", 1)[0]
     for reading in READINGS:
         assert f"(`{reading.id}`)" in section, reading.id

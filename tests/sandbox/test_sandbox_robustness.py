@@ -33,7 +33,8 @@ from hsexplorer.sandbox.errors import ApiError
 from hsexplorer.sandbox.event_query import parse_events_request
 from hsexplorer.sandbox.judging import DEDUPE_WINDOW_MS, judge_batch, judge_send
 from hsexplorer.sandbox.seed import SeedSettings, seed_demo
-from hsexplorer.sandbox.store import SandboxStore, now_ms
+from hsexplorer.sandbox.store import SandboxStore
+from hsexplorer.sandbox.store_rows import now_ms
 
 STORE = SandboxStore.in_memory()
 seed_demo(STORE, SeedSettings(contacts=20, completions=50))

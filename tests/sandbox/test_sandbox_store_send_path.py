@@ -10,7 +10,8 @@ import pytest
 
 from hsexplorer.sandbox.errors import ApiError
 from hsexplorer.sandbox.judging import judge_batch
-from hsexplorer.sandbox.store import EventFilter, SandboxStore
+from hsexplorer.sandbox.store import SandboxStore
+from hsexplorer.sandbox.store_rows import EventFilter
 
 DEFINITION = {
     "id": 1, "name": "login_event", "label": "Login", "fullyQualifiedName": "pe1234567_login_event",

@@ -10,13 +10,16 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fixtures_client import run
 from fixtures_sandbox import ServedSandbox
 
 from hsexplorer.sandbox.app import ConnectionDropped
 from hsexplorer.sandbox.embedded import EmbeddedSandbox
 from hsexplorer.sandbox.faults import parse_fault
+from hsexplorer.sandbox.seed import seed_file
 from hsexplorer.sandbox.server import SandboxServer
 from hsexplorer.sandbox.store import SandboxStore
+from hsexplorer.services.worker_process import run_in_worker_process
 
 SEND = {"eventName": "pe1234567_login_event", "objectId": "608051", "properties": {"hs_city": "Dublin"}}
 
@@ -188,5 +191,20 @@ def test_a_drop_fault_in_process_raises_connection_dropped_even_after_serving() 
     try:
         with concurrent.futures.ThreadPoolExecutor(1) as pool, pytest.raises(ConnectionDropped):
             pool.submit(asyncio.run, call()).result(30)
+    finally:
+        sandbox.close()
+
+
+def test_a_worker_process_reseeds_an_open_sandbox_file_and_the_open_app_sees_the_demo_portal(tmp_path: Path) -> None:
+    sandbox = EmbeddedSandbox.open(tmp_path / "sandbox.sqlite3")
+    try:
+        seeded = (sandbox.store.count_definitions(), sandbox.store.count_events(), sandbox.store.count_contacts())
+        sandbox.reset()
+        assert sandbox.store.count_events() == 0 and sandbox.store.definition_names() == set()
+        run(run_in_worker_process(seed_file, sandbox.store.path))
+        assert (sandbox.store.count_definitions(), sandbox.store.count_events(),
+                sandbox.store.count_contacts()) == seeded
+        # The definitions the app judges sends by are the worker's, not the emptied portal's.
+        assert served_send(sandbox, {**SEND, "uuid": str(uuid.uuid4())}).status_code == 204
     finally:
         sandbox.close()

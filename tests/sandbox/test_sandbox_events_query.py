@@ -7,7 +7,7 @@ import uuid
 import pytest
 from fixtures_sandbox import ServedSandbox
 
-from hsexplorer.sandbox.store import EventFilter
+from hsexplorer.sandbox.store_rows import EventFilter
 
 BASE_MS = 1_750_000_000_000  # 2025-06-15T15:06:40Z
 

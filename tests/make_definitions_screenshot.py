@@ -107,6 +107,16 @@ async def shoot(out: Path) -> None:
     dialog.grab().save(str(out / "definitions-compare.png"))
     dialog.reject()
     await task
+    # The definition editor on an existing event (README: definition-editor.png).
+    page.table.selectRow(1)
+    edit = actions.edit_selected()
+    await _until(lambda: getattr(actions, "editor", None) is not None and actions.editor.isVisible())
+    actions.editor.resize(900, 640)
+    await asyncio.sleep(0.3)
+    actions.editor.grab().save(str(out / "definition-editor.png"))
+    actions.editor.reject()
+    if edit is not None:
+        await edit
     await window.shutdown()
     window.finish_close()
     server.stop()

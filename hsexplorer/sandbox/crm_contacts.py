@@ -106,9 +106,9 @@ def _filter_matches(properties: Mapping[str, str | None], flt: Mapping[str, Any]
     if key is None:
         return False
     if operator == "BETWEEN":
-        return _comparable(low) <= key <= _comparable(high)  # type: ignore[operator]
+        return bool(_comparable(low) <= key <= _comparable(high))
     target = _comparable(low)
-    return {"LT": key < target, "LTE": key <= target, "GT": key > target, "GTE": key >= target}[operator]  # type: ignore[operator]
+    return bool({"LT": key < target, "LTE": key <= target, "GT": key > target, "GTE": key >= target}[operator])
 
 
 def _comparable(value: str | None) -> Any:

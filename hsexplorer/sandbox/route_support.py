@@ -62,7 +62,8 @@ class SandboxState:
 
 
 def sandbox_state(request: Request) -> SandboxState:
-    return request.app.state.sandbox
+    state: SandboxState = request.app.state.sandbox
+    return state
 
 
 async def read_json(request: Request) -> Any:

@@ -18,6 +18,7 @@ from hsexplorer.sandbox.route_support import (
     sandbox_state,
 )
 from hsexplorer.sandbox.store import now_ms
+from hsexplorer.sandbox.store_rows import PendingOccurrence
 
 # HubSpot's own event types, listed by /event-types beside the portal's custom ones (§4.3).
 HUBSPOT_EVENT_TYPES = (
@@ -46,7 +47,7 @@ async def send_batch(request: Request) -> Response:
     return Response(status_code=204)
 
 
-def _record(state: SandboxState, pending: list, *, batch: bool) -> None:
+def _record(state: SandboxState, pending: list[PendingOccurrence], *, batch: bool) -> None:
     rejections = state.store.record(
         pending,
         dedupe_since=now_ms() - DEDUPE_WINDOW_MS,

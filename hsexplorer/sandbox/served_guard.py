@@ -200,7 +200,7 @@ class ServedGuard:
                 received += len(message.get("body", b""))
                 if received > self.access.max_body_bytes:
                     raise self._too_large()
-            return message
+            return dict(message)
 
         return limited
 

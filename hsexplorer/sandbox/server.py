@@ -50,7 +50,7 @@ class _DeadlineH11Protocol(H11Protocol):
 
     head_timeout_s = 5.0
 
-    def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+    def connection_made(self, transport: Any) -> None:
         self._read_deadline: asyncio.TimerHandle | None = None
         super().connection_made(transport)
         self._arm()
@@ -199,7 +199,7 @@ class SandboxServer:
         client = tuple(scope.get("client") or ())
         for connection in list(self._server.server_state.connections):
             if tuple(getattr(connection, "client", ()) or ()) == client:
-                connection.transport.abort()  # type: ignore[union-attr]
+                connection.transport.abort()
                 break
         else:  # not one of this server's connections: the same app called in process
             await self._previous_dropper(scope)

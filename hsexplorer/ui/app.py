@@ -129,6 +129,7 @@ def _new_loop(loop_class: Any, app: Any) -> asyncio.AbstractEventLoop:
 async def _main(app: object, args: argparse.Namespace, paths: AppPaths, started: float) -> int:
     from hsexplorer.storage.secrets import BackendMemo, SecretStore
     from hsexplorer.storage.settings import SettingsStore
+    from hsexplorer.ui import startup_trace
     from hsexplorer.ui.icons import app_icon
     from hsexplorer.ui.main_window import MainWindow
     from hsexplorer.ui.session import AppSession
@@ -151,6 +152,7 @@ async def _main(app: object, args: argparse.Namespace, paths: AppPaths, started:
     undo_hooks = window.errors.install_hooks(asyncio.get_running_loop())
     # Off the UI thread; instant when the last discovery's answer still holds (see storage.secrets).
     probe = window.tasks.start("keyring.probe", secrets.aprobe(), what="checking the OS keyring")
+    trace = startup_trace.follow(window) if startup_trace.wanted() else None
     window.show()
     log.info("window shown after %.0f ms", (time.perf_counter() - started) * 1000)
     _resume_collector_when_started(warm_up)
@@ -159,7 +161,7 @@ async def _main(app: object, args: argparse.Namespace, paths: AppPaths, started:
         if smoke:
             return await _smoke_test(window, session, probe)
         await window.closing.wait()
-        return 0
+        return 1 if trace is not None and trace.failed else 0
     finally:
         if warm_up is not None and not warm_up.done():
             warm_up.cancel()

@@ -15,10 +15,9 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject
+from hsexplorer.ui.first_paint import FirstPaint
 
 ENVIRONMENT_VARIABLE = "HSEXPLORER_STARTUP_TRACE"
 PREFIX = "startup-trace:"
@@ -32,51 +31,37 @@ def _say(moment: str) -> None:
     print(f"{PREFIX} {moment} {time.monotonic():.6f}", flush=True)
 
 
-class _FirstPaint(QObject):
-    """Calls `then` once, at the first paint event of the watched widget."""
-
-    def __init__(self, widget: Any, then: Callable[[], None]) -> None:
-        super().__init__(widget)
-        self._widget = widget
-        self._then: Callable[[], None] | None = then
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if self._then is not None and event.type() == QEvent.Type.Paint:
-            then, self._then = self._then, None
-            self._widget.removeEventFilter(self)
-            then()
-        return False
-
-
 class Trace:
-    """What `follow` saw: `failed` once an error was reported before the definitions were shown."""
+    """Follows one MainWindow's start; `failed` once an error was reported before the definitions were shown."""
 
-    def __init__(self) -> None:
+    def __init__(self, window: Any) -> None:
+        self.window = window
         self.failed = False
+        FirstPaint(window, lambda: _say("paint"))
+        window.errors.presented.connect(self._failed)
+
+    def follow_definitions(self) -> None:
+        """Call once the start area was opened: "ready" is the definitions' first paint after they arrived."""
+        page = self.window.definitions_page
+
+        def shown(_count: int = 0) -> None:
+            if page.isVisible():  # the moment the rows are on screen, not the moment they arrived
+                FirstPaint(page.table.viewport(), self._ready)
+            else:
+                self._ready()
+
+        page.definitions_loaded.connect(shown)
+
+    def _ready(self) -> None:
+        _say("ready")
+        self.window.closing.set()
+
+    def _failed(self, error: Any) -> None:
+        self.failed = True
+        print(f"{PREFIX} failed: {getattr(error, 'explanation', error)}", file=sys.stderr, flush=True)
+        self.window.closing.set()
 
 
 def follow(window: Any) -> Trace:
     """Print the paint and ready moments of `window` (a MainWindow about to be shown), then close it."""
-    page = window.definitions_page
-    trace = Trace()
-
-    def shown(_count: int = 0) -> None:
-        if page.isVisible():  # the moment the rows are on screen, not the moment they arrived
-            _FirstPaint(page.table.viewport(), ready)
-        else:
-            ready()
-
-    def ready() -> None:
-        _say("ready")
-        window.closing.set()
-
-    def failed(error: Any) -> None:
-        trace.failed = True
-        print(f"{PREFIX} failed: {getattr(error, 'explanation', error)}", file=sys.stderr, flush=True)
-        window.closing.set()
-
-    _FirstPaint(window, lambda: _say("paint"))
-    page.definitions_loaded.connect(shown)
-    window.errors.presented.connect(failed)
-    return trace
+    return Trace(window)

@@ -17,8 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from hsexplorer.controllers.definitions import DefinitionsCache
-from hsexplorer.domain.definitions import EventDefinition
 from hsexplorer.services.connections import (
     MissingSecretError,
     client_for,
@@ -33,6 +31,8 @@ from hsexplorer.storage.settings import SettingsStore
 from hsexplorer.ui.widgets.off_thread import run_blocking
 
 if TYPE_CHECKING:
+    from hsexplorer.controllers.definitions import DefinitionsCache
+    from hsexplorer.domain.definitions import EventDefinition
     from hsexplorer.hubspot.client import HubSpotClient
     from hsexplorer.services.history_service import HistoryService
 
@@ -74,8 +74,7 @@ class AppSession(QObject):
         self.accounts = AccountStore(settings)
         self._history: HistoryService | None = None
         self.connection = ConnectionStatus(ConnectionState.IDLE, "Not connected yet")
-        # One list of event definitions per account, shared by every area (controllers/definitions.py).
-        self.definitions = DefinitionsCache()
+        self._definitions: DefinitionsCache | None = None
         self._client: HubSpotClient | None = None
         self._client_account_id: str | None = None
         self._client_lock: asyncio.Lock | None = None
@@ -87,6 +86,16 @@ class AppSession(QObject):
     @property
     def active_account(self) -> Account:
         return self.accounts.active
+
+    @property
+    def definitions(self) -> DefinitionsCache:
+        """One list of event definitions per account, shared by every area (controllers/definitions.py);
+        made on first use, after the window's first paint, like the history."""
+        if self._definitions is None:
+            from hsexplorer.controllers.definitions import DefinitionsCache
+
+            self._definitions = DefinitionsCache()
+        return self._definitions
 
     @property
     def history(self) -> HistoryService:

@@ -40,6 +40,11 @@ BUDGETS: dict[str, Budget] = {
         # floor's first paint (a bare window from a qasync loop with httpx imported), same run.
         Budget("startup_paint_vs_floor", "x", 1.2),
         Budget("startup_ready_vs_floor", "x", 1.4),
+        # `hsexplorer send --batch` of 100,000 rows ÷ raw prepared batches to the same served sandbox.
+        Budget("backfill_vs_ceiling", "x", 0.6, higher_is_better=True),
+        Budget("backfill_peak_rss_mb", "MB", 250),
+        # The same command with 1,000,000 rows (full mode only): the file is streamed, never held.
+        Budget("backfill_1m_peak_rss_mb", "MB", 250),
         Budget("validate_50_props_us", "µs", 200),
         Budget("keystroke_findings_ms_p99", "ms", 16),
         Budget("query_vs_sdk_ratio", "x", 0.5),
@@ -90,6 +95,25 @@ GROUPS: tuple[Group, ...] = (
             "startup: --smoke-test, wall s": "smoke_s",
             "startup: load average (1 min)": "load_average",
         },
+    ),
+    Group(
+        "backfill",
+        "bench_backfill",
+        "measure_backfill(n=100_000)",
+        {"backfill_vs_ceiling": "ratio", "backfill_peak_rss_mb": "cli_peak_rss_mb"},
+        context={
+            "backfill: send --batch, rows/s": "cli_rows_per_s",
+            "backfill: the ceiling (prepared batches, 4 in flight), rows/s": "ceiling_rows_per_s",
+            "backfill: load average (1 min)": "load_average",
+        },
+    ),
+    Group(
+        "backfill_1m",
+        "bench_backfill",
+        "measure_backfill_memory(n=1_000_000)",
+        {"backfill_1m_peak_rss_mb": "cli_peak_rss_mb"},
+        full_only=True,
+        context={"backfill 1,000,000 rows: send --batch, rows/s": "cli_rows_per_s"},
     ),
     Group(
         "composer",

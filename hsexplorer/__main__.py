@@ -25,7 +25,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    import multiprocessing
+    if getattr(sys, "frozen", False):  # a no-op elsewhere, and importing multiprocessing costs ~15 ms of start-up
+        import multiprocessing
 
-    multiprocessing.freeze_support()  # a worker process of the frozen app runs its job, not a second app
+        multiprocessing.freeze_support()  # a worker process of the frozen app runs its job, not a second app
     sys.exit(main())

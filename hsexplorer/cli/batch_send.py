@@ -174,17 +174,19 @@ async def _batch(args: argparse.Namespace, source: Any, options: SenderOptions) 
         async with open_client(args) as client:
             definition, portal_id = await _definition_and_portal(client, args.event)
             event_name = event_name_for(args.event, definition, portal_id)
-            try:
-                staged = await asyncio.to_thread(_stage, args, source, paths.outbox_db, definition, portal_id,
-                                                 event_name, describe_target(args))
-            except SourceError as error:
-                print(f"hsexplorer send: {error}", file=sys.stderr)
-                return EXIT_USAGE
-            if staged is None:
-                return EXIT_REFUSED
-            run_id, invalid = staged
+            # One connection for staging, sending and the report: opening again after staging would
+            # check the integrity of a file that has just grown by every row of the run.
             outbox = open_outbox(paths.outbox_db, "send")
             try:
+                try:
+                    staged = await asyncio.to_thread(_stage, args, source, outbox, definition, portal_id,
+                                                     event_name, describe_target(args))
+                except SourceError as error:
+                    print(f"hsexplorer send: {error}", file=sys.stderr)
+                    return EXIT_USAGE
+                if staged is None:
+                    return EXIT_REFUSED
+                run_id, invalid = staged
                 final = await send_with_progress(client, outbox, run_id, options, quiet=args.quiet)
                 return finish(outbox, run_id, final, args.report, paths.data_dir, extra_problems=invalid)
             finally:
@@ -214,7 +216,7 @@ async def _definition_and_portal(client: HubSpotClient, event: str | None) -> tu
         return None, portal_id
 
 
-def _stage(args: argparse.Namespace, source: Any, outbox_path: Path, definition: EventDefinition | None,
+def _stage(args: argparse.Namespace, source: Any, outbox: Outbox, definition: EventDefinition | None,
            portal_id: int | None, event_name: str | None, target: str) -> tuple[int, int] | None:
     """Validate and stage every row; None (and nothing staged) when bad rows stop the run."""
     from hsexplorer.services.batch_run import (
@@ -233,25 +235,24 @@ def _stage(args: argparse.Namespace, source: Any, outbox_path: Path, definition:
     if not args.quiet:
         print(f"mapping: {', '.join(f'{c} → {t}' for c, t in mapping.targets.items()) or 'nothing'}",
               file=sys.stderr)
-    with open_outbox(outbox_path, "send") as outbox:
-        result = check_rows(source, validator, outbox, target=target)
-        if isinstance(result, CheckFailed):
-            raise SourceError(result.message)
-        print(f"checked {result.total:,} rows: {result.valid:,} valid, {result.invalid:,} with problems",
+    result = check_rows(source, validator, outbox, target=target)
+    if isinstance(result, CheckFailed):
+        raise SourceError(result.message)
+    print(f"checked {result.total:,} rows: {result.valid:,} valid, {result.invalid:,} with problems",
+          file=sys.stderr)
+    for line in bad_row_lines(result.bad_rows[:_SHOWN_BAD_ROWS]):
+        column = f" [{line.column}]" if line.column else ""
+        print(f"  row {line.row_number}{column}: {line.message}", file=sys.stderr)
+    if result.invalid > _SHOWN_BAD_ROWS:
+        print("  … and more (use --bad-rows FILE.csv to list them all)", file=sys.stderr)
+    if args.bad_rows and result.invalid:
+        export_bad_rows(outbox, result.run_id, args.bad_rows)
+        print(f"bad rows written to {args.bad_rows}", file=sys.stderr)
+    if not settle_invalid(outbox, result, skip_invalid=args.skip_invalid):
+        print("nothing was sent: fix the rows above, or add --skip-invalid to send the valid ones",
               file=sys.stderr)
-        for line in bad_row_lines(result.bad_rows[:_SHOWN_BAD_ROWS]):
-            column = f" [{line.column}]" if line.column else ""
-            print(f"  row {line.row_number}{column}: {line.message}", file=sys.stderr)
-        if result.invalid > _SHOWN_BAD_ROWS:
-            print("  … and more (use --bad-rows FILE.csv to list them all)", file=sys.stderr)
-        if args.bad_rows and result.invalid:
-            export_bad_rows(outbox, result.run_id, args.bad_rows)
-            print(f"bad rows written to {args.bad_rows}", file=sys.stderr)
-        if not settle_invalid(outbox, result, skip_invalid=args.skip_invalid):
-            print("nothing was sent: fix the rows above, or add --skip-invalid to send the valid ones",
-                  file=sys.stderr)
-            return None
-        return result.run_id, result.invalid
+        return None
+    return result.run_id, result.invalid
 
 
 def open_outbox(path: Path, command: str) -> Outbox:

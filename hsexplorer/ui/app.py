@@ -25,6 +25,8 @@ from hsexplorer.ui import heap
 log = logging.getLogger(__name__)
 
 SMOKE_PREFIX = "smoke-test:"
+# A window that is not drawn this soon (started minimised, a screen that is off) starts its work anyway.
+_FIRST_PAINT_WAIT_S = 1.0
 
 
 def _prefer_lean_imports() -> None:
@@ -129,6 +131,8 @@ def _new_loop(loop_class: Any, app: Any) -> asyncio.AbstractEventLoop:
 async def _main(app: object, args: argparse.Namespace, paths: AppPaths, started: float) -> int:
     from hsexplorer.storage.secrets import BackendMemo, SecretStore
     from hsexplorer.storage.settings import SettingsStore
+    from hsexplorer.ui import startup_trace
+    from hsexplorer.ui.first_paint import painted
     from hsexplorer.ui.icons import app_icon
     from hsexplorer.ui.main_window import MainWindow
     from hsexplorer.ui.session import AppSession
@@ -143,23 +147,31 @@ async def _main(app: object, args: argparse.Namespace, paths: AppPaths, started:
 
     secrets = SecretStore(memo=BackendMemo.from_json(settings.settings.keyring_memo), on_discovered=remember_backend)
     session = AppSession(paths, settings, secrets)
-    warm_up = _start_opening_the_sandbox(session)
     apply_theme(app, settings.settings.theme)  # type: ignore[arg-type]
     _follow_os_theme(app, settings)
     app.setWindowIcon(app_icon())  # type: ignore[attr-defined]
-    window = MainWindow(session, dialogs=not (smoke or getattr(args, "no_error_dialogs", False)))
+    window = MainWindow(session, dialogs=not (smoke or getattr(args, "no_error_dialogs", False)), defer_start_area=True)
     undo_hooks = window.errors.install_hooks(asyncio.get_running_loop())
-    # Off the UI thread; instant when the last discovery's answer still holds (see storage.secrets).
-    probe = window.tasks.start("keyring.probe", secrets.aprobe(), what="checking the OS keyring")
+    trace = startup_trace.follow(window) if startup_trace.wanted() else None
     window.show()
-    log.info("window shown after %.0f ms", (time.perf_counter() - started) * 1000)
-    _resume_collector_when_started(warm_up)
     _close_on_termination_signals(window)
+    warm_up: asyncio.Task[object] | None = None
     try:
+        # Paint first: what can wait (the embedded sandbox, the keyring, the start page and its
+        # data) starts once the user sees the window, so none of it competes with the first paint.
+        await painted(window, _FIRST_PAINT_WAIT_S)
+        log.info("window shown after %.0f ms", (time.perf_counter() - started) * 1000)
+        warm_up = _start_opening_the_sandbox(session)
+        # Off the UI thread; instant when the last discovery's answer still holds (see storage.secrets).
+        probe = window.tasks.start("keyring.probe", secrets.aprobe(), what="checking the OS keyring")
+        window.open_start_area()
+        if trace is not None:
+            trace.follow_definitions()
+        _resume_collector_when_started(warm_up)
         if smoke:
             return await _smoke_test(window, session, probe)
         await window.closing.wait()
-        return 0
+        return 1 if trace is not None and trace.failed else 0
     finally:
         if warm_up is not None and not warm_up.done():
             warm_up.cancel()

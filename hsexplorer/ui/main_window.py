@@ -63,7 +63,9 @@ def describe_rate_limit(state: Any) -> str:
 class MainWindow(QMainWindow):
     secrets_status_changed = Signal(object)  # SecretsStatus, from any thread
 
-    def __init__(self, session: AppSession, *, dialogs: bool = True) -> None:
+    def __init__(self, session: AppSession, *, dialogs: bool = True, defer_start_area: bool = False) -> None:
+        """`defer_start_area`: the last area's page is built by `open_start_area()`, once the window
+        has been painted (the app's start-up; building a page imports its modules)."""
         super().__init__()
         self.session = session
         self.errors = ErrorPresenter(lambda: self, dialogs=dialogs)
@@ -106,7 +108,7 @@ class MainWindow(QMainWindow):
         self.header.switch_requested.connect(self.switch_account)
         self.header.manage_requested.connect(self.open_accounts)
         self._show_active_account()
-        self._restore_window_state()
+        self._restore_window_state(open_area=not defer_start_area)
         install_batch_tools(self)  # Tools menu: batch sending, QA workbench; offers to resume a broken run
         if session.settings.load_problem:  # an unreadable settings file was set aside: say where, once
             self.statusBar().showMessage(session.settings.load_problem, 30000)
@@ -258,8 +260,12 @@ class MainWindow(QMainWindow):
         composer.load_payload(payload)
 
     def show_area(self, area: str) -> None:
+        self.nav.setCurrentRow(self._area_row(area))
+
+    @staticmethod
+    def _area_row(area: str) -> int:
         areas = [info.area_id for info in AREA_INFO]
-        self.nav.setCurrentRow(areas.index(area) if area in areas else areas.index("definitions"))
+        return areas.index(area) if area in areas else areas.index("definitions")
 
     def _nav_changed(self, row: int) -> None:
         if not 0 <= row < len(AREA_INFO):
@@ -360,13 +366,25 @@ class MainWindow(QMainWindow):
             apply_theme(app, preference)
 
     # --- window state and closing -------------------------------------------------------
-    def _restore_window_state(self) -> None:
+    def _restore_window_state(self, *, open_area: bool = True) -> None:
         settings = self.session.settings.settings
         if settings.window_geometry:
             self.restoreGeometry(QByteArray(base64.b64decode(settings.window_geometry)))
         if settings.window_state:
             self.restoreState(QByteArray(base64.b64decode(settings.window_state)))
-        self.show_area(settings.last_area)
+        if open_area:
+            self.show_area(settings.last_area)
+        else:  # the sidebar already shows where the user was; its page's stand-in fills the stack
+            row = self._area_row(settings.last_area)
+            self.nav.blockSignals(True)
+            self.nav.setCurrentRow(row)
+            self.nav.blockSignals(False)
+            self.stack.setCurrentIndex(row)
+            self.area_actions[AREA_INFO[row].area_id].setChecked(True)
+
+    def open_start_area(self) -> None:
+        """Build and show the start area's page (for a window made with `defer_start_area`)."""
+        self._nav_changed(self.nav.currentRow())
 
     def _remember_window_state(self) -> None:
         self.session.settings.update(

@@ -17,20 +17,19 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from hsexplorer.controllers.definitions import DefinitionsCache
-from hsexplorer.domain.definitions import EventDefinition
 from hsexplorer.services.connections import open_embedded_sandbox
-from hsexplorer.services.history_service import HistoryService
 from hsexplorer.services.targets import open_account_client
 from hsexplorer.storage.accounts import Account, AccountStore
-from hsexplorer.storage.history import Retention
 from hsexplorer.storage.paths import AppPaths
 from hsexplorer.storage.secrets import SecretStore
 from hsexplorer.storage.settings import SettingsStore
 from hsexplorer.ui.widgets.off_thread import run_blocking
 
 if TYPE_CHECKING:
+    from hsexplorer.controllers.definitions import DefinitionsCache
+    from hsexplorer.domain.definitions import EventDefinition
     from hsexplorer.hubspot.client import HubSpotClient
+    from hsexplorer.services.history_service import HistoryService
 
 log = logging.getLogger(__name__)
 
@@ -69,11 +68,9 @@ class AppSession(QObject):
         self.settings = settings
         self.secrets = secrets
         self.accounts = AccountStore(settings)
-        # Every data-changing request of every client is recorded here (issue 8).
-        self.history = HistoryService(paths.history_db, Retention.from_settings(settings.settings.extra))
+        self._history: HistoryService | None = None
         self.connection = ConnectionStatus(ConnectionState.IDLE, "Not connected yet")
-        # One list of event definitions per account, shared by every area (controllers/definitions.py).
-        self.definitions = DefinitionsCache()
+        self._definitions: DefinitionsCache | None = None
         self._client: HubSpotClient | None = None
         self._client_account_id: str | None = None
         self._client_lock: asyncio.Lock | None = None
@@ -85,6 +82,30 @@ class AppSession(QObject):
     @property
     def active_account(self) -> Account:
         return self.accounts.active
+
+    @property
+    def definitions(self) -> DefinitionsCache:
+        """One list of event definitions per account, shared by every area (controllers/definitions.py);
+        made on first use, after the window's first paint, like the history."""
+        if self._definitions is None:
+            from hsexplorer.controllers.definitions import DefinitionsCache
+
+            self._definitions = DefinitionsCache()
+        return self._definitions
+
+    @property
+    def history(self) -> HistoryService:
+        """Where every data-changing request of every client is recorded (issue 8).
+
+        Built on first use: its modules (SQLite, the record formats) are not needed for the
+        window's first paint, and the first client is made after it.
+        """
+        if self._history is None:
+            from hsexplorer.services.history_service import HistoryService
+            from hsexplorer.storage.history import Retention
+
+            self._history = HistoryService(self.paths.history_db, Retention.from_settings(self.settings.settings.extra))
+        return self._history
 
     # --- the active client ----------------------------------------------------------------
     async def client(self) -> HubSpotClient:
@@ -236,6 +257,7 @@ class AppSession(QObject):
                 embedded, self._embedded = self._embedded, None
                 if embedded is not None:
                     embedded.close()
-                await run_blocking(self.history.close)
+                if self._history is not None:
+                    await run_blocking(self._history.close)
                 self.settings.flush()
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
 
@@ -12,6 +10,7 @@ async def window_context(base_url: str, token: str) -> tuple[Any, list[BaseExcep
     """A `WindowContext` whose active account is the sandbox at `base_url`, and the failures
     its error presenter receives (a benchmark that sees one is not measuring a real run)."""
     import keyring
+    import keyring.backends.fail
 
     from hsexplorer.storage.accounts import Account, AuthKind, new_account_id
     from hsexplorer.storage.paths import resolve_paths
@@ -23,13 +22,13 @@ async def window_context(base_url: str, token: str) -> tuple[Any, list[BaseExcep
     from hsexplorer.ui.session import AppSession
     from hsexplorer.ui.tasks import TaskRegistry
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from conftest import MemoryKeyring  # the tests' in-memory keyring: never the user's keychain
-
-    keyring.set_keyring(MemoryKeyring())
+    # Never the user's keychain: no keyring at all, and the token kept in memory for this run (the
+    # app's "this session only" mode), so the benchmarks need neither pytest nor the tests' conftest.
+    keyring.set_keyring(keyring.backends.fail.Keyring())
     paths = resolve_paths().ensure()
     secrets = SecretStore()
     await secrets.aprobe()
+    secrets.allow_session_only()
     session = AppSession(paths, SettingsStore.load(paths.settings_file), secrets)
     account = session.accounts.add(Account(id=new_account_id(), name="Bench sandbox", auth_kind=AuthKind.PRIVATE_APP,
                                            base_url=base_url))

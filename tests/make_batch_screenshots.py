@@ -67,7 +67,7 @@ async def shoot(out: Path) -> None:
     await _until(dialog.next_button.isEnabled)
     dialog.go_next()
     await _until(lambda: dialog.progress is not None and dialog.progress.state is RunState.FINISHED
-                 and dialog.sender is None)
+                 and dialog.batch_sender is None)
     await asyncio.sleep(0.3)
     dialog.grab().save(str(out / "batch-progress.png"))
     dialog.close()

@@ -48,3 +48,18 @@ def test_strict_rules_hold_in_the_qt_free_layers_only(tmp_path):
     flagged = {line.split("/")[1] for line in result.stdout.splitlines() if "[no-untyped-def]" in line}
     assert flagged == set(strict), textwrap.indent(result.stdout + result.stderr, "  ")
     assert result.returncode == 1
+
+
+@pytest.mark.slow
+def test_a_type_error_in_the_ui_is_reported(tmp_path):
+    """The ui is checked (with mypy's defaults), not skipped: a wrong return type in a screen fails the check."""
+    package = tmp_path / "hsexplorer"
+    (package / "ui" / "compose").mkdir(parents=True)
+    for folder in (package, package / "ui", package / "ui" / "compose"):
+        (folder / "__init__.py").write_text("")
+    (package / "ui" / "compose" / "probe.py").write_text('def count() -> int:\n    return "three"\n')
+
+    result = _mypy(tmp_path, tmp_path / "cache", "hsexplorer")
+
+    assert "probe.py" in result.stdout and "[return-value]" in result.stdout, result.stdout + result.stderr
+    assert result.returncode == 1

@@ -92,7 +92,7 @@ class AccountSecret:
         return tuple(v for v in (self.token, self.refresh_token, self.client_secret) if v)
 
     def to_keyring_value(self) -> str:
-        data = {"token": self.token}
+        data: dict[str, str | float] = {"token": self.token}
         for key in ("refresh_token", "client_id", "client_secret"):
             if getattr(self, key):
                 data[key] = getattr(self, key)

@@ -30,8 +30,13 @@ class FirstPaint(QObject):
 async def painted(widget: Any, timeout: float) -> bool:
     """Wait until `widget` (just shown) has been drawn; False after `timeout` seconds without a paint
     (a window started minimised, or on a screen that is off, may not be drawn for a long time)."""
-    done = asyncio.get_running_loop().create_future()
-    FirstPaint(widget, lambda: done.done() or done.set_result(True))
+    done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+
+    def paint_seen() -> None:
+        if not done.done():
+            done.set_result(True)
+
+    FirstPaint(widget, paint_seen)
     with contextlib.suppress(TimeoutError):
         return await asyncio.wait_for(done, timeout)
     return False

@@ -11,7 +11,7 @@ import asyncio
 import base64
 import importlib
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QByteArray, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -44,6 +44,7 @@ from hsexplorer.ui.tasks import TaskRegistry
 
 if TYPE_CHECKING:
     from hsexplorer.ui.accounts.accounts_dialog import AccountsDialog
+    from hsexplorer.ui.compose.page import ComposePage
 
 log = logging.getLogger(__name__)
 
@@ -243,8 +244,9 @@ class MainWindow(QMainWindow):
             stand_in = self.stack.widget(index)
             current = self.stack.currentIndex()
             self.stack.insertWidget(index, page)
-            self.stack.removeWidget(stand_in)
-            stand_in.deleteLater()
+            if stand_in is not None:
+                self.stack.removeWidget(stand_in)
+                stand_in.deleteLater()
             self.stack.setCurrentIndex(current)
             self.pages[area] = page
             # Pages that hand a payload to the composer (explore, history) all go through here.
@@ -255,7 +257,7 @@ class MainWindow(QMainWindow):
 
     def open_in_composer(self, payload: dict[str, Any]) -> None:
         """Show the composer with `payload` loaded (from an explored occurrence or a history entry)."""
-        composer = self.page("compose")
+        composer = cast("ComposePage", self.page("compose"))
         self.show_area("compose")
         composer.load_payload(payload)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
@@ -54,7 +55,7 @@ def copyable_field(value: str, name: str, *, secret: bool = False) -> tuple[QWid
 class ServeDialog(QDialog):
     """Where the served sandbox listens, the token other tools should send and the admin token."""
 
-    def __init__(self, served: ServedSandbox, on_stop: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, served: ServedSandbox, on_stop: Callable[[], object], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Sandbox served on this computer")
         self.setAccessibleName("Served sandbox")
@@ -83,7 +84,7 @@ class ServeDialog(QDialog):
         self.stop_button = QPushButton(icon("stop"), "Stop serving")
         self.stop_button.setAccessibleName("Stop serving the sandbox")
         self.stop_button.setToolTip("Close the port; tools using it will stop working")
-        self.stop_button.clicked.connect(lambda: (on_stop(), self.accept()))
+        self.stop_button.clicked.connect(lambda: self._stop_and_close(on_stop))
         close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
         close.setAccessibleName("Close")
         close.setToolTip("Close this window; the sandbox keeps being served")
@@ -91,6 +92,10 @@ class ServeDialog(QDialog):
         buttons.rejected.connect(self.reject)
         close.clicked.connect(self.accept)
         layout.addWidget(buttons)
+
+    def _stop_and_close(self, on_stop: Callable[[], object]) -> None:
+        on_stop()
+        self.accept()
 
 
 class SandboxActions(QObject):

@@ -132,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     import qasync
 
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()  # typed as the QCoreApplication base
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
     with tempfile.TemporaryDirectory(prefix="hsexplorer-shots-") as data_dir, \
             asyncio.Runner(loop_factory=functools.partial(qasync.QEventLoop, app)) as runner:

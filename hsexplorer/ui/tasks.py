@@ -15,7 +15,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-ErrorHandler = Callable[[BaseException, str], None]
+ErrorHandler = Callable[[BaseException, str], object]  # what it returns is not used
 
 
 class TaskRegistry:

@@ -221,7 +221,7 @@ async def _drive_wizard(base_url: str, token: str, csv_path: Path, n: int,
         dialog.go_next()  # send
         next_round = n // 5
         while not ((dialog.progress is not None and dialog.progress.state is not RunState.SENDING
-                    and dialog.sender is None) or failures):
+                    and dialog.batch_sender is None) or failures):
             if time.perf_counter() - checked > 900:
                 raise TimeoutError("the batch did not finish in time")
             # Faults all along the run, not only at its start: a new round every fifth of the rows.

@@ -72,7 +72,7 @@ class AccountEditor(QDialog):
         self.result_account: Account | None = None
         self.result_secret: AccountSecret | None = None
         adding = account is None
-        self.setWindowTitle("Add a HubSpot account" if adding else f"Edit “{account.name}”")
+        self.setWindowTitle("Add a HubSpot account" if account is None else f"Edit “{account.name}”")
         self.setAccessibleName(self.windowTitle())
         self.setMinimumWidth(660)
         layout = QVBoxLayout(self)

@@ -67,6 +67,7 @@ from hsexplorer.ui.batch.pages import (
     wizard_button,
 )
 from hsexplorer.ui.context import WindowContext
+from hsexplorer.ui.widgets.parts import cell_data, cell_text, set_cell_text
 
 FILE, MAPPING, CHECK, SEND, REPORT = (Step.FILE, Step.MAPPING, Step.CHECK, Step.SEND, Step.REPORT)
 _REFRESH_MS = 200
@@ -89,10 +90,11 @@ class BatchDialog(QDialog):
         self.setAccessibleName("Import and send batch")
         self.setObjectName("batchDialog")
         self.resize(900, 620)
-        self.outbox = Outbox.open(self.session.paths.ensure().outbox_db)
+        self.outbox_path = self.session.paths.ensure().outbox_db  # the worker process opens it by path
+        self.outbox = Outbox.open(self.outbox_path)
         self.wizard = BatchWizard(portal_id=self.session.active_account.portal_id, run_id=resume_run,
                                   send_started=resume_run is not None)
-        self.sender: BatchSender | None = None
+        self.batch_sender: BatchSender | None = None  # not `sender`, which would hide QObject.sender()
         self.worker = CheckWorker()  # started with the wizard, used by the check step and the reports
         self.bad_rows: list[Any] = []  # OutboxRow of invalid rows shown in the check step
         self._task_prefix = f"batch-{id(self)}"
@@ -200,7 +202,7 @@ class BatchDialog(QDialog):
         return self.wizard.progress
 
     def _update_buttons(self) -> None:
-        self.wizard.sending = self.sender is not None
+        self.wizard.sending = self.batch_sender is not None
         self.back_button.setEnabled(self.wizard.can_go_back())
         self.next_button.setEnabled(self.wizard.can_go_next())
         self.next_button.setText(self.wizard.next_label())
@@ -310,7 +312,7 @@ class BatchDialog(QDialog):
         row = self.source.columns.index(column) if self.source else -1
         combo = self.mapping_table.cellWidget(row, 2)
         index = combo.findData(target) if isinstance(combo, QComboBox) else -1
-        if index < 0:
+        if not isinstance(combo, QComboBox) or index < 0:
             raise KeyError(target)
         combo.setCurrentIndex(index)
 
@@ -332,7 +334,7 @@ class BatchDialog(QDialog):
     # --- 3. check ---------------------------------------------------------------------------
 
     def _discard_staged(self) -> None:
-        self.wizard.sending = self.sender is not None
+        self.wizard.sending = self.batch_sender is not None
         run_id = self.wizard.discardable_run()
         if run_id is not None:
             self.outbox.delete_run(run_id)
@@ -357,7 +359,7 @@ class BatchDialog(QDialog):
         self.check_summary.setText(self.wizard.check_text)
 
         # In a worker process: checking is pure Python, beside the window it would stall it.
-        request = CheckRequest(source.path, self.outbox.path, dict(validator.mapping.targets), validator.event_name,
+        request = CheckRequest(source.path, self.outbox_path, dict(validator.mapping.targets), validator.event_name,
                                validator.definition, validator.portal_id, target_label(self.session.active_account))
         result = await self.worker.check_rows(request, progress=self._checked_so_far)
         if self._closed:  # closing the window stopped the check; the worker removed what it staged
@@ -392,8 +394,7 @@ class BatchDialog(QDialog):
         self._update_buttons()
 
     def _selected_rows(self) -> list[int]:
-        numbers = {self.bad_table.item(i.row(), 0).data(Qt.ItemDataRole.UserRole)
-                   for i in self.bad_table.selectionModel().selectedRows()}
+        numbers = {cell_data(self.bad_table, i.row(), 0) for i in self.bad_table.selectionModel().selectedRows()}
         return sorted(n for n in numbers if n is not None)
 
     def bad_row_selected(self) -> None:
@@ -414,22 +415,22 @@ class BatchDialog(QDialog):
 
     def select_bad_row(self, row_number: int) -> None:
         for line in range(self.bad_table.rowCount()):
-            if self.bad_table.item(line, 0).data(Qt.ItemDataRole.UserRole) == row_number:
+            if cell_data(self.bad_table, line, 0) == row_number:
                 self.bad_table.selectRow(line)
                 return
         raise KeyError(row_number)
 
     def set_fix_value(self, column: str, value: str) -> None:
         for line in range(self.fix_table.rowCount()):
-            if self.fix_table.item(line, 0).text() == column:
-                self.fix_table.item(line, 1).setText(value)
+            if cell_text(self.fix_table, line, 0) == column:
+                set_cell_text(self.fix_table, line, 1, value)
                 return
         raise KeyError(column)
 
     def apply_fix(self) -> asyncio.Task[Any] | None:
         if self.run_id is None or not self.fix_table.rowCount():
             return None
-        cells = {self.fix_table.item(i, 0).text(): self.fix_table.item(i, 1).text()
+        cells = {cell_text(self.fix_table, i, 0): cell_text(self.fix_table, i, 1)
                  for i in range(self.fix_table.rowCount())}
         return self._start("fix", self._fix(self._fixing, cells), "fixing a row")
 
@@ -462,7 +463,7 @@ class BatchDialog(QDialog):
     def export_bad_rows(self, path: str) -> asyncio.Task[Any] | None:
         if self.run_id is None:
             return None
-        return self._start("export", self.worker.run(export_bad_rows_in_worker, self.outbox.path, self.run_id, Path(path)),
+        return self._start("export", self.worker.run(export_bad_rows_in_worker, self.outbox_path, self.run_id, Path(path)),
                            "exporting rows with problems")
 
     # --- 4. send ----------------------------------------------------------------------------
@@ -478,7 +479,7 @@ class BatchDialog(QDialog):
         self._show_progress()
 
     def start_sending(self) -> asyncio.Task[Any] | None:
-        if self.run_id is None or self.sender is not None:
+        if self.run_id is None or self.batch_sender is not None:
             return None
         run = self.outbox.run(self.run_id)
         self.wizard.send_started = True
@@ -492,13 +493,13 @@ class BatchDialog(QDialog):
         if account.production and not await self.context.confirm_production_send(account):
             self.send_note.setText("Not sent: sending to this production account was declined.")
             return
-        self.sender = send(client, self.outbox, run_id, self.options, on_progress=self._progressed)
+        self.batch_sender = send(client, self.outbox, run_id, self.options, on_progress=self._progressed)
         self._timer.start()
         self._update_buttons()
         try:
-            self.wizard.progress = await self.sender.run()
+            self.wizard.progress = await self.batch_sender.run()
         finally:
-            self.sender = None
+            self.batch_sender = None
             self._timer.stop()
             if self._closed:  # the window was closed meanwhile; the run stays resumable
                 self.outbox.close()
@@ -518,7 +519,7 @@ class BatchDialog(QDialog):
         self.send_bar.setValue(p.done)
         for key, text in describe_progress(p).items():
             self.progress_labels[key].setText(text)
-        self.wizard.sending = self.sender is not None
+        self.wizard.sending = self.batch_sender is not None
         self._show_controls()
         self.cancel_run_button.setEnabled(self.wizard.can_cancel())
         self.resume_button.setVisible(self.wizard.can_resume())
@@ -526,7 +527,7 @@ class BatchDialog(QDialog):
         self._update_buttons()
 
     def _show_controls(self) -> None:
-        sender = self.sender
+        sender = self.batch_sender
         self.pause_button.setEnabled(sender is not None and not sender.cancelled)
         self.pause_button.setText("&Continue" if sender is not None and sender.paused else "&Pause")
         self.pause_button.setAccessibleName(self.pause_button.text().replace("&", ""))
@@ -537,7 +538,7 @@ class BatchDialog(QDialog):
         return self.outbox.counts(self.run_id) if self.run_id is not None else {}
 
     def toggle_pause(self) -> None:
-        sender = self.sender
+        sender = self.batch_sender
         if sender is None:
             return
         if sender.paused:
@@ -548,8 +549,8 @@ class BatchDialog(QDialog):
         self._show_progress()
 
     def cancel_run(self) -> None:
-        if self.sender is not None:
-            self.sender.cancel()
+        if self.batch_sender is not None:
+            self.batch_sender.cancel()
         elif self.run_id is not None:
             self.outbox.set_run_state(self.run_id, RunState.CANCELLED, "cancelled by the user")
             self._tally_only(self.run_id)
@@ -576,7 +577,7 @@ class BatchDialog(QDialog):
     def save_report(self, path: str) -> asyncio.Task[Any] | None:
         if self.run_id is None:
             return None
-        return self._start("save-report", self.worker.run(write_report_in_worker, self.outbox.path, self.run_id, Path(path)),
+        return self._start("save-report", self.worker.run(write_report_in_worker, self.outbox_path, self.run_id, Path(path)),
                            "saving the report")
 
     # --- closing ----------------------------------------------------------------------------
@@ -590,8 +591,8 @@ class BatchDialog(QDialog):
             if self._heap_held:
                 self._heap_held = False
                 heap.release()
-            if self.sender is not None:
-                self.sender.interrupt("interrupted: the batch window was closed")
+            if self.batch_sender is not None:
+                self.batch_sender.interrupt("interrupted: the batch window was closed")
             else:
                 self._discard_staged()
                 self.outbox.close()

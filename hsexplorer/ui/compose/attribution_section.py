@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
+from hsexplorer.domain.attribution import PAGE_CONTENT_TYPE_PROPERTY
 from hsexplorer.domain.attribution_form import (
     ASSET_TITLE_PRECEDENCE,
     ASSET_TITLE_PROPERTY,
     ASSET_TYPE_PRECEDENCE,
-    PAGE_CONTENT_TYPE_PROPERTY,
     PAGE_TITLE_PROPERTY,
     precedence_note,
     vocabulary_terms,

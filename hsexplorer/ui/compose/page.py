@@ -547,9 +547,9 @@ class ComposePage(AreaPage):
         finally:
             self._update_send_button()
         if outcome.error is not None:
-            error = outcome.error
-            self.response.show_refused(error.status, error.category, error.hubspot_message, error.correlation_id,
-                                       outcome.duration, outcome.entries, error.body.raw)
+            refusal = outcome.error
+            self.response.show_refused(refusal.status, refusal.category, refusal.hubspot_message, refusal.correlation_id,
+                                       outcome.duration, outcome.entries, refusal.body.raw)
         else:
             self.response.show_accepted(outcome.status or 0, outcome.duration, outcome.correlation_id)
         self.uuid_editor.set_value(self.state.get("uuid"))

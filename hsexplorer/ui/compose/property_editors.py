@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QMenu,
     QPushButton,
@@ -88,6 +87,7 @@ class FieldEditor(QWidget):
         self._severity: Severity | None = None
         self._findings: tuple[Finding, ...] = ()
         outer = QVBoxLayout(self)
+        self.rows_layout = outer  # caption, input, findings line (a subclass may insert a row)
         outer.setContentsMargins(0, 2, 0, 4)
         outer.setSpacing(2)
         head = QHBoxLayout()
@@ -183,7 +183,7 @@ class TextEditor(FieldEditor):
         self.input_layout.addWidget(self.edit, 1)
         self._counter_name = counter_name
         self._over = False
-        self.counter: QLabel | None = None
+        self.counter: ColourLabel | None = None
         if counter_name is not None:
             self.counter = ColourLabel()
             self.counter.setTextFormat(Qt.TextFormat.PlainText)
@@ -425,7 +425,7 @@ class DateTimeEditor(_PickerEditor):
         self.moment = FindingLine(hint="The same instant in UTC, in this computer's time zone, and as epoch milliseconds")
         self.moment.setObjectName("momentHint")
         self.moment.setAccessibleName(f"{caption} in UTC and local time")
-        self.layout().insertWidget(2, self.moment)
+        self.rows_layout.insertWidget(2, self.moment)
         self.edit.textChanged.connect(self._describe)
         self._describe("")
 

@@ -33,6 +33,7 @@ from hsexplorer.services.send_occurrence import ErrorEntry
 from hsexplorer.services.verify import DiffKind, VerifyResult, VerifyStatus
 from hsexplorer.ui.icons import icon
 from hsexplorer.ui.theme import show_in_colour, text_colour, tint
+from hsexplorer.ui.widgets.parts import cell_text
 
 FIELD_ROLE = Qt.ItemDataRole.UserRole + 1
 # Text colour kinds of the theme (ui/theme.py), so both schemes stay readable.
@@ -272,4 +273,4 @@ class ResponsePanel(QWidget):
 
     def row_texts(self) -> list[tuple[str, ...]]:
         """The verification table as text (what a user reads)."""
-        return [tuple(self.table.item(r, c).text() for c in range(4)) for r in range(self.table.rowCount())]
+        return [tuple(cell_text(self.table, r, c) for c in range(4)) for r in range(self.table.rowCount())]

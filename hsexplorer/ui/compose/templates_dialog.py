@@ -49,6 +49,7 @@ from hsexplorer.domain.templates import (
 from hsexplorer.storage.templates import Conflict, TemplateStore, templates_path
 from hsexplorer.ui.buttons import push_button
 from hsexplorer.ui.dialogs import run_dialog
+from hsexplorer.ui.session import AppSession
 
 PLACEHOLDER_HELP = (
     "Placeholders are filled when you send: <b>{{now}}</b> the send time (ISO 8601), <b>{{now_ms}}</b> the send "
@@ -59,7 +60,7 @@ PLACEHOLDER_HELP = (
 _stores: dict[Path, TemplateStore] = {}
 
 
-def template_store(session: Any) -> TemplateStore:
+def template_store(session: AppSession) -> TemplateStore:
     """The profile's template store (one per file for the whole app)."""
     path = templates_path(session.paths.data_dir)
     if path not in _stores:
@@ -147,7 +148,7 @@ class SaveTemplateDialog(QDialog):
         )
 
 
-async def save_payload_as_template(parent: QWidget | None, session: Any, payload: Mapping[str, Any]) -> Template | None:
+async def save_payload_as_template(parent: QWidget | None, session: AppSession, payload: Mapping[str, Any]) -> Template | None:
     """Ask for a name and scope, then save `payload` as a template (asks before replacing one)."""
     account = session.active_account
     dialog = SaveTemplateDialog(payload, account.name, parent)
@@ -217,7 +218,7 @@ async def fill_for_send(parent: QWidget | None, source: Template | Mapping[str, 
 class TemplatesDialog(QDialog):
     """The account's and the global templates: use, rename, delete, import, export."""
 
-    def __init__(self, session: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, session: AppSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.store = template_store(session)
@@ -369,7 +370,7 @@ class TemplatesDialog(QDialog):
         return len(chosen)
 
 
-async def choose_template(parent: QWidget | None, session: Any) -> Template | None:
+async def choose_template(parent: QWidget | None, session: AppSession) -> Template | None:
     """Open the templates dialog; the template the user chose to use, or None."""
     dialog = TemplatesDialog(session, parent)
     await run_dialog(dialog)

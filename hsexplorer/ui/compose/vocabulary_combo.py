@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from hsexplorer.domain.attribution_form import Term, read_typed_term
 from hsexplorer.domain.composer import value_text
 from hsexplorer.ui.compose.property_editors import FieldEditor
+from hsexplorer.ui.widgets.parts import line_edit_of, required
 
 VALUE_ROLE = Qt.ItemDataRole.UserRole + 1
 LABEL_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -107,7 +108,7 @@ class VocabularyCombo(QComboBox):
         self.setModel(_term_model(terms, self))
         self.setItemDelegate(TermDelegate(self))
         self.setCurrentIndex(-1)
-        edit = self.lineEdit()
+        edit = line_edit_of(self)
         edit.setPlaceholderText("not set: type to search, or pick")
         edit.setClearButtonEnabled(True)
         # Suggestions filter on label, value and description (a QCompleter alone matches one role).
@@ -118,10 +119,12 @@ class VocabularyCombo(QComboBox):
         self.suggestions = QCompleter(self.matches, self)
         self.suggestions.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         self.suggestions.setMaxVisibleItems(6)
-        self.suggestions.popup().setItemDelegate(TermDelegate(self.suggestions.popup()))
-        self.suggestions.popup().setAccessibleName("Matching values")
+        popup = required(self.suggestions.popup(), "the suggestions' popup")  # made on first ask
+        popup.setItemDelegate(TermDelegate(popup))
+        popup.setAccessibleName("Matching values")
         self.setCompleter(self.suggestions)
-        self.suggestions.activated[QModelIndex].connect(self._suggestion_chosen)
+        # activated is overloaded (str, QModelIndex); PySide6's stubs type it as one unindexable signal.
+        self.suggestions.activated[QModelIndex].connect(self._suggestion_chosen)  # type: ignore[index]
         edit.textEdited.connect(self._typed)
         edit.editingFinished.connect(self._commit_text)
         self.activated.connect(self._picked)
@@ -183,8 +186,8 @@ class VocabularyEditor(FieldEditor):
         super().__init__(key, caption, tooltip, parent)
         self.combo = VocabularyCombo(terms)
         self._name(self.combo, "value", tooltip + "\nType to search by label, value or description.")
-        self.combo.lineEdit().setAccessibleName(f"{caption} search")
-        self.combo.lineEdit().setToolTip("Type part of a label, value or description")
+        line_edit_of(self.combo).setAccessibleName(f"{caption} search")
+        line_edit_of(self.combo).setToolTip("Type part of a label, value or description")
         self.combo.value_committed.connect(self._emit)
         self.caption.setBuddy(self.combo)
         self.input_layout.addWidget(self.combo, 1)

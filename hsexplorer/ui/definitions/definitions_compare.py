@@ -52,6 +52,7 @@ from hsexplorer.services import definition_transfer as transfer
 from hsexplorer.services.targets import open_account_client
 from hsexplorer.storage.accounts import Account
 from hsexplorer.ui.buttons import push_button
+from hsexplorer.ui.context import WindowContext
 from hsexplorer.ui.errors import user_message
 from hsexplorer.ui.theme import difference_colour
 from hsexplorer.ui.widgets.labels import buddy_label
@@ -77,7 +78,7 @@ class Side:
 
 
 class CompareDialog(QDialog):
-    def __init__(self, context: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, context: WindowContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
         self.session = context.session

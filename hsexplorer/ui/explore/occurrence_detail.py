@@ -133,7 +133,8 @@ class OccurrenceDetail(QWidget):
             *([("Contact", name, "the contact's name and email (CRM)")] if (name := self.record_namer(object_type, object_id)) else []),
             ("Occurrence id", str(event.get("id", "")), "id"),
         ]
-        props = event.get("properties") if isinstance(event.get("properties"), Mapping) else {}
+        raw_props = event.get("properties")
+        props: Mapping[str, Any] = raw_props if isinstance(raw_props, Mapping) else {}
         for name in sorted(props, key=lambda n: (n.startswith("hs_"), n)):
             prop = definition.find_property(name) if definition is not None else None
             shown = str(props[name])

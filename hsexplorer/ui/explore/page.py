@@ -191,6 +191,7 @@ class ExplorePage(AreaPage):
         self.export_button.setText("Export")
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         _tip(self.export_button, "Export", "Save the loaded rows, or every page of the search, as CSV or JSON Lines")
+        self.exports = OccurrenceExport(self)  # before the menu whose actions call it
         export_menu = QMenu(self.export_button)
         for text, scope, fmt in (
             ("Loaded rows as CSV…", "loaded", export.ExportFormat.CSV),
@@ -275,7 +276,6 @@ class ExplorePage(AreaPage):
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.copy_rows_button.clicked.connect(self.copy_selected_rows)
         self.cancel_export_button.clicked.connect(lambda: self.context.tasks.cancel(EXPORT_TASK))
-        self.exports = OccurrenceExport(self)
         self.columns_button.menu().aboutToShow.connect(self._fill_columns_menu)
         self.model.columns_changed.connect(self._size_columns)
         self.detail.open_in_composer.connect(self.open_in_composer)

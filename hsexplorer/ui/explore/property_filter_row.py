@@ -9,6 +9,7 @@ from hsexplorer.domain.definitions import EventDefinition, PropertyType
 from hsexplorer.domain.event_query import PropertyFilter, format_values, parse_values
 from hsexplorer.ui.explore.tips import tip as _tip
 from hsexplorer.ui.icons import icon
+from hsexplorer.ui.widgets.parts import line_edit_of
 
 
 class PropertyFilterRow(QWidget):
@@ -24,7 +25,7 @@ class PropertyFilterRow(QWidget):
         self.name_box = QComboBox()
         self.name_box.setEditable(True)
         self.name_box.setMinimumWidth(180)
-        self.name_box.lineEdit().setPlaceholderText("property name")
+        line_edit_of(self.name_box).setPlaceholderText("property name")
         _tip(self.name_box, "Property to filter on", "The event property (property.<name>); choose from the event type's definition or type one")
         self.values_edit = QLineEdit()
         self.values_edit.setPlaceholderText('value, another value ("quote, commas")')

@@ -29,6 +29,7 @@ from hsexplorer.ui.explore.property_filter_row import PropertyFilterRow
 from hsexplorer.ui.explore.tips import tip as _tip
 from hsexplorer.ui.icons import icon
 from hsexplorer.ui.widgets.labels import buddy_label
+from hsexplorer.ui.widgets.parts import line_edit_of, required
 
 ANY_EVENT_TYPE = "Any event type"
 PICKER_FORMAT = "yyyy-MM-dd HH:mm"
@@ -87,7 +88,7 @@ class SearchForm(QWidget):
         self.event_type_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.event_type_box.setMinimumWidth(260)
         self.event_type_box.addItem(ANY_EVENT_TYPE, "")
-        completer = self.event_type_box.completer()
+        completer = required(self.event_type_box.completer(), "the event type box's completer")
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         _tip(self.event_type_box, "Event type", "Narrow to one event type (type to search the account's event types)")
@@ -168,8 +169,9 @@ class SearchForm(QWidget):
             signal.connect(self.changed)
         self.event_type_box.currentTextChanged.connect(self._event_type_changed)
         self.date_box.currentIndexChanged.connect(self._show_date_edits)
-        for edit in (self.value_edit, self.unique_property_edit, self.object_type_box.lineEdit(), self.event_type_box.lineEdit()):
-            edit.returnPressed.connect(self.search_requested)
+        for line in (self.value_edit, self.unique_property_edit, line_edit_of(self.object_type_box),
+                     line_edit_of(self.event_type_box)):
+            line.returnPressed.connect(self.search_requested)
         self.search_button.clicked.connect(self.search_requested)
         self.stop_button.clicked.connect(self.stop_requested)
         self.add_property_button.clicked.connect(lambda: self.add_property_filter())

@@ -97,6 +97,10 @@ class TimelineView(QWidget):
         return button
 
     # --- data -----------------------------------------------------------------------------
+    def lane_label(self, event_type: str) -> str:
+        """What a lane is called: the event type's label, or its name when it has none."""
+        return self.labels.get(event_type, event_type)
+
     def set_points(self, points: Sequence[TimelinePoint], labels: Mapping[str, str] | None = None, *,
                    title: str = "", keep_range: bool = False) -> None:
         if labels is not None:
@@ -108,7 +112,7 @@ class TimelineView(QWidget):
         self._by_lane = by_lane
         self._lane_times = {lane: [p.time_ms for p in pts] for lane, pts in by_lane.items()}
         self._all_times = sorted(p.time_ms for p in points)
-        self._lanes = sorted(by_lane, key=lambda t: self.labels.get(t, t).casefold())
+        self._lanes = sorted(by_lane, key=lambda lane: self.lane_label(lane).casefold())
         if points:
             core = core_range(self._all_times)
             self._full = padded(core.start_ms, core.end_ms, least_ms=MIN_SPAN_MS)
@@ -174,7 +178,7 @@ class TimelineView(QWidget):
     # --- geometry -------------------------------------------------------------------------
     def _label_width(self) -> int:
         metrics = QFontMetrics(self.font())
-        widths = [metrics.horizontalAdvance(self.labels.get(t, t)) for t in self._lanes] or [60]
+        widths = [metrics.horizontalAdvance(self.lane_label(t)) for t in self._lanes] or [60]
         return min(max(widths) + 16, max(120, self.width() // 3))
 
     def _plot_rect(self) -> QRectF:
@@ -365,7 +369,7 @@ class TimelineView(QWidget):
         return best
 
     def _describe(self, point: TimelinePoint) -> str:
-        label = self.labels.get(point.event_type, point.event_type)
+        label = self.lane_label(point.event_type)
         lines = [f"<b>{label}</b>", local_time_text(point.time_ms), utc_time_text(point.time_ms)]
         if point.summary:
             lines.append(point.summary)

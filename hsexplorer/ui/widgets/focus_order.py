@@ -24,29 +24,29 @@ def reading_order(root: QWidget) -> list[QWidget]:
 def _walk(widget: QWidget) -> Iterator[QWidget]:
     yield widget
     if isinstance(widget, QScrollArea):
-        if widget.widget() is not None:
-            yield from _walk(widget.widget())
+        if (content := widget.widget()) is not None:
+            yield from _walk(content)
         return
-    if isinstance(widget, QSplitter | QStackedWidget):
+    if isinstance(widget, QSplitter | QStackedWidget | QTabWidget):
+        if isinstance(widget, QTabWidget):
+            yield widget.tabBar()
         for index in range(widget.count()):
-            yield from _walk(widget.widget(index))
+            if (page := widget.widget(index)) is not None:
+                yield from _walk(page)
         return
-    if isinstance(widget, QTabWidget):
-        yield widget.tabBar()
-        for index in range(widget.count()):
-            yield from _walk(widget.widget(index))
-        return
-    if widget.layout() is not None:
-        yield from _walk_layout(widget.layout())
+    if (layout := widget.layout()) is not None:
+        yield from _walk_layout(layout)
 
 
 def _walk_layout(layout: QLayout) -> Iterator[QWidget]:
     for index in range(layout.count()):
         item = layout.itemAt(index)
-        if item.widget() is not None:
-            yield from _walk(item.widget())
-        elif item.layout() is not None:
-            yield from _walk_layout(item.layout())
+        if item is None:
+            continue
+        if (child := item.widget()) is not None:
+            yield from _walk(child)
+        elif (inner := item.layout()) is not None:
+            yield from _walk_layout(inner)
 
 
 def takes_tab(widget: QWidget) -> bool:

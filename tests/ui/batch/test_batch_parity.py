@@ -47,7 +47,7 @@ def test_the_wizard_and_the_command_report_the_same_rows_for_the_same_file(make_
     qtbot.waitUntil(dialog.next_button.isEnabled, timeout=20_000)
     dialog.next_button.click()
     qtbot.waitUntil(lambda: dialog.progress is not None and dialog.progress.state is RunState.FINISHED
-                    and dialog.sender is None, timeout=60_000)
+                    and dialog.batch_sender is None, timeout=60_000)
     wizard_report = tmp_path / "wizard-report.csv"
     task = dialog.save_report(str(wizard_report))
     qtbot.waitUntil(task.done)

@@ -120,13 +120,13 @@ def test_pause_and_cancel_from_the_progress_view(make_window, qtbot, tmp_path):
     dialog.next_button.click()
     qtbot.waitUntil(lambda: dialog.next_button.isEnabled(), timeout=30_000)
     dialog.next_button.click()
-    qtbot.waitUntil(lambda: dialog.sender is not None)
+    qtbot.waitUntil(lambda: dialog.batch_sender is not None)
     dialog.pause_button.click()
-    assert dialog.sender.paused and dialog.pause_button.text() == "&Continue"
+    assert dialog.batch_sender.paused and dialog.pause_button.text() == "&Continue"
     dialog.pause_button.click()
-    assert not dialog.sender.paused
+    assert not dialog.batch_sender.paused
     dialog.cancel_run_button.click()
-    qtbot.waitUntil(lambda: dialog.sender is None, timeout=30_000)
+    qtbot.waitUntil(lambda: dialog.batch_sender is None, timeout=30_000)
     assert dialog.progress.state is RunState.CANCELLED
     assert "Cancelled" in dialog.send_note.text()
     dialog.close()

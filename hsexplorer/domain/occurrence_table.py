@@ -290,16 +290,19 @@ class OccurrenceColumns:
             self._sort_keys[column] = keys
         return keys
 
-    def matching_rows(self, needle: str, event_types: Collection[str] = ()) -> list[int]:
-        """Every row containing `needle` (casefolded), or of one of `event_types`."""
-        if event_types:
-            kinds = self.event_types
-            return [r for r, text in enumerate(self._search_text) if needle in text or kinds[r] in event_types]
+    def matching_rows(self, needle: str, event_types: Collection[str] = (),
+                      object_ids: Collection[str] = ()) -> list[int]:
+        """Every row containing `needle` (casefolded), of one of `event_types` or about one of `object_ids`."""
+        if event_types or object_ids:
+            kinds, ids = self.event_types, self.object_ids
+            return [r for r, text in enumerate(self._search_text)
+                    if needle in text or kinds[r] in event_types or ids[r] in object_ids]
         return [r for r, text in enumerate(self._search_text) if needle in text]
 
-    def matches(self, row: int, needle: str, event_types: Collection[str] = ()) -> bool:
-        """`needle` must be casefolded; `event_types` whose label matched count as a hit."""
-        return needle in self._search_text[row] or self.event_types[row] in event_types
+    def matches(self, row: int, needle: str, event_types: Collection[str] = (), object_ids: Collection[str] = ()) -> bool:
+        """`needle` must be casefolded; `event_types` whose label matched and `object_ids` whose name
+        matched (a contact's name is not in the row's own text) count as a hit."""
+        return needle in self._search_text[row] or self.event_types[row] in event_types or self.object_ids[row] in object_ids
 
 
 class RowView:
@@ -316,6 +319,7 @@ class RowView:
         self.descending = False
         self.needle = ""
         self.label_hits: frozenset[str] = frozenset()
+        self.record_hits: frozenset[str] = frozenset()  # records whose name (not in the row) matched
 
     def __len__(self) -> int:
         return len(self.order)
@@ -327,7 +331,7 @@ class RowView:
         return self.order.tolist()[::-1] if self.descending else self.order.tolist()
 
     def _accepts(self, row: int) -> bool:
-        return not self.needle or self.columns.matches(row, self.needle, self.label_hits)
+        return not self.needle or self.columns.matches(row, self.needle, self.label_hits, self.record_hits)
 
     def _key(self) -> Callable[[int], Any] | None:
         if self.sort_column is None:
@@ -335,9 +339,10 @@ class RowView:
         keys = self.columns.sort_keys(self.sort_column)
         return keys.__getitem__
 
-    def set_filter(self, text: str, label_hits: Collection[str] = ()) -> None:
+    def set_filter(self, text: str, label_hits: Collection[str] = (), record_hits: Collection[str] = ()) -> None:
         self.needle = text.strip().casefold()
         self.label_hits = frozenset(label_hits)
+        self.record_hits = frozenset(record_hits)
         self.rebuild()
 
     def set_sort(self, column: str | None, descending: bool = False) -> None:
@@ -346,7 +351,8 @@ class RowView:
         self.rebuild()
 
     def rebuild(self) -> None:
-        kept = self.columns.matching_rows(self.needle, self.label_hits) if self.needle else list(range(len(self.columns)))
+        kept = (self.columns.matching_rows(self.needle, self.label_hits, self.record_hits) if self.needle
+                else list(range(len(self.columns))))
         key = self._key()
         if key is not None:
             kept.sort(key=key)  # stable: equal keys keep arrival order

@@ -91,9 +91,10 @@ class ResultsModel(QAbstractTableModel):
         self.beginResetModel()
         replaced = self.data_columns
         self.data_columns = OccurrenceColumns()
-        sort_column, descending, needle, hits = self.view.sort_column, self.view.descending, self.view.needle, self.view.label_hits
+        old = self.view
         self.view = RowView(self.data_columns)
-        self.view.sort_column, self.view.descending, self.view.needle, self.view.label_hits = sort_column, descending, needle, hits
+        self.view.sort_column, self.view.descending, self.view.needle = old.sort_column, old.descending, old.needle
+        self.view.label_hits, self.view.record_hits = old.label_hits, old.record_hits
         self.columns = list(FIXED_COLUMNS)
         self._shown = 0
         self._rebuild_getters()
@@ -181,6 +182,8 @@ class ResultsModel(QAbstractTableModel):
 
     def _record_names_changed(self) -> None:
         self._rebuild_getters()
+        if self.view.needle:
+            self.set_quick_filter(self.view.needle, again=True)
         if self.rowCount() and OBJECT_ID in self.columns:
             column = self.columns.index(OBJECT_ID)
             self.dataChanged.emit(self.index(0, column), self.index(self.rowCount() - 1, column))
@@ -245,14 +248,17 @@ class ResultsModel(QAbstractTableModel):
         )
         self.layoutChanged.emit()
 
-    def set_quick_filter(self, text: str) -> None:
+    def set_quick_filter(self, text: str, *, again: bool = False) -> None:
+        """Keep the rows whose text, event label or contact name holds `text`; `again` re-applies the
+        same text (names learnt since may now match)."""
         needle = text.strip().casefold()
-        if needle == self.view.needle:
+        if needle == self.view.needle and not again:
             return
         hits = [t for t, label in self.labels.items() if needle and needle in label.casefold()]
+        named = [i for i, name in self.record_names.items() if needle and needle in name.casefold()]
         self.beginResetModel()
         self._shown = len(self.data_columns)
-        self.view.set_filter(needle, hits)
+        self.view.set_filter(needle, hits, named)
         self.endResetModel()
 
     # --- reading --------------------------------------------------------------------------

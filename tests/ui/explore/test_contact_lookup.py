@@ -102,6 +102,26 @@ def test_enter_without_choosing_searches_what_is_typed_and_esc_closes_the_list(p
     assert lookup.debouncer.delay_ms == SUGGEST_DELAY_MS and not lookup.debouncer.pending()
 
 
+def test_the_quick_filter_finds_rows_by_the_contacts_name(pane, qtbot):
+    page = pane.page
+    page.set_filter(ExploreFilter(lookup=LookupKind.ANY_RECORD, event_type=pane.sandbox.event_name("login_event")))
+    page.run_search()
+    qtbot.waitUntil(lambda: page.last_state == "done", timeout=30_000)
+    qtbot.waitUntil(lambda: BILBO in page.model.record_names, timeout=20_000)
+    bilbos = sum(1 for p in range(page.model.rowCount()) if page.model.event_at(p)["objectId"] == BILBO)
+    assert 0 < bilbos < page.model.rowCount()
+
+    page.quick_filter.setFocus()
+    qtbot.keyClicks(page.quick_filter, "bilbo baggins")  # in no row's own text: only in the contact's name
+
+    qtbot.waitUntil(lambda: page.model.rowCount() == bilbos, timeout=5_000)
+    assert {page.model.event_at(p)["objectId"] for p in range(page.model.rowCount())} == {BILBO}
+    page.quick_filter.clear()
+    qtbot.keyClicks(page.quick_filter, "baggins")  # the demo portal's other Bagginses too
+    qtbot.waitUntil(lambda: page.model.rowCount() > bilbos, timeout=5_000)
+    assert all("Baggins" in page.model.record_names[page.model.event_at(p)["objectId"]] for p in range(page.model.rowCount()))
+
+
 def test_results_of_many_contacts_are_named_with_one_lookup_per_page(pane, qtbot):
     page = pane.page
     ended: list[float] = []

@@ -284,7 +284,7 @@ class Outbox:
                 "UPDATE rows SET state = ?, attempts = attempts + 1, updated_at = ? WHERE run_id = ? AND row_number = ?",
                 [(RowState.IN_FLIGHT.value, now, run_id, r[0]) for r in rows],
             )
-        return [ClaimedRow(r[0], r[1], json.loads(r[2]), r[3] > 0, r[3] + 1) for r in rows]
+        return [ClaimedRow(r[0], r[1], r[2], r[3] > 0, r[3] + 1) for r in rows]
 
     def settle(self, run_id: int, outcomes: Iterable[tuple[int, RowState, str]]) -> None:
         """Record each row's outcome (`pending` puts it back in the queue) in one transaction."""

@@ -455,7 +455,7 @@ def report_rows(outbox: Outbox, run_id: int) -> Iterator[list[object]]:
     """(row, uuid, outcome, reason, attempts, *source cells) for every row of the run, in row order."""
     run = outbox.run(run_id)
     not_sent = {RunState.CANCELLED: "cancelled before it was sent", RunState.PAUSED: f"run paused: {run.note}"}
-    for row in outbox.iter_rows(run_id, with_payload=False):
+    for row in outbox.iter_rows(run_id, with_payload=False, findings_of_invalid_only=True):
         reason = row.reason
         if row.state is RowState.INVALID:
             reason = " ".join(f.get("message", "") for f in row.findings if f.get("severity") == "error")

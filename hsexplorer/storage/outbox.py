@@ -54,6 +54,7 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 _INSERT_CHUNK = 2_000
+_SETTLE_CHUNK = 500  # row numbers per UPDATE (SQLite allows 32,766 parameters)
 
 
 _SCHEMA = """
@@ -279,21 +280,31 @@ class Outbox:
                 "ORDER BY row_number LIMIT ?",
                 (run_id, RowState.PENDING.value, limit),
             ).fetchall()
-            now = time.time()
-            db.executemany(
-                "UPDATE rows SET state = ?, attempts = attempts + 1, updated_at = ? WHERE run_id = ? AND row_number = ?",
-                [(RowState.IN_FLIGHT.value, now, run_id, r[0]) for r in rows],
-            )
+            if rows:
+                # The rows read are exactly the pending ones up to the last of them (same
+                # transaction, row order): one statement marks them all.
+                db.execute(
+                    "UPDATE rows SET state = ?, attempts = attempts + 1, updated_at = ? "
+                    "WHERE run_id = ? AND state = ? AND row_number BETWEEN ? AND ?",
+                    (RowState.IN_FLIGHT.value, time.time(), run_id, RowState.PENDING.value, rows[0][0], rows[-1][0]),
+                )
         return [ClaimedRow(r[0], r[1], r[2], r[3] > 0, r[3] + 1) for r in rows]
 
     def settle(self, run_id: int, outcomes: Iterable[tuple[int, RowState, str]]) -> None:
         """Record each row's outcome (`pending` puts it back in the queue) in one transaction."""
         now = time.time()
+        alike: dict[tuple[RowState, str], list[int]] = {}  # a batch mostly settles one way: one statement per way
+        for number, state, reason in outcomes:
+            alike.setdefault((state, reason), []).append(number)
         with self._transaction() as db:
-            db.executemany(
-                "UPDATE rows SET state = ?, reason = ?, updated_at = ? WHERE run_id = ? AND row_number = ?",
-                [(state.value, reason, now, run_id, n) for n, state, reason in outcomes],
-            )
+            for (state, reason), numbers in alike.items():
+                for start in range(0, len(numbers), _SETTLE_CHUNK):
+                    part = numbers[start:start + _SETTLE_CHUNK]
+                    db.execute(
+                        "UPDATE rows SET state = ?, reason = ?, updated_at = ? WHERE run_id = ? "
+                        f"AND row_number IN ({','.join('?' * len(part))})",
+                        (state.value, reason, now, run_id, *part),
+                    )
 
     def counts(self, run_id: int) -> dict[RowState, int]:
         with self._lock:

@@ -50,13 +50,26 @@ def validate(
     portal_id: int | None = None,
     *,
     now_ms: int | None = None,
+    property_memo: PropertyMemo | None = None,
 ) -> list[Finding]:
-    """Findings for one send body (`BehavioralEventHttpCompletionRequest`)."""
+    """Findings for one send body (`BehavioralEventHttpCompletionRequest`).
+
+    `property_memo`: one dict kept across the occurrences of one definition and portal (a file's
+    rows), so each distinct property value is checked once; pass a fresh one for another definition.
+    """
     if isinstance(payload, Occurrence):
         payload = payload.to_payload()
     findings: list[Finding] = []
-    _OccurrenceCheck(findings, "", definition, portal_id, _now(now_ms)).run(payload)
+    check = _OccurrenceCheck(findings, "", definition, portal_id, _now(now_ms))
+    check.property_memo = property_memo
+    check.run(payload)
     return findings
+
+
+# Findings of one property value, by (name, value): they depend on nothing else once the
+# definition is fixed. Bounded, so a file of a million distinct values does not grow it for ever.
+PropertyMemo = dict[tuple[str, str], tuple[tuple[Severity, str, str, str], ...]]
+PROPERTY_MEMO_LIMIT = 20_000
 
 
 def validate_batch(
@@ -225,7 +238,7 @@ def _definition_lookup(definitions: Definitions | EventDefinition | None) -> Cal
 class _OccurrenceCheck(PropertyChecks):
     """The rules for one occurrence, appending to a shared findings list (property rules: `PropertyChecks`)."""
 
-    __slots__ = ("definition", "findings", "memo", "now_ms", "portal_id", "prefix")
+    __slots__ = ("definition", "findings", "memo", "now_ms", "portal_id", "prefix", "property_memo")
 
     def __init__(
         self,
@@ -244,6 +257,24 @@ class _OccurrenceCheck(PropertyChecks):
             portal_id = definition.portal_id
         self.portal_id = portal_id
         self.now_ms = now_ms
+        self.property_memo: PropertyMemo | None = None
+
+    def check_property(self, name: str, value: Any, facts: Any) -> None:
+        memo = self.property_memo
+        if memo is None or type(value) is not str:
+            PropertyChecks.check_property(self, name, value, facts)
+            return
+        cached = memo.get((name, value))
+        if cached is None:
+            findings = self.findings
+            start = len(findings)
+            PropertyChecks.check_property(self, name, value, facts)
+            if len(memo) < PROPERTY_MEMO_LIMIT:
+                cut = len(self.prefix)
+                memo[(name, value)] = tuple((f.severity, f.code, f.path[cut:], f.message) for f in findings[start:])
+            return
+        for severity, code, path, message in cached:
+            self.add(severity, code, path, message)
 
     def add(self, severity: Severity, code: str, path: str, message: str) -> None:
         self.findings.append(Finding(severity, code, self.prefix + path, message))

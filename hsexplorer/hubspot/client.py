@@ -430,17 +430,21 @@ class HubSpotClient:
 
     async def _send_chunk(self, chunk: list[Any], start: int) -> SendResult:
         all_have_uuid = all(isinstance(i, Mapping) and i.get("uuid") for i in chunk)
+        return await self.post_batch_body(_dumps({"inputs": chunk}), len(chunk), start=start, retry_on_failure=all_have_uuid)
+
+    async def post_batch_body(self, content: bytes, count: int, *, start: int = 0, retry_on_failure: bool) -> SendResult:
+        """POST an already-encoded send/batch body of `count` inputs (hubspot/prepared_batch.py builds one)."""
         try:
             response, trace = await self._call(
-                "POST", versions.batch_path(self._api_version), content=_dumps({"inputs": chunk}), retry_on_failure=all_have_uuid
+                "POST", versions.batch_path(self._api_version), content=content, retry_on_failure=retry_on_failure
             )
         except HubSpotError as error:
             failed_trace = error.trace
             return SendResult(
                 getattr(error, "status", None), failed_trace.duration if failed_trace else 0.0,
-                failed_trace.correlation_id if failed_trace else "", failed_trace, len(chunk), start, error,
+                failed_trace.correlation_id if failed_trace else "", failed_trace, count, start, error,
             )
-        return SendResult(response.status_code, trace.duration, trace.correlation_id, trace, len(chunk), start)
+        return SendResult(response.status_code, trace.duration, trace.correlation_id, trace, count, start)
 
     # --- querying ---------------------------------------------------------------------
 

@@ -47,10 +47,11 @@ from hsexplorer.hubspot.errors import (
     OAuthRefreshError,
     RateLimitError,
 )
+from hsexplorer.hubspot.prepared_batch import send_prepared_batch
 from hsexplorer.storage.outbox import ClaimedRow, Outbox, RowState, RunState
 
 if TYPE_CHECKING:
-    from hsexplorer.hubspot.client import HubSpotClient, SendResult
+    from hsexplorer.hubspot.client import HubSpotClient
 
 T = TypeVar("T")
 
@@ -352,8 +353,8 @@ class BatchSender:
     async def _deliver(self, rows: list[ClaimedRow]) -> None:
         """Send `rows` as one batch and settle every one of them (recursing to split on a 400)."""
         await self._throttle.wait(len(rows))
-        results: list[SendResult] = await self.client.send_batch([r.payload for r in rows], chunk_size=len(rows))
-        result = results[0]
+        result = await send_prepared_batch(self.client, [r.payload_json for r in rows],
+                                           all_have_uuid=all(r.uuid for r in rows))
         if result.accepted:
             self._failures = 0
             await self._settle([(r.row_number, RowState.ACCEPTED, "") for r in rows])
@@ -454,7 +455,7 @@ def report_rows(outbox: Outbox, run_id: int) -> Iterator[list[object]]:
     """(row, uuid, outcome, reason, attempts, *source cells) for every row of the run, in row order."""
     run = outbox.run(run_id)
     not_sent = {RunState.CANCELLED: "cancelled before it was sent", RunState.PAUSED: f"run paused: {run.note}"}
-    for row in outbox.iter_rows(run_id, with_payload=False):
+    for row in outbox.iter_rows(run_id, with_payload=False, findings_of_invalid_only=True):
         reason = row.reason
         if row.state is RowState.INVALID:
             reason = " ".join(f.get("message", "") for f in row.findings if f.get("severity") == "error")

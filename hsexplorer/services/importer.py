@@ -16,7 +16,7 @@ from typing import Any
 from hsexplorer.domain.definitions import EventDefinition
 from hsexplorer.domain.findings import Finding, Severity
 from hsexplorer.domain.occurrence import SEND_FIELDS, new_uuid
-from hsexplorer.domain.validation import validate
+from hsexplorer.domain.validation import PropertyMemo, validate
 from hsexplorer.services.import_sources import (
     DELIMITERS,
     PROPERTY_PREFIX,
@@ -229,6 +229,7 @@ class RowValidator:
     portal_id: int | None = None
     now_ms: int | None = None
     _uuids: dict[str, int] = field(default_factory=dict)
+    _property_memo: PropertyMemo = field(default_factory=dict)  # for this definition only (it is fixed here)
 
     def check(self, record: SourceRecord) -> RowCheck:
         payload = build_payload(record.cells, self.mapping, self.event_name)
@@ -236,7 +237,8 @@ class RowValidator:
         if record.problem:
             findings.append(RowFinding(record.row_number, "", Finding(Severity.ERROR, "row.unreadable", "",
                                                                       record.problem[0].upper() + record.problem[1:] + ".")))
-        for finding in validate(payload, self.definition, self.portal_id, now_ms=self.now_ms):
+        for finding in validate(payload, self.definition, self.portal_id, now_ms=self.now_ms,
+                                property_memo=self._property_memo):
             if finding.code == "uuid.missing":
                 continue  # the outbox assigns one before anything is sent
             findings.append(RowFinding(record.row_number, column_for_path(finding.path, self.mapping), finding))

@@ -88,9 +88,14 @@ class ClaimedRow:
 
     row_number: int
     uuid: str
-    payload: dict[str, Any]
+    payload_json: str  # the occurrence as staged: it goes into the request body as it is
     sent_before: bool
     attempts: int = 1  # deliveries of this row including the current one
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        decoded: dict[str, Any] = json.loads(self.payload_json)
+        return decoded
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,8 +22,9 @@ from hsexplorer.domain.attribution_form import (
 from hsexplorer.domain.definitions import PropertyDefinition
 from hsexplorer.domain.findings import Severity
 from hsexplorer.ui.compose.finding_line import FindingLine
-from hsexplorer.ui.compose.property_editors import SEVERITY_COLOURS, FieldEditor, editor_for
+from hsexplorer.ui.compose.property_editors import FieldEditor, editor_for
 from hsexplorer.ui.compose.vocabulary_combo import VocabularyEditor
+from hsexplorer.ui.theme import SEVERITY_KINDS
 
 MUTED = "muted"  # the theme's hint colour (ui/theme.py)
 
@@ -98,7 +99,7 @@ class AttributionSection(QFrame):
         text, warning = precedence_note(content_type, asset_type)
         if text != self.precedence.text():
             self.precedence.setText(text)
-        self.precedence.set_colour(SEVERITY_COLOURS[Severity.WARNING] if warning else MUTED)
+        self.precedence.set_colour(SEVERITY_KINDS[Severity.WARNING] if warning else MUTED)
 
     @property
     def warns(self) -> bool:

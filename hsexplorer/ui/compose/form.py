@@ -38,7 +38,6 @@ from hsexplorer.ui.compose.attribution_section import AttributionSection, attrib
 from hsexplorer.ui.compose.finding_line import FindingLine
 from hsexplorer.ui.compose.identifier_editor import IdentifierEditor
 from hsexplorer.ui.compose.property_editors import (
-    SEVERITY_COLOURS,
     DateTimeEditor,
     FieldEditor,
     FreeFormEditor,
@@ -46,6 +45,7 @@ from hsexplorer.ui.compose.property_editors import (
     editor_for,
 )
 from hsexplorer.ui.icons import icon
+from hsexplorer.ui.theme import SEVERITY_KINDS
 from hsexplorer.ui.widgets.focus_order import chain_in_reading_order
 
 
@@ -345,7 +345,7 @@ class ComposeForm(QScrollArea):
             label.setText("\n".join(f"{'✖' if f.severity is Severity.ERROR else '▲' if f.severity is Severity.WARNING else 'ℹ'} "
                                     f"{f.message}" for f in items))
             worst = min(items, key=lambda f: f.severity.rank).severity
-            label.set_colour(SEVERITY_COLOURS[worst])
+            label.set_colour(SEVERITY_KINDS[worst])
 
     def focus(self, key: str) -> bool:
         """Show and focus the editor of `key`; False when the form has none (the JSON shows it)."""

@@ -49,8 +49,6 @@ from hsexplorer.ui.icons import icon
 from hsexplorer.ui.theme import SEVERITY_KINDS
 
 _MARKS = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.INFO: "ℹ"}
-# A finding's severity → the theme's text colour kind (ui/theme.py picks the colour per theme).
-SEVERITY_COLOURS = SEVERITY_KINDS
 
 
 def _set_colour(label: ColourLabel, severity: Severity | None) -> None:

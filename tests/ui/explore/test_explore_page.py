@@ -258,8 +258,8 @@ def test_timeline_zooms_and_reports_the_point_under_the_pointer(qtbot):
     assert view.visible[1] - view.visible[0] < full[1] - full[0]
     view.reset_zoom()
     assert view.visible == full
-    plot = view._plot_rect()
-    x = view._x_of(points[0].time_ms, plot)
+    plot = view.plot_rect()
+    x = view.x_for_time(points[0].time_ms)
     lane_a = QPoint(int(x), int(plot.top() + LANE_HEIGHT + LANE_HEIGHT // 2))  # pe1_a is the second lane
     hit = view.point_at(lane_a.toPointF())
     assert hit is not None and hit.row == 0

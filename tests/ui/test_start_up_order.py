@@ -38,7 +38,8 @@ def test_painted_gives_up_after_its_timeout_when_the_window_is_never_drawn(qtbot
     qtbot.addWidget(window)
     started = asyncio.get_event_loop().time()
     assert run_async(painted(window, 0.2), timeout=10) is False
-    assert asyncio.get_event_loop().time() - started >= 0.2
+    # It waited its timeout, not returned at once; Qt's coarse timers (qasync's) may fire up to 5% early.
+    assert asyncio.get_event_loop().time() - started >= 0.2 * 0.95
 
 
 def _deferred_window(run_async: Any) -> Any:

@@ -17,8 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from hsexplorer.services.connections import open_embedded_sandbox
-from hsexplorer.services.targets import open_account_client
 from hsexplorer.storage.accounts import Account, AccountStore
 from hsexplorer.storage.paths import AppPaths
 from hsexplorer.storage.secrets import SecretStore
@@ -153,6 +151,8 @@ class AppSession(QObject):
 
     async def _open_client(self, account: Account) -> HubSpotClient:
         # The same resolution as every command's --account (services/targets.py).
+        from hsexplorer.services.targets import open_account_client  # after the first paint, like the client
+
         return await open_account_client(account, self.secrets, self.accounts, embedded_sandbox=self.embedded_sandbox)
 
     # --- the active account's event definitions ----------------------------------------------
@@ -228,6 +228,8 @@ class AppSession(QObject):
             if self._embedded is None:
                 self.paths.ensure()
                 # The imports are part of the work (Starlette, httpx: ~0.1 s), so they run there too.
+                from hsexplorer.services.connections import open_embedded_sandbox
+
                 self._embedded = await run_blocking(open_embedded_sandbox, self.paths.sandbox_db)
                 self.accounts.set_embedded_portal_id(self._embedded.portal_id)
                 if self.active_account.is_embedded_sandbox:

@@ -22,6 +22,7 @@ pytestmark = pytest.mark.gui
 NOT_BEFORE_FIRST_PAINT = (
     "starlette", "uvicorn", "httpx",  # the embedded sandbox and the client
     "hsexplorer.sandbox", "hsexplorer.hubspot.client",
+    "hsexplorer.services.connections", "hsexplorer.services.targets",  # how an account's client is made
     "hsexplorer.storage.history", "hsexplorer.storage.outbox",  # SQLite stores opened later
     "hsexplorer.controllers.definitions", "hsexplorer.domain.validation",
     "hsexplorer.ui.definitions", "hsexplorer.ui.compose", "hsexplorer.ui.explore",  # pages

@@ -5,7 +5,7 @@ HubSpot routes need `Authorization: Bearer` (401 otherwise) and their scope (403
 against the ten-second and daily limits, except the send endpoints (exempt, 1,250/s cap).
 The admin API lives under `/_sandbox/` (routes_admin.py) and needs no token in process; served
 over HTTP, served_guard.py puts the admin token, Host/Origin checks and body limits in front.
-Each route module exports `ROUTES`; a new module joins by adding its list to `ROUTES` below.
+Each route module exports `ROUTES`; a new module joins by adding its list to `_later_routes` below.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
@@ -21,12 +22,11 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute
 
-from hsexplorer.sandbox import auth, routes_admin, routes_definitions, routes_events, routes_oauth
-from hsexplorer.sandbox.crm_contacts import CRM_CONTACTS_ROUTES
+from hsexplorer.sandbox import auth, routes_definitions
 from hsexplorer.sandbox.errors import ApiError, new_correlation_id
 from hsexplorer.sandbox.faults import Fault, FaultInjector
-from hsexplorer.sandbox.oauth_v3 import OAUTH_V3_ROUTES
 from hsexplorer.sandbox.rate_limit import RateLimiter, RateLimitSettings, RateLimitState
 from hsexplorer.sandbox.route_support import (
     ADMIN_PREFIX,
@@ -39,18 +39,34 @@ from hsexplorer.sandbox.route_support import (
 )
 from hsexplorer.sandbox.store import SandboxStore
 
-__all__ = ["ROUTES", "ConnectionDropped", "SandboxApp", "SandboxSettings", "SandboxState", "create_app"]
+__all__ = ["ConnectionDropped", "SandboxApp", "SandboxSettings", "SandboxState", "all_routes", "create_app"]
 
 _log = logging.getLogger(__name__)
 
-ROUTES = [
-    *routes_events.ROUTES,
-    *routes_definitions.ROUTES,
-    *routes_oauth.ROUTES,
-    *OAUTH_V3_ROUTES,
-    *CRM_CONTACTS_ROUTES,
-    *routes_admin.ROUTES,
-]
+# The app's start page lists the definitions, so an app starts with their routes alone; the other
+# route modules (events, OAuth, CRM, admin: ~15 ms of imports) load on the first request for any
+# other path. No path is matched by a definitions route and by another one (they are the only
+# routes under `<base>/event-definitions`), so whether the others are loaded changes no answer.
+_DEFINITIONS_PATHS = tuple(f"{base}/event-definitions" for base in API_BASES)
+
+
+def _later_routes() -> list[BaseRoute]:
+    from hsexplorer.sandbox import routes_admin, routes_events, routes_oauth
+    from hsexplorer.sandbox.crm_contacts import CRM_CONTACTS_ROUTES
+    from hsexplorer.sandbox.oauth_v3 import OAUTH_V3_ROUTES
+
+    return [*routes_events.ROUTES, *routes_oauth.ROUTES, *OAUTH_V3_ROUTES, *CRM_CONTACTS_ROUTES, *routes_admin.ROUTES]
+
+
+def all_routes() -> list[BaseRoute]:
+    """Every route of the sandbox, in the order the router tries them."""
+    return [*routes_definitions.ROUTES, *_later_routes()]
+
+
+def _definitions_path(scope: Mapping[str, Any]) -> bool:
+    path = scope["path"]
+    return not scope.get("root_path") and any(
+        path == prefix or path.startswith(prefix + "/") for prefix in _DEFINITIONS_PATHS)
 
 
 def _auth_policy(path: str) -> tuple[str, bool] | None:
@@ -120,8 +136,10 @@ class SandboxApp:
 
     def __init__(self, state: SandboxState) -> None:
         self.state = state
+        self._all_routes_loaded = False
+        self._loading_routes = threading.Lock()  # a served sandbox answers on its own thread too
         self.router = Starlette(
-            routes=ROUTES,
+            routes=list(routes_definitions.ROUTES),
             exception_handlers={
                 ApiError: _api_error_handler,
                 HTTPException: _http_error_handler,
@@ -134,7 +152,16 @@ class SandboxApp:
     def store(self) -> SandboxStore:
         return self.state.store
 
+    def _load_all_routes(self) -> None:
+        with self._loading_routes:
+            if not self._all_routes_loaded:
+                # Appended, never replaced: a request routed meanwhile on another thread still finds its route.
+                self.router.routes.extend(_later_routes())
+                self._all_routes_loaded = True
+
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if not self._all_routes_loaded and not (scope["type"] == "http" and _definitions_path(scope)):
+            self._load_all_routes()
         if scope["type"] != "http":
             await self.router(scope, receive, send)
             return

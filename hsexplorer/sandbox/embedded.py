@@ -10,11 +10,14 @@ from __future__ import annotations
 import sqlite3
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hsexplorer.sandbox import auth
 from hsexplorer.sandbox.app import SandboxApp, create_app
-from hsexplorer.sandbox.seed import SeedSettings, seed_demo
 from hsexplorer.sandbox.store import SandboxStore
+
+if TYPE_CHECKING:
+    from hsexplorer.sandbox.seed import SeedSettings
 
 DEFAULT_TOKEN_KEY = "default_token"
 
@@ -50,6 +53,8 @@ class EmbeddedSandbox:
         self.store = store
         self.recovered_from: Path | None = None
         if seed and store.get_meta("seeded") is None:
+            from hsexplorer.sandbox.seed import seed_demo  # first start only: a returning user's app skips it
+
             seed_demo(store)
         self.token = ensure_default_token(store)
         self.app: SandboxApp = create_app(store)
@@ -88,6 +93,8 @@ class EmbeddedSandbox:
         self.app.state.limiter.reset()
 
     def seed(self, settings: SeedSettings | None = None) -> None:
+        from hsexplorer.sandbox.seed import seed_demo
+
         seed_demo(self.store, settings)
 
     def close(self) -> None:

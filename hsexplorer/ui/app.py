@@ -34,6 +34,20 @@ def _prefer_lean_imports() -> None:
     sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 
+def _skip_pyside_feature_scan() -> None:
+    """Stop PySide6 reading the source of every module imported after it (~0.1 ms each: ~30 ms of
+    start-up over ~300 modules). It looks for `from __feature__ import snake_case/true_property`,
+    which this app never uses; a module it cannot read is marked as not using PySide6, as every
+    module is now. Nothing changes if PySide6 no longer has this private hook."""
+    feature = sys.modules.get("shibokensupport.feature")
+    if feature is not None and callable(getattr(feature, "_mod_uses_pyside", None)):
+        feature._mod_uses_pyside = _uses_no_pyside_feature  # type: ignore[attr-defined]
+
+
+def _uses_no_pyside_feature(_module: object) -> bool:
+    return False
+
+
 def pause_collector_for_startup() -> None:
     """Hold the cyclic garbage collector while the app starts (`resume_collector` ends it).
 
@@ -75,7 +89,9 @@ def run_gui(args: argparse.Namespace) -> int:
 def _run_gui(args: argparse.Namespace, started: float) -> int:
     _prefer_lean_imports()
     # PySide6 before qasync, so qasync binds to it even if another Qt binding is installed.
-    from PySide6.QtWidgets import QApplication  # noqa: I001
+    from PySide6.QtWidgets import QApplication
+
+    _skip_pyside_feature_scan()
     import qasync
 
     from hsexplorer.appinfo import APP_ID, APP_NAME, DISPLAY_NAME, ORGANIZATION

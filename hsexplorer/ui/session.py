@@ -17,8 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from hsexplorer.services.connections import open_embedded_sandbox
-from hsexplorer.services.targets import open_account_client
 from hsexplorer.storage.accounts import Account, AccountStore
 from hsexplorer.storage.paths import AppPaths
 from hsexplorer.storage.secrets import SecretStore
@@ -29,9 +27,12 @@ if TYPE_CHECKING:
     from hsexplorer.controllers.definitions import DefinitionsCache
     from hsexplorer.domain.definitions import EventDefinition
     from hsexplorer.hubspot.client import HubSpotClient
+    from hsexplorer.services.history_recorder import AccountRef
     from hsexplorer.services.history_service import HistoryService
 
 log = logging.getLogger(__name__)
+
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class ConnectionState(enum.Enum):
@@ -124,12 +125,34 @@ class AppSession(QObject):
                 self._set_connection(ConnectionState.FAILED, f"Not connected: {getattr(exc, 'user_message', exc)}")
                 raise
             client.add_trace_listener(self._on_trace)
-            self.history.attach(client, self.active_account)  # re-read: opening may have learned the portal id
+            self._record_changes(client, self.active_account)  # re-read: opening may have learned the portal id
             self._client, self._client_account_id = client, account.id
             return client
 
+    def _record_changes(self, client: HubSpotClient, account: Account) -> None:
+        """Record the client's data-changing requests in the history, as `history.attach` does.
+
+        Reads are never recorded (`classify_request`), so the history's modules (~9 ms) load
+        with the first request that may change data, not before the start page's definitions.
+        """
+        ref: AccountRef | None = None
+
+        def on_trace(trace: Any) -> None:
+            nonlocal ref
+            if trace.method.upper() in _READ_METHODS:
+                return
+            if ref is None:
+                from hsexplorer.services.history_recorder import AccountRef
+
+                ref = AccountRef(str(account.id), str(account.name), account.portal_id)
+            self.history.recorder.record(trace, ref, client.redact)
+
+        client.add_trace_listener(on_trace)
+
     async def _open_client(self, account: Account) -> HubSpotClient:
         # The same resolution as every command's --account (services/targets.py).
+        from hsexplorer.services.targets import open_account_client  # after the first paint, like the client
+
         return await open_account_client(account, self.secrets, self.accounts, embedded_sandbox=self.embedded_sandbox)
 
     # --- the active account's event definitions ----------------------------------------------
@@ -205,6 +228,8 @@ class AppSession(QObject):
             if self._embedded is None:
                 self.paths.ensure()
                 # The imports are part of the work (Starlette, httpx: ~0.1 s), so they run there too.
+                from hsexplorer.services.connections import open_embedded_sandbox
+
                 self._embedded = await run_blocking(open_embedded_sandbox, self.paths.sandbox_db)
                 self.accounts.set_embedded_portal_id(self._embedded.portal_id)
                 if self.active_account.is_embedded_sandbox:

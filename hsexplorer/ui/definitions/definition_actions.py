@@ -12,21 +12,22 @@ import asyncio
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QLabel, QToolButton, QWidget
 
-from hsexplorer.domain.definition_changes import ChangeNotAllowed, DefinitionFileError, create_body
-from hsexplorer.domain.definition_transfer import export_text, read_definitions_file
 from hsexplorer.domain.definitions import EventDefinition
-from hsexplorer.services import definition_manager as manager
 from hsexplorer.ui.buttons import tool_button
-from hsexplorer.ui.definitions.definition_editor import DefinitionEditor, DeleteDefinitionDialog
 from hsexplorer.ui.dialogs import run_dialog
 from hsexplorer.ui.errors import user_message
 from hsexplorer.ui.widgets.off_thread import run_blocking
+
+# The editor, the file formats and the change rules are imported when a button is used, not
+# when the page is built: the page is the app's start page, and they cost ~13 ms (issue #20).
+if TYPE_CHECKING:
+    from hsexplorer.services.definition_manager import AccountDefinitions
 
 
 class DefinitionActions(QWidget):
@@ -76,7 +77,9 @@ class DefinitionActions(QWidget):
             button.setEnabled(selected)
 
     # --- the account's current state (re-read right before each change) ---------------------
-    async def _account_state(self) -> tuple[Any, manager.AccountDefinitions, list[EventDefinition]]:
+    async def _account_state(self) -> tuple[Any, AccountDefinitions, list[EventDefinition]]:
+        from hsexplorer.services import definition_manager as manager
+
         session = self.context.session
         client = await session.client()
         definitions = await session.load_definitions(refresh=True)  # fresh: a change is about to be planned on it
@@ -97,6 +100,10 @@ class DefinitionActions(QWidget):
                                         what="editing a definition")
 
     async def _edit(self, name: str | None, draft: Mapping[str, Any] | None) -> bool:
+        from hsexplorer.domain.definition_changes import ChangeNotAllowed
+        from hsexplorer.services import definition_manager as manager
+        from hsexplorer.ui.definitions.definition_editor import DefinitionEditor
+
         client, account, definitions = await self._account_state()
         original = next((d for d in definitions if d.name == name), None) if name else None
         if name and original is None:
@@ -142,6 +149,9 @@ class DefinitionActions(QWidget):
         return self.context.tasks.start("definitions.delete", self._delete(definition), what="deleting a definition")
 
     async def _delete(self, definition: EventDefinition) -> bool:
+        from hsexplorer.services import definition_manager as manager
+        from hsexplorer.ui.definitions.definition_editor import DeleteDefinitionDialog
+
         dialog = DeleteDefinitionDialog(definition, self.window())
         self.delete_dialog = dialog
         if await run_dialog(dialog) != QDialog.DialogCode.Accepted:
@@ -167,6 +177,8 @@ class DefinitionActions(QWidget):
         dialog.open()
 
     def export_to(self, definition: EventDefinition, path: Path) -> None:
+        from hsexplorer.domain.definition_transfer import export_text
+
         text = export_text([definition], definition.portal_id, datetime.now(UTC).isoformat(timespec="seconds"))
         try:
             path.write_text(text, encoding="utf-8")
@@ -184,6 +196,9 @@ class DefinitionActions(QWidget):
 
     def import_from(self, path: Path) -> asyncio.Task[Any] | None:
         """One definition: the editor on it (so it can be renamed first). Several: the comparison."""
+        from hsexplorer.domain.definition_changes import DefinitionFileError, create_body
+        from hsexplorer.domain.definition_transfer import read_definitions_file
+
         try:
             document = read_definitions_file(path.read_text(encoding="utf-8-sig"))
         except (OSError, UnicodeDecodeError) as exc:

@@ -18,8 +18,8 @@ from hsexplorer.hubspot.contacts import MAX_IN_VALUES, ContactsTransport
 from hsexplorer.services.contact_search import ContactSuggestion, SuggestResult, names_for, suggest_contacts
 
 CONTACT = "contact"
-# HubSpot's CRM search allows five requests a second per token (its search guide; the portal's
-# ten-second limit does not count them): batches of names go out at most four times a second.
+# HubSpot limits CRM search per token per second, outside the ten-second limit: four a second in its
+# changelog, five in later third-party reports (HUBSPOT_API.md §9). Names go out at most four a second.
 NAMING_INTERVAL_S = 0.25
 
 

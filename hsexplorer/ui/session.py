@@ -75,6 +75,7 @@ class AppSession(QObject):
         self._client: HubSpotClient | None = None
         self._client_account_id: str | None = None
         self._client_lock: asyncio.Lock | None = None
+        self._closed = False  # after aclose(): a client still being opened is closed, not kept
         self._embedded: Any = None
         self._embedded_lock: asyncio.Lock | None = None
         self._server: Any = None
@@ -114,6 +115,8 @@ class AppSession(QObject):
         if self._client_lock is None:
             self._client_lock = asyncio.Lock()
         async with self._client_lock:
+            if self._closed:
+                raise asyncio.CancelledError("the app is closing")
             account = self.active_account
             if self._client is not None and self._client_account_id == account.id:
                 return self._client
@@ -124,6 +127,9 @@ class AppSession(QObject):
             except BaseException as exc:
                 self._set_connection(ConnectionState.FAILED, f"Not connected: {getattr(exc, 'user_message', exc)}")
                 raise
+            if self._closed:  # the window closed while the keyring or the sandbox answered
+                await client.aclose()
+                raise asyncio.CancelledError("the app is closing")
             client.add_trace_listener(self._on_trace)
             self._record_changes(client, self.active_account)  # re-read: opening may have learned the portal id
             self._client, self._client_account_id = client, account.id
@@ -230,7 +236,11 @@ class AppSession(QObject):
                 # The imports are part of the work (Starlette, httpx: ~0.1 s), so they run there too.
                 from hsexplorer.services.connections import open_embedded_sandbox
 
-                self._embedded = await run_blocking(open_embedded_sandbox, self.paths.sandbox_db)
+                embedded = await run_blocking(open_embedded_sandbox, self.paths.sandbox_db)
+                if self._closed:  # the window closed while it was opening: nobody will close it later
+                    embedded.close()
+                    raise asyncio.CancelledError("the app is closing")
+                self._embedded = embedded
                 self.accounts.set_embedded_portal_id(self._embedded.portal_id)
                 if self.active_account.is_embedded_sandbox:
                     self.account_updated.emit(self.active_account)
@@ -273,6 +283,7 @@ class AppSession(QObject):
     # --- shutdown ---------------------------------------------------------------------------
     async def aclose(self) -> None:
         """Close the client, stop serving, close the sandbox and write the settings."""
+        self._closed = True
         try:
             await self._close_client()
         finally:

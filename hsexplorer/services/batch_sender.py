@@ -452,30 +452,53 @@ _OUTCOME = {
 
 
 def report_rows(outbox: Outbox, run_id: int) -> Iterator[list[object]]:
-    """(row, uuid, outcome, reason, attempts, *source cells) for every row of the run, in row order."""
+    """(row, uuid, outcome, reason, attempts, *source cells) for every row of the run, in row order.
+
+    From the outbox's undecoded report lines: a 100,000-row report decodes each row's source cells
+    once and the findings of invalid rows only, and builds no row object.
+    """
     run = outbox.run(run_id)
     not_sent = {RunState.CANCELLED: "cancelled before it was sent", RunState.PAUSED: f"run paused: {run.note}"}
-    for row in outbox.iter_rows(run_id, with_payload=False, findings_of_invalid_only=True):
-        reason = row.reason
-        if row.state is RowState.INVALID:
-            reason = " ".join(f.get("message", "") for f in row.findings if f.get("severity") == "error")
-        elif row.state is RowState.PENDING:
-            reason = not_sent.get(run.state, "not sent yet")
-        cells = [_cell(row.source.get(c)) for c in run.columns]
-        yield [row.row_number, row.uuid, _OUTCOME[row.state], reason, row.attempts, *cells]
+    pending_reason = not_sent.get(run.state, "not sent yet")
+    outcomes = {state.value: _OUTCOME[state] for state in RowState}
+    columns = run.columns
+    decode = json.JSONDecoder().raw_decode  # the outbox wrote it: no surrounding space to strip
+    for number, uuid, state, reason, attempts, source, findings in outbox.report_lines(run_id):
+        if state == _INVALID:
+            reason = " ".join(f.get("message", "") for f in decode(findings)[0] if f.get("severity") == "error")
+        elif state == _PENDING:
+            reason = pending_reason
+        cells = decode(source)[0] if source != "{}" else {}
+        yield [number, uuid, outcomes[state], reason, attempts,
+               *[value if type(value) is str else _cell(value) for value in map(cells.get, columns)]]
 
 
 def write_report(outbox: Outbox, run_id: int, path: str | Path) -> int:
     """The per-row CSV report (UTF-8 with BOM so spreadsheets open it right); returns rows written."""
     run = outbox.run(run_id)
-    written = 0
+    counter = _Counted(report_rows(outbox, run_id))
     with Path(path).open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow([*REPORT_COLUMNS, *run.columns])
-        for line in report_rows(outbox, run_id):
-            writer.writerow(line)
-            written += 1
-    return written
+        writer.writerows(counter)
+    return counter.count
+
+
+_INVALID = RowState.INVALID.value
+_PENDING = RowState.PENDING.value
+
+
+class _Counted:
+    """Passes items through, counting them (writerows takes an iterable and returns nothing)."""
+
+    def __init__(self, items: Iterator[list[object]]) -> None:
+        self._items = items
+        self.count = 0
+
+    def __iter__(self) -> Iterator[list[object]]:
+        for item in self._items:
+            self.count += 1
+            yield item
 
 
 def _cell(value: object) -> str:

@@ -229,13 +229,14 @@ def _stage(args: argparse.Namespace, source: Any, outbox: Outbox, definition: Ev
         validator_for,
     )
     from hsexplorer.services.importer import export_bad_rows
+    from hsexplorer.services.parallel_check import staging_workers
 
     mapping = map_columns(source.columns, definition, args.map)
     validator = validator_for(mapping, event_name, definition, portal_id)
     if not args.quiet:
         print(f"mapping: {', '.join(f'{c} → {t}' for c, t in mapping.targets.items()) or 'nothing'}",
               file=sys.stderr)
-    result = check_rows(source, validator, outbox, target=target)
+    result = check_rows(source, validator, outbox, target=target, workers=staging_workers())
     if isinstance(result, CheckFailed):
         raise SourceError(result.message)
     print(f"checked {result.total:,} rows: {result.valid:,} valid, {result.invalid:,} with problems",

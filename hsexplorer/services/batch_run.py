@@ -100,11 +100,13 @@ class CheckFailed:
 
 def check_rows(source: TableSource, validator: RowValidator, outbox: Outbox, *, target: str,
                progress: Callable[[int], None] | None = None,
-               cancelled: Callable[[], bool] | None = None) -> StageResult | CheckFailed:
+               cancelled: Callable[[], bool] | None = None, workers: int = 1) -> StageResult | CheckFailed:
     """Check every row and stage it in a new outbox run; a file that breaks part-way, or a check
-    stopped by `cancelled`, stages nothing."""
+    stopped by `cancelled`, stages nothing. `workers` > 1: a large file is checked in that many
+    processes (the command line; the wizard is already in a worker process)."""
     try:
-        return stage(source, validator, outbox, target=target, progress=progress, cancelled=cancelled)
+        return stage(source, validator, outbox, target=target, progress=progress, cancelled=cancelled,
+                     workers=workers)
     except SourceError as error:
         return CheckFailed(str(error))
     except StageCancelled:

@@ -430,6 +430,8 @@ def _checked_in_processes(source: TableSource, validator: RowValidator, tally: _
         initargs=(dict(pinned.mapping.targets), pinned.event_name, pinned.definition, pinned.portal_id, pinned.now_ms))
     with contextlib.closing(chunks):
         for records, results in chunks:
+            if cancelled is not None and cancelled():  # the reading runs ahead: asked again as rows are stored
+                raise StageCancelled
             for (number, cells, problem), (given, uuid, payload, source_json, findings, valid) in zip(
                     records, results, strict=True):
                 check: RowCheck | None = None

@@ -365,11 +365,11 @@ class Outbox:
                 yield OutboxRow(r[0], r[1], r[2], _loads(r[3]), _STATES.get(r[4]) or RowState(r[4]), r[5], r[6],
                                 _loads(r[7]), _loads(r[8]))
 
-    def report_lines(self, run_id: int, *, page: int = 5_000) -> Iterator[tuple[int, str, str, str, int, str, str]]:
-        """(row number, uuid, state, reason, attempts, source JSON, findings JSON) of every row in row
-        order, undecoded: a report's raw material. The findings are those of invalid rows ("[]" for the
-        rest): no other row's findings are printed."""
-        after = -1
+    def report_lines(self, run_id: int, *, after: int = -1,
+                     page: int = 5_000) -> Iterator[tuple[int, str, str, str, int, str, str]]:
+        """(row number, uuid, state, reason, attempts, source JSON, findings JSON) of every row after
+        row `after`, in row order, undecoded: a report's raw material. The findings are those of
+        invalid rows ("[]" for the rest): no other row's findings are printed."""
         sql = (f"SELECT row_number, uuid, state, reason, attempts, source, "
                f"CASE WHEN state = '{RowState.INVALID.value}' THEN findings ELSE '[]' END "
                "FROM rows WHERE run_id = ? AND row_number > ? ORDER BY row_number LIMIT ?")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 
-from batch_support import login_definition, send_run, write_bytes
+from batch_support import login_csv, login_definition, send_run, stage_file, write_bytes
 
-from hsexplorer.services.batch_sender import write_report
+from hsexplorer.services.batch_sender import FollowingReport, SenderOptions, write_report
 from hsexplorer.services.importer import RowValidator, auto_map, open_source, stage
 from hsexplorer.storage.outbox import Outbox, RowState, RunState
 
@@ -81,3 +82,32 @@ def test_the_report_is_every_row_of_the_outbox_byte_for_byte(tmp_path, sandbox_s
         assert write_report(outbox, staged.run_id, report) == len(LINES) + 1
         assert report.read_bytes() == expected_report(outbox, staged.run_id)
         assert "run paused: daily limit" in report.read_text(encoding="utf-8-sig")
+
+
+def test_a_report_written_while_the_run_sends_is_the_report_written_after_it(tmp_path, sandbox_server):
+    with Outbox.open(tmp_path / "outbox.sqlite3") as outbox:
+        staged = stage_file(outbox, sandbox_server, login_csv(tmp_path, 3_000, bad_rows=frozenset({7, 2_500})))
+        outbox.skip_invalid(staged.run_id)
+        path = tmp_path / "reports" / "following.csv"
+        path.parent.mkdir()
+        following = FollowingReport(outbox, staged.run_id, path, every=0.01).start()
+        send_run(sandbox_server, outbox, staged.run_id, SenderOptions(batch_size=100))
+        deadline = time.monotonic() + 30
+        while following.rows < 3_000 and time.monotonic() < deadline:  # decided rows are written as they settle
+            time.sleep(0.01)
+        assert following.rows == 3_000
+        assert not path.exists()  # only a finished report carries the report's name
+        assert following.finish() == 3_000
+        after = tmp_path / "after.csv"
+        write_report(outbox, staged.run_id, after)
+        assert path.read_bytes() == after.read_bytes() == expected_report(outbox, staged.run_id)
+        assert [p.name for p in path.parent.iterdir()] == ["following.csv"]
+
+
+def test_a_report_given_up_leaves_no_partial_file(tmp_path, sandbox_server):
+    with Outbox.open(tmp_path / "outbox.sqlite3") as outbox:
+        staged = stage_file(outbox, sandbox_server, login_csv(tmp_path, 10))
+        following = FollowingReport(outbox, staged.run_id, tmp_path / "reports.csv").start()
+        following.close()
+        assert sorted(p.name for p in tmp_path.iterdir() if p.suffix != ".sqlite3" and "sqlite3" not in p.name) == [
+            "logins.csv"]

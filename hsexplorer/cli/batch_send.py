@@ -37,7 +37,7 @@ from hsexplorer.storage.paths import resolve_paths
 if TYPE_CHECKING:
     from hsexplorer.domain.definitions import EventDefinition
     from hsexplorer.hubspot.client import HubSpotClient
-    from hsexplorer.services.batch_sender import Progress, SenderOptions
+    from hsexplorer.services.batch_sender import FollowingReport, Progress, SenderOptions
 
 EXIT_INTERRUPTED = 130
 _SHOWN_BAD_ROWS = 20
@@ -167,7 +167,7 @@ def run_batch(args: argparse.Namespace) -> int:
 
 async def _batch(args: argparse.Namespace, source: Any, options: SenderOptions) -> int:
     from hsexplorer.hubspot.errors import HubSpotError
-    from hsexplorer.services.batch_run import SourceError, event_name_for
+    from hsexplorer.services.batch_run import SourceError, event_name_for, follow_run_report
 
     paths = resolve_paths(args.data_dir).ensure()
     try:
@@ -187,8 +187,15 @@ async def _batch(args: argparse.Namespace, source: Any, options: SenderOptions) 
                 if staged is None:
                     return EXIT_REFUSED
                 run_id, invalid = staged
-                final = await send_with_progress(client, outbox, run_id, options, quiet=args.quiet)
-                return finish(outbox, run_id, final, args.report, paths.data_dir, extra_problems=invalid)
+                # The report is written as rows settle, so little of it is left once the last batch returns.
+                report = follow_run_report(outbox, run_id, report_path(args.report, paths.data_dir, run_id))
+                try:
+                    final = await send_with_progress(client, outbox, run_id, options, quiet=args.quiet)
+                except BaseException:
+                    report.close()
+                    raise
+                return finish(outbox, run_id, final, args.report, paths.data_dir, extra_problems=invalid,
+                              following=report)
             finally:
                 outbox.close()
     except (TargetError, HubSpotError) as error:
@@ -229,13 +236,14 @@ def _stage(args: argparse.Namespace, source: Any, outbox: Outbox, definition: Ev
         validator_for,
     )
     from hsexplorer.services.importer import export_bad_rows
+    from hsexplorer.services.parallel_check import staging_workers
 
     mapping = map_columns(source.columns, definition, args.map)
     validator = validator_for(mapping, event_name, definition, portal_id)
     if not args.quiet:
         print(f"mapping: {', '.join(f'{c} → {t}' for c, t in mapping.targets.items()) or 'nothing'}",
               file=sys.stderr)
-    result = check_rows(source, validator, outbox, target=target)
+    result = check_rows(source, validator, outbox, target=target, workers=staging_workers())
     if isinstance(result, CheckFailed):
         raise SourceError(result.message)
     print(f"checked {result.total:,} rows: {result.valid:,} valid, {result.invalid:,} with problems",
@@ -297,13 +305,21 @@ async def send_with_progress(client: HubSpotClient, outbox: Outbox, run_id: int,
         bar.close()
 
 
-def finish(outbox: Outbox, run_id: int, final: Progress, report: str | None, data_dir: Path,
-           *, extra_problems: int = 0) -> int:
-    """Write the report, print the summary; the exit code for how the run ended."""
-    from hsexplorer.services.batch_run import RunEnd, run_end, write_run_report
+def report_path(report: str | None, data_dir: Path, run_id: int) -> Path:
+    """`--report FILE.csv`, or reports/run-N.csv in the data folder."""
+    return Path(report) if report else data_dir / "reports" / f"run-{run_id}.csv"
 
-    report_path = Path(report) if report else data_dir / "reports" / f"run-{run_id}.csv"
-    written = write_run_report(outbox, run_id, report_path)
+
+def finish(outbox: Outbox, run_id: int, final: Progress, report: str | None, data_dir: Path,
+           *, extra_problems: int = 0, following: FollowingReport | None = None) -> int:
+    """Write the report (or complete the one `following` has been writing), print the summary;
+    the exit code for how the run ended."""
+    from hsexplorer.services.batch_run import RunEnd, finish_run_report, run_end, write_run_report
+
+    if following is not None:
+        written = finish_run_report(outbox, run_id, following)
+    else:
+        written = write_run_report(outbox, run_id, report_path(report, data_dir, run_id))
     print(f"run {run_id}: {written.summary}", file=sys.stderr)
     print(f"report: {written.path} ({written.rows:,} rows)")
     end = run_end(final, written.counts, extra_problems=extra_problems)

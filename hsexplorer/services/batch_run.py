@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hsexplorer.services.batch_sender import BatchSender, Progress, SenderOptions, summarize, write_report
+from hsexplorer.services.batch_sender import (
+    BatchSender,
+    FollowingReport,
+    Progress,
+    SenderOptions,
+    summarize,
+    write_report,
+)
 from hsexplorer.services.importer import (
     ColumnMapping,
     RowCheck,
@@ -39,6 +46,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "STOPPED", "BadRowLine", "CheckFailed", "RunEnd", "RunReport", "SourceError", "bad_row_lines", "check_rows", "event_name_for",
+    "finish_run_report", "follow_run_report",
     "map_columns", "open_file", "recovered_runs", "run_end", "runs_to_resume", "send", "settle_invalid", "target_label", "validator_for",
     "write_run_report",
 ]
@@ -100,11 +108,13 @@ class CheckFailed:
 
 def check_rows(source: TableSource, validator: RowValidator, outbox: Outbox, *, target: str,
                progress: Callable[[int], None] | None = None,
-               cancelled: Callable[[], bool] | None = None) -> StageResult | CheckFailed:
+               cancelled: Callable[[], bool] | None = None, workers: int = 1) -> StageResult | CheckFailed:
     """Check every row and stage it in a new outbox run; a file that breaks part-way, or a check
-    stopped by `cancelled`, stages nothing."""
+    stopped by `cancelled`, stages nothing. `workers` > 1: a large file is checked in that many
+    processes (the command line; the wizard is already in a worker process)."""
     try:
-        return stage(source, validator, outbox, target=target, progress=progress, cancelled=cancelled)
+        return stage(source, validator, outbox, target=target, progress=progress, cancelled=cancelled,
+                     workers=workers)
     except SourceError as error:
         return CheckFailed(str(error))
     except StageCancelled:
@@ -178,6 +188,19 @@ def write_run_report(outbox: Outbox, run_id: int, path: str | Path) -> RunReport
     target.parent.mkdir(parents=True, exist_ok=True)
     rows = write_report(outbox, run_id, target)
     return RunReport(run_id, target, rows, outbox.counts(run_id))
+
+
+def follow_run_report(outbox: Outbox, run_id: int, path: str | Path) -> FollowingReport:
+    """Start writing the run's report while it sends (`finish_run_report` completes it)."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return FollowingReport(outbox, run_id, target).start()
+
+
+def finish_run_report(outbox: Outbox, run_id: int, report: FollowingReport) -> RunReport:
+    """The report started by `follow_run_report`, completed as the run ended, and its tally."""
+    rows = report.finish()
+    return RunReport(run_id, report.path, rows, outbox.counts(run_id))
 
 
 class RunEnd(enum.Enum):

@@ -25,14 +25,11 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import csv
 import functools
-import json
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from hsexplorer.domain.occurrence import MAX_BATCH_INPUTS
@@ -48,12 +45,26 @@ from hsexplorer.hubspot.errors import (
     RateLimitError,
 )
 from hsexplorer.hubspot.prepared_batch import send_prepared_batch
+
+# The report lives in batch_report; these names stay importable from here.
+from hsexplorer.services.batch_report import (
+    REPORT_COLUMNS,
+    FollowingReport,
+    report_rows,
+    summarize,
+    write_report,
+)
 from hsexplorer.storage.outbox import ClaimedRow, Outbox, RowState, RunState
 
 if TYPE_CHECKING:
     from hsexplorer.hubspot.client import HubSpotClient
 
 T = TypeVar("T")
+
+__all__ = [
+    "REPORT_COLUMNS", "BatchSender", "FollowingReport", "Progress", "SendThrottle", "SenderOptions", "report_rows",
+    "summarize", "write_report",
+]
 
 # HubSpot's documented ceiling for the event send endpoints.
 MAX_REQUESTS_PER_SECOND = 1_250.0
@@ -436,54 +447,3 @@ def _reason(error: HubSpotError) -> str:
         return ": ".join(parts) + (" " + " ".join(details) if details else "")
     return error.user_message
 
-
-# --- the report ---------------------------------------------------------------------------------
-
-REPORT_COLUMNS = ("row", "uuid", "outcome", "reason", "attempts")
-_OUTCOME = {
-    RowState.ACCEPTED: "accepted",
-    RowState.REJECTED: "rejected",
-    RowState.FAILED: "failed",
-    RowState.INVALID: "invalid",
-    RowState.SKIPPED: "skipped",
-    RowState.PENDING: "not sent",
-    RowState.IN_FLIGHT: "unknown (in flight)",
-}
-
-
-def report_rows(outbox: Outbox, run_id: int) -> Iterator[list[object]]:
-    """(row, uuid, outcome, reason, attempts, *source cells) for every row of the run, in row order."""
-    run = outbox.run(run_id)
-    not_sent = {RunState.CANCELLED: "cancelled before it was sent", RunState.PAUSED: f"run paused: {run.note}"}
-    for row in outbox.iter_rows(run_id, with_payload=False, findings_of_invalid_only=True):
-        reason = row.reason
-        if row.state is RowState.INVALID:
-            reason = " ".join(f.get("message", "") for f in row.findings if f.get("severity") == "error")
-        elif row.state is RowState.PENDING:
-            reason = not_sent.get(run.state, "not sent yet")
-        cells = [_cell(row.source.get(c)) for c in run.columns]
-        yield [row.row_number, row.uuid, _OUTCOME[row.state], reason, row.attempts, *cells]
-
-
-def write_report(outbox: Outbox, run_id: int, path: str | Path) -> int:
-    """The per-row CSV report (UTF-8 with BOM so spreadsheets open it right); returns rows written."""
-    run = outbox.run(run_id)
-    written = 0
-    with Path(path).open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow([*REPORT_COLUMNS, *run.columns])
-        for line in report_rows(outbox, run_id):
-            writer.writerow(line)
-            written += 1
-    return written
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-
-
-def summarize(counts: Mapping[RowState, int]) -> str:
-    parts = [f"{counts.get(s, 0):,} {_OUTCOME[s]}" for s in RowState if counts.get(s, 0)]
-    return ", ".join(parts) or "no rows"

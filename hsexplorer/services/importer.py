@@ -5,10 +5,13 @@ Which files are read, how they stream and how rows are numbered: `hsexplorer.ser
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import functools
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +34,8 @@ from hsexplorer.services.import_sources import (
     open_text,
     sniff_delimiter,
 )
-from hsexplorer.storage.outbox import Outbox, RowState, StagedRow
+from hsexplorer.services.parallel_check import map_in_order
+from hsexplorer.storage.outbox import EncodedRow, Outbox, RowState, encode_json
 
 IDENTITY_FIELDS = tuple(f for f in SEND_FIELDS if f != "properties")  # eventName, objectId, email, utk, occurredAt, uuid
 IGNORE = ""  # mapping target meaning "do not use this column"
@@ -232,6 +236,12 @@ class RowValidator:
     _property_memo: PropertyMemo = field(default_factory=dict)  # for this definition only (it is fixed here)
 
     def check(self, record: SourceRecord) -> RowCheck:
+        check = self.check_alone(record)
+        self.note_uuid(check)
+        return check
+
+    def check_alone(self, record: SourceRecord) -> RowCheck:
+        """Everything `check` finds except a uuid an earlier row had (that needs the rows before)."""
         payload = build_payload(record.cells, self.mapping, self.event_name)
         findings: list[RowFinding] = []
         if record.problem:
@@ -242,20 +252,31 @@ class RowValidator:
             if finding.code == "uuid.missing":
                 continue  # the outbox assigns one before anything is sent
             findings.append(RowFinding(record.row_number, column_for_path(finding.path, self.mapping), finding))
-        uuid = payload.get("uuid")
+        return RowCheck(record.row_number, payload, findings)
+
+    def first_row_with_uuid(self, uuid: str, row_number: int) -> int:
+        """The first row seen with `uuid` (`row_number` itself when no earlier row had it; it is remembered)."""
+        return self._uuids.setdefault(uuid, row_number)
+
+    def note_uuid(self, check: RowCheck) -> None:
+        """Remember the row's uuid; one an earlier row had makes it invalid (HubSpot keeps only the first)."""
+        uuid = check.payload.get("uuid")
         if isinstance(uuid, str) and uuid:
-            first = self._uuids.setdefault(uuid, record.row_number)
-            if first != record.row_number:
-                findings.append(RowFinding(record.row_number, self.mapping.column_for("uuid") or "", Finding(
+            first = self.first_row_with_uuid(uuid, check.row_number)
+            if first != check.row_number:
+                check.findings.append(RowFinding(check.row_number, self.mapping.column_for("uuid") or "", Finding(
                     Severity.ERROR, "uuid.duplicate_in_file", "uuid",
                     f"Row {first} has the same uuid; HubSpot keeps only the first, so give this row its own uuid.")))
-        return RowCheck(record.row_number, payload, findings)
+
+    def copy(self, now_ms: int | None = None) -> RowValidator:
+        """The same check with no rows seen yet (and `now_ms` as "now" when given)."""
+        return RowValidator(self.mapping, self.event_name, self.definition, self.portal_id,
+                            self.now_ms if now_ms is None else now_ms)
 
 
 def preview(source: TableSource, validator: RowValidator, count: int = 5) -> list[RowCheck]:
     """The first `count` records as payloads with their findings (for the mapping step)."""
-    probe = RowValidator(validator.mapping, validator.event_name, validator.definition, validator.portal_id,
-                         validator.now_ms)
+    probe = validator.copy()
     return [probe.check(record) for record in _take(source.records(), count)]
 
 
@@ -280,40 +301,153 @@ def stage(
     keep_bad: int = 1_000,
     progress: Callable[[int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    workers: int = 1,
 ) -> StageResult:
     """Validate every record and write it to a new outbox run (state `staged`), with its uuid.
 
     Nothing is sent here; invalid rows are stored as `invalid` (with their findings and source
     cells) so they can be fixed, skipped or exported, and are accounted for in the report.
+
+    `workers` > 1 checks the rows of a large file on that many cores: this process reads, stores
+    and checks what the `workers - 1` others have not started (`parallel_check`); the run is the
+    same row for row. The command line asks for it; the desktop wizard already stages inside a
+    worker process and leaves it at 1.
     """
     event = validator.event_name or ""
     run_id = outbox.create_run(target=target, event_name=event, source=source.path.name, columns=source.columns)
-    counts = {"total": 0, "valid": 0}
-    bad: list[RowCheck] = []
-
-    def staged_rows() -> Iterator[StagedRow]:
-        for record in source.records():
-            if cancelled is not None and cancelled():
-                raise StageCancelled
-            check = validator.check(record)
-            if not check.payload.get("uuid"):
-                check.payload["uuid"] = new_uuid()
-            counts["total"] += 1
-            if check.valid:
-                counts["valid"] += 1
-            elif len(bad) < keep_bad:
-                bad.append(check)
-            if progress is not None and counts["total"] % 1_000 == 0:
-                progress(counts["total"])
-            yield StagedRow(check.row_number, str(check.payload["uuid"]), check.payload, record.cells,
-                            [f.to_json() for f in check.findings], check.valid)
-
+    tally = _StageTally(keep_bad, progress)
+    if workers > 1 and source.path.stat().st_size >= PARALLEL_MIN_BYTES:
+        rows = _checked_in_processes(source, validator, tally, workers - 1, cancelled)
+    else:
+        rows = _checked_here(source, validator, tally, cancelled)
     try:
-        outbox.add_rows(run_id, staged_rows())
+        with contextlib.closing(rows):  # ends the checking processes however staging ends
+            outbox.add_encoded_rows(run_id, rows)
     except BaseException:  # cancelled or failed: no half-staged run is left behind
         outbox.delete_run(run_id)
         raise
-    return StageResult(run_id, counts["total"], counts["valid"], counts["total"] - counts["valid"], bad)
+    return StageResult(run_id, tally.total, tally.valid, tally.total - tally.valid, tally.bad)
+
+
+# A file this large is checked in worker processes when the caller allows (about 5,000 rows of a
+# typical export): below it, starting the processes costs more than they save.
+PARALLEL_MIN_BYTES = 512 * 1024
+# Rows per chunk handed to a checking process: large enough that the hand-off is a small share of
+# the work, small enough that the chunks in flight stay a few megabytes.
+PARALLEL_CHUNK_ROWS = 2_000
+
+
+@dataclass(slots=True)
+class _StageTally:
+    keep_bad: int
+    progress: Callable[[int], None] | None
+    total: int = 0
+    valid: int = 0
+    bad: list[RowCheck] = field(default_factory=list)
+
+    def wants_bad(self) -> bool:
+        return len(self.bad) < self.keep_bad
+
+    def count(self, valid: bool) -> None:
+        self.total += 1
+        self.valid += valid
+        if self.progress is not None and self.total % 1_000 == 0:
+            self.progress(self.total)
+
+
+def encode_check(check: RowCheck, cells: Mapping[str, Any]) -> EncodedRow:
+    """A checked row as the outbox stores it, with a new uuid when the file gave none."""
+    if not check.payload.get("uuid"):
+        check.payload["uuid"] = new_uuid()
+    return EncodedRow(check.row_number, str(check.payload["uuid"]), encode_json(check.payload), encode_json(cells),
+                      encode_json([f.to_json() for f in check.findings]), check.valid)
+
+
+def _checked_here(source: TableSource, validator: RowValidator, tally: _StageTally,
+                  cancelled: Callable[[], bool] | None) -> Generator[EncodedRow, None, None]:
+    for record in source.records():
+        if cancelled is not None and cancelled():
+            raise StageCancelled
+        check = validator.check(record)
+        row = encode_check(check, record.cells)
+        if not row.valid and tally.wants_bad():
+            tally.bad.append(check)
+        tally.count(row.valid)
+        yield row
+
+
+# A record as it travels to a checking process: (row number, cells, problem).
+_Record = tuple[int, dict[str, Any], str]
+# A checked record as it comes back: (the uuid the file gave or "", *EncodedRow without the row number).
+_Checked = tuple[str, str, str, str, str, bool]
+
+
+def check_chunk(validator: RowValidator, records: list[_Record]) -> list[_Checked]:
+    """Check records without the across-rows uuid check (the parent does that, in order)."""
+    checked = []
+    for number, cells, problem in records:
+        check = validator.check_alone(SourceRecord(number, cells, problem))
+        given = check.payload.get("uuid")
+        row = encode_check(check, cells)
+        checked.append((given if isinstance(given, str) else "", *row[1:]))
+    return checked
+
+
+_worker_validator: RowValidator | None = None  # in a checking process: set once by `_start_checking`
+
+
+def _start_checking(targets: dict[str, str], event_name: str | None, definition: EventDefinition | None,
+                    portal_id: int | None, now_ms: int | None) -> None:
+    global _worker_validator
+    _worker_validator = RowValidator(ColumnMapping(targets), event_name, definition, portal_id, now_ms)
+
+
+def _check_chunk_in_worker(records: list[_Record]) -> list[_Checked]:
+    assert _worker_validator is not None, "the pool's initializer sets it"
+    return check_chunk(_worker_validator, records)
+
+
+def _chunks(source: TableSource, cancelled: Callable[[], bool] | None) -> Iterator[list[_Record]]:
+    chunk: list[_Record] = []
+    for record in source.records():
+        if cancelled is not None and cancelled():
+            raise StageCancelled
+        chunk.append((record.row_number, record.cells, record.problem))
+        if len(chunk) >= PARALLEL_CHUNK_ROWS:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _checked_in_processes(source: TableSource, validator: RowValidator, tally: _StageTally, processes: int,
+                          cancelled: Callable[[], bool] | None) -> Generator[EncodedRow, None, None]:
+    # One "now" for every process, so a row checked again here (below) is judged as its worker judged it.
+    pinned = validator.copy(validator.now_ms if validator.now_ms is not None else int(time.time() * 1000))
+    chunks = map_in_order(
+        _chunks(source, cancelled), worker_job=_check_chunk_in_worker, local_job=functools.partial(check_chunk, pinned),
+        workers=processes, initializer=_start_checking,
+        initargs=(dict(pinned.mapping.targets), pinned.event_name, pinned.definition, pinned.portal_id, pinned.now_ms))
+    with contextlib.closing(chunks):
+        for records, results in chunks:
+            if cancelled is not None and cancelled():  # the reading runs ahead: asked again as rows are stored
+                raise StageCancelled
+            for (number, cells, problem), (given, uuid, payload, source_json, findings, valid) in zip(
+                    records, results, strict=True):
+                check: RowCheck | None = None
+                if given and validator.first_row_with_uuid(given, number) != number:
+                    # A duplicate (rare): checked again here for its findings, with the earlier row named.
+                    check = pinned.check_alone(SourceRecord(number, cells, problem))
+                    validator.note_uuid(check)
+                    findings, valid = encode_json([f.to_json() for f in check.findings]), False
+                if not valid and tally.wants_bad():
+                    if check is None:  # the validation step lists it: its findings as objects
+                        check = pinned.check_alone(SourceRecord(number, cells, problem))
+                        if not check.payload.get("uuid"):
+                            check.payload["uuid"] = uuid
+                    tally.bad.append(check)
+                tally.count(valid)
+                yield EncodedRow(number, uuid, payload, source_json, findings, valid)
 
 
 class StageCancelled(Exception):
@@ -324,8 +458,7 @@ def fix_row(outbox: Outbox, run_id: int, row_number: int, cells: Mapping[str, An
             validator: RowValidator) -> RowCheck:
     """Re-validate an edited row and store it: pending when it now passes, still invalid otherwise."""
     current = outbox.row(run_id, row_number)
-    check = RowValidator(validator.mapping, validator.event_name, validator.definition, validator.portal_id,
-                         validator.now_ms).check(SourceRecord(row_number, dict(cells)))
+    check = validator.copy().check(SourceRecord(row_number, dict(cells)))
     if not check.payload.get("uuid"):
         check.payload["uuid"] = current.uuid or new_uuid()
     outbox.fix_row(run_id, row_number, check.payload, cells, [f.to_json() for f in check.findings], check.valid)

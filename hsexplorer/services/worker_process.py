@@ -35,8 +35,9 @@ def lower_priority() -> None:
         os.nice(10)
 
 
-def _start(initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
-    lower_priority()
+def _start(initializer: Callable[..., None] | None, initargs: tuple[Any, ...], nice: bool = True) -> None:
+    if nice:
+        lower_priority()
     if initializer is not None:
         initializer(*initargs)
 
@@ -49,23 +50,28 @@ class WorkerProcess:
     """One worker process, started on first use and reused for every job until `close()`.
 
     `initializer(*initargs)` runs once in the worker (e.g. to keep shared counters there).
+    `processes` > 1 makes it a pool of that many; `nice=False` keeps the workers at the caller's
+    priority (a command line's bulk work, where no window waits for the CPU).
     """
 
-    def __init__(self, initializer: Callable[..., None] | None = None, initargs: tuple[Any, ...] = ()) -> None:
+    def __init__(self, initializer: Callable[..., None] | None = None, initargs: tuple[Any, ...] = (),
+                 *, processes: int = 1, nice: bool = True) -> None:
         self.context = multiprocessing.get_context("spawn")
         self._initializer = initializer
         self._initargs = initargs
+        self._processes = processes
+        self._nice = nice
         self._pool: ProcessPoolExecutor | None = None
 
     def submit(self, job: Callable[..., T], *args: Any) -> Future[T]:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(1, mp_context=self.context, initializer=_start,
-                                             initargs=(self._initializer, self._initargs))
+            self._pool = ProcessPoolExecutor(self._processes, mp_context=self.context, initializer=_start,
+                                             initargs=(self._initializer, self._initargs, self._nice))
         return self._pool.submit(job, *args)
 
-    def warm_up(self) -> None:
-        """Start the process ahead of time, so the first job does not wait for it."""
-        self.submit(_started)
+    def warm_up(self) -> Future[None]:
+        """Start the process ahead of time, so the first job does not wait for it; done once it runs."""
+        return self.submit(_started)
 
     async def run(self, job: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """`job(*args, **kwargs)` in the worker; its exception is raised here.

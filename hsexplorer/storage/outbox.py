@@ -30,7 +30,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from hsexplorer.storage.outbox_recovery import restore
 from hsexplorer.storage.outbox_types import (
@@ -48,7 +48,8 @@ from hsexplorer.storage.quarantine import SQLITE_COMPANIONS, set_aside
 from hsexplorer.storage.sqlite_salvage import check_integrity, is_damage
 from hsexplorer.storage.sqlite_tx import immediate_transaction
 
-__all__ = ["ClaimedRow", "Outbox", "OutboxRecovery", "OutboxRow", "RowState", "RunInfo", "RunState", "StagedRow"]
+__all__ = ["ClaimedRow", "EncodedRow", "Outbox", "OutboxRecovery", "OutboxRow", "RowState", "RunInfo", "RunState",
+           "StagedRow", "encode_json"]
 
 log = logging.getLogger(__name__)
 
@@ -205,14 +206,18 @@ class Outbox:
 
     def add_rows(self, run_id: int, rows: Iterable[StagedRow]) -> int:
         """Stage rows (streamed, committed in chunks). Returns how many were added."""
+        return self.add_encoded_rows(run_id, (
+            EncodedRow(row.row_number, row.uuid, _dumps(row.payload), _dumps(row.source), _dumps(list(row.findings)),
+                       row.valid) for row in rows))
+
+    def add_encoded_rows(self, run_id: int, rows: Iterable[EncodedRow]) -> int:
+        """`add_rows` for rows whose JSON was already written with `encode_json` (by the processes
+        that checked them: staging's parent then only stores)."""
         added = 0
         chunk: list[tuple[Any, ...]] = []
-        for row in rows:
-            state = RowState.PENDING if row.valid else RowState.INVALID
-            chunk.append((
-                run_id, row.row_number, row.uuid, _dumps(row.payload), _dumps(row.source),
-                _dumps(list(row.findings)), state.value, time.time(),
-            ))
+        for number, uuid, payload, source, findings, valid in rows:
+            chunk.append((run_id, number, uuid, payload, source, findings,
+                          _PENDING if valid else _INVALID, time.time()))
             if len(chunk) >= _INSERT_CHUNK:
                 added += self._insert(chunk)
                 chunk = []
@@ -360,6 +365,22 @@ class Outbox:
                 yield OutboxRow(r[0], r[1], r[2], _loads(r[3]), _STATES.get(r[4]) or RowState(r[4]), r[5], r[6],
                                 _loads(r[7]), _loads(r[8]))
 
+    def report_lines(self, run_id: int, *, after: int = -1,
+                     page: int = 5_000) -> Iterator[tuple[int, str, str, str, int, str, str]]:
+        """(row number, uuid, state, reason, attempts, source JSON, findings JSON) of every row after
+        row `after`, in row order, undecoded: a report's raw material. The findings are those of
+        invalid rows ("[]" for the rest): no other row's findings are printed."""
+        sql = (f"SELECT row_number, uuid, state, reason, attempts, source, "
+               f"CASE WHEN state = '{RowState.INVALID.value}' THEN findings ELSE '[]' END "
+               "FROM rows WHERE run_id = ? AND row_number > ? ORDER BY row_number LIMIT ?")
+        while True:
+            with self._lock:
+                batch = self._db.execute(sql, (run_id, after, page)).fetchall()
+            if not batch:
+                return
+            yield from batch
+            after = batch[-1][0]
+
     def row(self, run_id: int, row_number: int) -> OutboxRow:
         with self._lock:
             r = self._db.execute(
@@ -432,5 +453,22 @@ def _loads(text: str) -> Any:
 _ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
-def _dumps(value: Any) -> str:
+def encode_json(value: Any) -> str:
+    """A payload, source or findings list as the outbox stores it."""
     return _ENCODE(value) if value else ("[]" if isinstance(value, list | tuple) else _ENCODE(value))
+
+
+_dumps = encode_json
+_PENDING = RowState.PENDING.value
+_INVALID = RowState.INVALID.value
+
+
+class EncodedRow(NamedTuple):
+    """A staged row with its JSON already encoded (`encode_json`)."""
+
+    row_number: int
+    uuid: str
+    payload: str
+    source: str
+    findings: str
+    valid: bool

@@ -43,6 +43,11 @@ class AccountRef:
     name: str
     portal_id: int | None = None
 
+    @classmethod
+    def of(cls, account: Any) -> AccountRef:
+        """The reference for a stored account (anything with id, name and, maybe, portal_id)."""
+        return cls(str(account.id), str(account.name), getattr(account, "portal_id", None))
+
 
 def rate_limit_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return {

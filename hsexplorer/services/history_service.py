@@ -48,8 +48,7 @@ class HistoryService:
 
     def attach(self, client: HubSpotClient, account: Account | AccountRef) -> Callable[[], None]:
         """Record `client`'s data changes as `account`'s (a storage Account or an AccountRef)."""
-        ref = account if isinstance(account, AccountRef) else AccountRef(
-            str(account.id), str(account.name), getattr(account, "portal_id", None))
+        ref = account if isinstance(account, AccountRef) else AccountRef.of(account)
         return self.recorder.attach(client, ref)
 
     def search(self, query: HistoryQuery) -> list[HistoryEntry]:

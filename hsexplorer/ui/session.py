@@ -150,7 +150,7 @@ class AppSession(QObject):
             if ref is None:
                 from hsexplorer.services.history_recorder import AccountRef
 
-                ref = AccountRef(str(account.id), str(account.name), account.portal_id)
+                ref = AccountRef.of(account)
             self.history.recorder.record(trace, ref, client.redact)
 
         client.add_trace_listener(on_trace)
